@@ -1,0 +1,53 @@
+"""Read-only API over the audit trail for reviewers."""
+
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.generics import ListAPIView
+from rest_framework.views import APIView
+
+from audits import selectors
+from audits.models import AuditEvent
+
+
+class CanViewAudit(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("audits.view_auditevent"))
+
+
+class EventListApi(ListAPIView):
+    permission_classes = [CanViewAudit]
+
+    class OutputSerializer(serializers.ModelSerializer):
+        data = serializers.JSONField(source="data_dict")
+
+        class Meta:
+            model = AuditEvent
+            fields = ["seq", "occurred_at", "event_type", "actor_id", "actor_label", "case_ref", "target_ref", "data", "prev_hash", "hash"]
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.audit_event_list(
+            event_type=params.get("event_type"), case_ref=params.get("case_ref"), actor=params.get("actor")
+        )
+
+
+class VerifyApi(APIView):
+    permission_classes = [CanViewAudit]
+
+    class OutputSerializer(serializers.Serializer):
+        ok = serializers.BooleanField()
+        count = serializers.IntegerField()
+        head_hash = serializers.CharField()
+        damage = serializers.CharField(allow_null=True)
+        first_bad_seq = serializers.IntegerField(allow_null=True)
+        detail = serializers.CharField()
+        checkpoints_checked = serializers.IntegerField()
+
+    serializer_class = OutputSerializer
+
+    def get(self, request):
+        return Response(self.OutputSerializer(selectors.audit_verify()).data)
+

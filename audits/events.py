@@ -1,0 +1,66 @@
+"""Audit event types: one enum, stable dotted codes.
+
+The codes are part of the evidence: never rename or reuse one; add new ones.
+"""
+
+from django.db import models
+
+
+class EventType(models.TextChoices):
+    # Authentication (R17: who used the system)
+    AUTH_LOGIN = "auth.login", "Signed in"
+    AUTH_LOGOUT = "auth.logout", "Signed out"
+    AUTH_LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
+    USER_CREATED = "user.created", "User created"
+    USER_ROLE_GRANTED = "user.role_granted", "Role granted"
+
+    # The trail itself
+    AUDIT_CHECKPOINT = "audit.checkpoint", "Checkpoint signed"
+    AUDIT_EXPORTED = "audit.exported", "Audit events exported (disclosure)"
+    AUDIT_VIEWED = "audit.viewed", "Audit events consulted"
+
+    # Configuration
+    OBJECTIVE_CHANGED = "objective.changed", "Legal objective enabled or disabled"
+    CAMERA_CREATED = "camera.created", "Camera registered"
+    CAMERA_UPDATED = "camera.updated", "Camera changed"
+
+    # Cases (R1-R10)
+    CASE_CREATED = "case.created", "Case drafted"
+    CASE_UPDATED = "case.updated", "Draft changed"
+    CASE_SUBMITTED = "case.submitted", "Case submitted for authorisation"
+    CASE_VOTE_CAST = "case.vote_cast", "Commission vote cast"
+    CASE_APPROVED = "case.approved", "Case authorised"
+    CASE_DENIED = "case.denied", "Case refused"
+    CASE_URGENT_STARTED = "case.urgent_started", "Urgent case started before authorisation"
+    CASE_URGENCY_LAPSED = "case.urgency_lapsed", "Urgent case stopped at its urgency limit"
+    CASE_EXPIRED = "case.expired", "Case expired"
+    CASE_REVOKED = "case.revoked", "Authorisation revoked"
+    CASE_WITHDRAWN = "case.withdrawn", "Case withdrawn by requester"
+    CASE_CLOSED = "case.closed", "Case closed"
+    CASE_VIEWED = "case.viewed", "Case consulted"
+    CASE_DATA_DELETION_DUE = "case.data_deletion_due", "Deletion of the case's data is due"
+    CASE_NOTIFIED = "case.notified", "Use notified to the data protection office"
+
+    # Watchlists (R3, R12, R20)
+    PERSON_ADDED = "person.added", "Person added to a case"
+    PERSON_UPDATED = "person.updated", "Person changed"
+    PERSON_REMOVED = "person.removed", "Person removed from a case"
+    PHOTO_UPLOADED = "photo.uploaded", "Reference photo collected"
+    PHOTO_REJECTED = "photo.rejected", "Reference photo refused"
+    PHOTO_ENCODED = "photo.encoded", "Reference face encoded"
+    PHOTO_ENCODING_FAILED = "photo.encoding_failed", "Reference face could not be encoded"
+    PHOTO_VIEWED = "photo.viewed", "Reference photo consulted"
+    WATCHLIST_DESTROYED = "watchlist.destroyed", "Reference photos and templates destroyed"
+    KEYS_ROTATED = "keys.rotated", "Data encryption key rotated"
+
+    # Recognition (R10, R11, R16)
+    SCAN_STARTED = "scan.started", "Scan started"
+    SCAN_STOPPED = "scan.stopped", "Scan stopped"
+    SCAN_BATCH = "scan.batch", "Frames analysed"
+    ALERT_CREATED = "alert.created", "Match alert raised"
+    ALERT_VIEWED = "alert.viewed", "Alert consulted"
+    ALERT_VERIFIED = "alert.verified", "Alert verified by a person"
+    ALERT_REJECTED = "alert.rejected", "Alert rejected by a person"
+
+    # Reports (R22, R23)
+    REPORT_EXPORTED = "report.exported", "Report exported (disclosure)"

@@ -1,0 +1,122 @@
+"""The only way to write to the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audits import chain, signing
+from audits.events import EventType
+from audits.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
+
+SYSTEM = None  # actor for events the platform itself causes (scheduler, workers)
+
+
+def _actor_snapshot(actor: Any) -> tuple[str, str]:
+    if actor is None:
+        return "", "system"
+    if isinstance(actor, str):
+        return "", actor[:150]
+    if getattr(actor, "is_authenticated", False):
+        return str(actor.pk), actor.get_username()[:150]
+    return "", "anonymous"
+
+
+def _ref(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    meta = getattr(value, "_meta", None)
+    if meta is not None:
+        return f"{meta.label}:{value.pk}"
+    return str(value)
+
+
+def _lock_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+        except IntegrityError:
+            pass  # another writer created it first
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def audit_record(
+    *,
+    actor: Any,
+    event_type: EventType | str,
+    case_ref: Any = None,
+    target_ref: Any = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the trail, inside the caller's transaction.
+
+    actor: a user, None for the platform itself, or a label (e.g. an attempted username).
+    case_ref: the case's reference (or the case object); target_ref: "app.Model:pk" or text.
+    data: JSON-serialisable details. Never put biometric content or photos here.
+
+    Side effects: locks the single AuditHead row until the caller's transaction
+    ends, which serialises writers and keeps sequence numbers gapless: if the
+    caller rolls back, the event and the head move back together.
+    """
+    event_type = EventType(event_type)
+    actor_id, actor_label = _actor_snapshot(actor)
+    case_text = getattr(case_ref, "reference", None) or _ref(case_ref)
+    target_text = _ref(target_ref)
+    data_text = chain.canonical_data(data)
+    with transaction.atomic():
+        head = _lock_head()
+        seq = head.seq + 1
+        occurred_at = timezone.now()
+        digest = chain.event_hash(
+            seq, occurred_at, event_type.value, actor_id, actor_label, case_text, target_text, data_text, head.hash
+        )
+        event = AuditEvent.objects.create(
+            seq=seq,
+            occurred_at=occurred_at,
+            event_type=event_type.value,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            case_ref=case_text,
+            target_ref=target_text,
+            data=data_text,
+            prev_hash=head.hash,
+            hash=digest,
+        )
+        head.seq, head.hash = seq, digest
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+def audit_checkpoint_create(*, actor: Any = None) -> AuditCheckpoint:
+    """Sign (count, head hash, time) with the Ed25519 key and store it.
+
+    Holds the head lock so no event can slip in between reading the head and
+    recording the checkpoint. The checkpoint is itself recorded as an event
+    after the one it vouches for.
+    """
+    key = signing.load_signing_key()
+    with transaction.atomic():
+        head = _lock_head()
+        created_at = timezone.now()
+        message = signing.checkpoint_message(head.seq, head.hash, chain.format_time(created_at))
+        checkpoint = AuditCheckpoint.objects.create(
+            seq=head.seq,
+            head_hash=head.hash,
+            created_at=created_at,
+            key_fingerprint=signing.fingerprint(key.public_key()),
+            signature=key.sign(message).hex(),
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.AUDIT_CHECKPOINT,
+            target_ref=checkpoint,
+            data={"seq": checkpoint.seq, "head_hash": checkpoint.head_hash},
+        )
+    return checkpoint

@@ -1,0 +1,229 @@
+"""Settings, all from the environment (see the README's configuration table).
+
+Every reader in config.env fails loudly, naming the variable, on a bad value.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_float, env_int, env_list, env_str, parse_database_url, sqlite_database
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("OVERSIGHT_VAR_DIR", str(BASE_DIR / "var")))
+
+TESTING = "pytest" in sys.modules or env_bool("OVERSIGHT_TESTING", False)
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+    else:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+if not DEBUG and not TESTING and len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters when DEBUG is off")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    # audits first: its `flush` command (kept for tests) shadows Django's.
+    "audits",
+    "oversight",
+    "watchlists",
+    "recognition",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "guardian",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL (postgres:// through psycopg 3), else an embedded SQLite file.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": parse_database_url("DATABASE_URL", _database_url, base_dir=BASE_DIR)}
+else:
+    DATABASES = {"default": sqlite_database(VAR_DIR / "oversight.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "oversight.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object; outsiders get nothing
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Time: stored in UTC, shown in the display zone.
+USE_TZ = True
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Prague")
+try:
+    import zoneinfo
+
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except Exception:  # noqa: BLE001 - any failure means the name is unusable
+    raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not a known time zone") from None
+LANGUAGE_CODE = "en"
+USE_I18N = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = None  # media is never served directly: every read goes through a permission-checked view
+
+# Security defaults that hold in production; DEBUG relaxes only what needs https.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+
+# Cache: Redis when configured (shared by web and workers), else local memory.
+_redis_cache_url = env_str("CACHE_URL")
+if _redis_cache_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_cache_url}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery: Redis when CELERY_BROKER_URL is set; otherwise kombu's filesystem
+# transport, so a real worker process can still run beside the web process.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+if not CELERY_BROKER_URL:
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "memory://")):
+    raise ImproperlyConfigured("CELERY_BROKER_URL must be a redis:// or rediss:// URL")
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60, minimum=10)}
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+
+# REST framework and its schema.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Facial recognition oversight API",
+    "DESCRIPTION": "Cases, decisions, watchlists, scans, alerts and the audit trail.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# ---------------------------------------------------------------- audit trail
+# Ed25519 key that signs checkpoints (R16-R18). `manage.py audits_keygen` creates one.
+AUDIT_SIGNING_KEY_FILE = env_str("AUDIT_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "audit_signing_ed25519.pem"))
+# Public key used by audits_verify; derived from the signing key when unset.
+AUDIT_VERIFY_KEY_FILE = env_str("AUDIT_VERIFY_KEY_FILE")
+# R18: logs are kept at least 6 months; the upper limit is configurable.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365, minimum=183)
+# `manage.py flush` may wipe the audit table only in test runs.
+AUDIT_ALLOW_FLUSH = TESTING
+
+# ---------------------------------------------------------------- cases (R1-R13)
+CASE_MAX_DURATION_HOURS = env_int("CASE_MAX_DURATION_HOURS", 72, minimum=1)
+CASE_MAX_CAMERAS = env_int("CASE_MAX_CAMERAS", 5, minimum=1)
+CASE_URGENCY_HOURS = env_int("CASE_URGENCY_HOURS", 24, minimum=1, maximum=24)
+COMMISSION_QUORUM = env_int("COMMISSION_QUORUM", 3, minimum=1)
+# Share of votes in favour needed, strictly more than this fraction (0.5 = simple majority).
+COMMISSION_MAJORITY = env_float("COMMISSION_MAJORITY", 0.5, minimum=0.5, maximum=1.0)
+# R13: distances are Euclidean between dlib encodings; lower is stricter.
+# The platform's default and the strictest-permissible floor come from
+# benchmarks/threshold_bench.py (see README); a case cannot be laxer than the floor.
+MATCH_THRESHOLD_DEFAULT = env_float("MATCH_THRESHOLD_DEFAULT", 0.55, minimum=0.1, maximum=1.0)
+MATCH_THRESHOLD_MAX = env_float("MATCH_THRESHOLD_MAX", 0.6, minimum=0.1, maximum=1.0)
+if MATCH_THRESHOLD_DEFAULT > MATCH_THRESHOLD_MAX:
+    raise ImproperlyConfigured("MATCH_THRESHOLD_DEFAULT must not exceed MATCH_THRESHOLD_MAX")
+CASE_UNIT_VISIBILITY = env_bool("CASE_UNIT_VISIBILITY", False)
+
+# ---------------------------------------------------------------- watchlists (R12)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
+FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=20)
+# AES-256-GCM key for photos, encodings and alert crops (R12).
+DATA_KEY_FILE = env_str("DATA_KEY_FILE", str(VAR_DIR / "keys" / "data_aes256.key"))
+WATCHLIST_RETENTION_HOURS_AFTER_END = env_int("WATCHLIST_RETENTION_HOURS_AFTER_END", 0, minimum=0)
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+
+# ---------------------------------------------------------------- recognition (R10, R11)
+RECOGNITION_SAMPLE_FPS = env_float("RECOGNITION_SAMPLE_FPS", 5.0, minimum=0.1, maximum=60)
+RECOGNITION_DOWNSCALE = env_float("RECOGNITION_DOWNSCALE", 1.0, minimum=0.1, maximum=1.0)
+RECOGNITION_UPSAMPLE = env_int("RECOGNITION_UPSAMPLE", 1, minimum=0, maximum=3)
+RECOGNITION_BATCH_SECONDS = env_float("RECOGNITION_BATCH_SECONDS", 0.5, minimum=0.05, maximum=0.5)
+RECOGNITION_GATE_CACHE_SECONDS = env_float("RECOGNITION_GATE_CACHE_SECONDS", 1.0, minimum=0.0, maximum=1.0)
+RECOGNITION_DISPATCH_SECONDS = env_float("RECOGNITION_DISPATCH_SECONDS", 2.0, minimum=0.5)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+os.makedirs(VAR_DIR, exist_ok=True)

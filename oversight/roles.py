@@ -1,0 +1,45 @@
+"""The platform's roles: Django groups with fixed names and their model permissions."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    REQUESTER = "requester", "Requester (police)"
+    JUDGE = "judge", "Judge"
+    COMMISSION_MEMBER = "commission_member", "Commission member"
+    ALERT_VERIFIER = "alert_verifier", "Alert verifier"
+    DPO_REVIEWER = "dpo_reviewer", "Data protection office reviewer"
+    PLATFORM_ADMIN = "platform_admin", "Platform administrator"
+
+
+# Model-level permissions ("app_label.codename") each role holds. Object-level
+# access to cases is granted per case with django-guardian.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.DPO_REVIEWER: ["audits.view_auditevent", "audits.view_auditcheckpoint"],
+    Role.PLATFORM_ADMIN: [],
+}
+
+
+def user_has_role(user, role: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cache = getattr(user, "_role_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_names = cache
+    return role in cache
+
+
+def sync_role_permissions(**kwargs) -> None:
+    """post_migrate: give each role group its model permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for label in perms:
+            app_label, codename = label.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.add(*wanted)
