@@ -1,9 +1,9 @@
 """Read-only API over the audit trail for reviewers."""
 
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.generics import ListAPIView
 from rest_framework.views import APIView
 
 from audits import selectors
@@ -23,7 +23,18 @@ class EventListApi(ListAPIView):
 
         class Meta:
             model = AuditEvent
-            fields = ["seq", "occurred_at", "event_type", "actor_id", "actor_label", "case_ref", "target_ref", "data", "prev_hash", "hash"]
+            fields = [
+                "seq",
+                "occurred_at",
+                "event_type",
+                "actor_id",
+                "actor_label",
+                "case_ref",
+                "target_ref",
+                "data",
+                "prev_hash",
+                "hash",
+            ]
 
     serializer_class = OutputSerializer
 
@@ -50,4 +61,3 @@ class VerifyApi(APIView):
 
     def get(self, request):
         return Response(self.OutputSerializer(selectors.audit_verify()).data)
-

@@ -6,7 +6,8 @@ from audits.events import EventType
 class EventFilterForm(forms.Form):
     event_type = forms.ChoiceField(
         required=False,
-        choices=[("", "any")] + sorted({(c.split(".")[0], c.split(".")[0] + ".*") for c in EventType.values})
+        choices=[("", "any")]
+        + sorted({(c.split(".")[0], c.split(".")[0] + ".*") for c in EventType.values})
         + list(EventType.choices),
     )
     case_ref = forms.CharField(required=False, max_length=64, label="Case reference")

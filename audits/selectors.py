@@ -23,7 +23,11 @@ def audit_event_list(
 ) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.all()
     if event_type:
-        qs = qs.filter(event_type=event_type) if "." in event_type else qs.filter(event_type__startswith=event_type + ".")
+        qs = (
+            qs.filter(event_type=event_type)
+            if "." in event_type
+            else qs.filter(event_type__startswith=event_type + ".")
+        )
     if case_ref:
         qs = qs.filter(case_ref=case_ref)
     if actor:

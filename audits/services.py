@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audits import chain, signing
@@ -47,6 +47,56 @@ def _lock_head() -> AuditHead:
     return head
 
 
+def _append_postgresql(event_type, actor_id, actor_label, case_text, target_text, data_text) -> AuditEvent:
+    """Two round trips: take the head row lock while advancing it, then insert and store the new head hash."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audits_audithead SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        row = cursor.fetchone()
+        if row is None:
+            _lock_head()  # first event ever (or after a test flush): create the head row
+            cursor.execute("UPDATE audits_audithead SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            row = cursor.fetchone()
+        seq, prev_hash = row
+        occurred_at = timezone.now()
+        digest = chain.event_hash(
+            seq, occurred_at, event_type, actor_id, actor_label, case_text, target_text, data_text, prev_hash
+        )
+        cursor.execute(
+            "WITH new_event AS ("
+            " INSERT INTO audits_auditevent (seq, occurred_at, event_type, actor_id, actor_label, case_ref,"
+            " target_ref, data, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s))"
+            " UPDATE audits_audithead SET hash = %s WHERE id = 1",
+            [
+                seq,
+                occurred_at,
+                event_type,
+                actor_id,
+                actor_label,
+                case_text,
+                target_text,
+                data_text,
+                prev_hash,
+                digest,
+                digest,
+            ],
+        )
+    event = AuditEvent(
+        seq=seq,
+        occurred_at=occurred_at,
+        event_type=event_type,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        case_ref=case_text,
+        target_ref=target_text,
+        data=data_text,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
 def audit_record(
     *,
     actor: Any,
@@ -70,7 +120,11 @@ def audit_record(
     case_text = getattr(case_ref, "reference", None) or _ref(case_ref)
     target_text = _ref(target_ref)
     data_text = chain.canonical_data(data)
-    with transaction.atomic():
+    # savepoint=False: join the caller's transaction without an extra round trip;
+    # an error here still rolls back the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            return _append_postgresql(event_type.value, actor_id, actor_label, case_text, target_text, data_text)
         head = _lock_head()
         seq = head.seq + 1
         occurred_at = timezone.now()

@@ -18,7 +18,18 @@ from audits.models import AuditCheckpoint, AuditEvent
 from audits.services import audit_record
 
 VIEW_PERM = "audits.view_auditevent"
-EXPORT_FIELDS = ["seq", "occurred_at", "event_type", "actor_id", "actor_label", "case_ref", "target_ref", "data", "prev_hash", "hash"]
+EXPORT_FIELDS = [
+    "seq",
+    "occurred_at",
+    "event_type",
+    "actor_id",
+    "actor_label",
+    "case_ref",
+    "target_ref",
+    "data",
+    "prev_hash",
+    "hash",
+]
 
 
 def _filters(form) -> dict:
@@ -90,7 +101,9 @@ def export(request):
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)
     if form.cleaned_data["format"] == "json":
-        lines = (json.dumps(dict(zip(EXPORT_FIELDS, r)), default=str, ensure_ascii=False) + "\n" for r in rows)
+        lines = (
+            json.dumps(dict(zip(EXPORT_FIELDS, r, strict=True)), default=str, ensure_ascii=False) + "\n" for r in rows
+        )
         response = StreamingHttpResponse(lines, content_type="application/x-ndjson")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.jsonl"'
         return response

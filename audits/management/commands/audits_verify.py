@@ -22,7 +22,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
         if result.ok:
-            self.stdout.write(f"OK count={result.count} head={result.head_hash} checkpoints={result.checkpoints_checked}")
+            self.stdout.write(
+                f"OK count={result.count} head={result.head_hash} checkpoints={result.checkpoints_checked}"
+            )
             self.stdout.write(f"verified in {elapsed:.2f}s")
             return
         self.stdout.write(f"DAMAGED first_bad_seq={result.first_bad_seq} kind={result.damage}")

@@ -20,7 +20,9 @@ from oversight.roles import Role
 
 
 class Command(BaseCommand):
-    help = "Create a user with a role (requester, judge, commission_member, alert_verifier, dpo_reviewer, platform_admin)."
+    help = (
+        "Create a user with a role (requester, judge, commission_member, alert_verifier, dpo_reviewer, platform_admin)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -59,8 +61,16 @@ class Command(BaseCommand):
             user.save()
             group, _ = Group.objects.get_or_create(name=role)
             user.groups.add(group)
-            audit_record(actor="command:create_role_user", event_type=EventType.USER_CREATED, target_ref=user,
-                         data={"username": username, "unit": unit})
-            audit_record(actor="command:create_role_user", event_type=EventType.USER_ROLE_GRANTED, target_ref=user,
-                         data={"username": username, "role": role})
+            audit_record(
+                actor="command:create_role_user",
+                event_type=EventType.USER_CREATED,
+                target_ref=user,
+                data={"username": username, "unit": unit},
+            )
+            audit_record(
+                actor="command:create_role_user",
+                event_type=EventType.USER_ROLE_GRANTED,
+                target_ref=user,
+                data={"username": username, "role": role},
+            )
         self.stdout.write(f"created {username} with role {role}")

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Set up and run the platform on this machine: web app, Celery worker and scheduler.
+# With no DATABASE_URL / CELERY_BROKER_URL it uses embedded defaults (SQLite and
+# kombu's filesystem broker under var/), so nothing else needs to be running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export DEBUG=${DEBUG:-1}
+export OPENBLAS_NUM_THREADS=1
+mkdir -p var/broker/queue var/broker/processed var/keys
+if [ -z "${SECRET_KEY:-}" ]; then
+    [ -s var/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+    SECRET_KEY=$(cat var/secret_key)
+    export SECRET_KEY
+fi
+PY=.venv/bin/python
+$PY manage.py migrate --noinput -v0
+$PY manage.py audits_keygen --if-missing
+$PY manage.py seed_demo
+PORT=${PORT:-8000}
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+.venv/bin/celery -A config worker --loglevel=INFO --concurrency=${WORKER_CONCURRENCY:-2} --hostname=worker@%h &
+pids+=($!)
+.venv/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule &
+pids+=($!)
+echo "Open http://127.0.0.1:${PORT}/ (demo users and their password are printed above)"
+$PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
+pids+=($!)
+wait -n "${pids[@]}"
