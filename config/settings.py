@@ -158,6 +158,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Periodic tasks (Celery beat). Keys are stable names; other apps add their own entries.
+CELERY_BEAT_SCHEDULE = {
+    # Keeps case statuses true (approved -> expired, urgent -> expired at 24 h, R9);
+    # the gate itself never waits for it.
+    "oversight-cases-expire-due": {"task": "oversight.cases_expire_due", "schedule": 60.0},
+}
 
 # REST framework and its schema.
 REST_FRAMEWORK = {
@@ -196,7 +202,7 @@ COMMISSION_MAJORITY = env_float("COMMISSION_MAJORITY", 0.5, minimum=0.5, maximum
 # The platform's default and the strictest-permissible floor come from
 # benchmarks/threshold_bench.py (see README); a case cannot be laxer than the floor.
 MATCH_THRESHOLD_DEFAULT = env_float("MATCH_THRESHOLD_DEFAULT", 0.55, minimum=0.1, maximum=1.0)
-MATCH_THRESHOLD_MAX = env_float("MATCH_THRESHOLD_MAX", 0.6, minimum=0.1, maximum=1.0)
+MATCH_THRESHOLD_MAX = env_float("MATCH_THRESHOLD_MAX", 0.575, minimum=0.1, maximum=1.0)
 if MATCH_THRESHOLD_DEFAULT > MATCH_THRESHOLD_MAX:
     raise ImproperlyConfigured("MATCH_THRESHOLD_DEFAULT must not exceed MATCH_THRESHOLD_MAX")
 CASE_UNIT_VISIBILITY = env_bool("CASE_UNIT_VISIBILITY", False)

@@ -1,0 +1,762 @@
+"""Face detection, encoding, matching and video input for the recognition worker.
+
+This is the only module of the project that imports ``cv2`` and ``face_recognition``
+(STYLE.md). It is plain Python + NumPy: no Django, no database. Callers pass in what a
+frame may be matched against (a :class:`MatchScope` built from the templates of the cases
+that are authorised for the camera right now, R10) and store what comes out.
+
+Privacy rules implemented here:
+
+- R11: :func:`process_frame` discards the encodings and boxes of faces that match nothing
+  before it returns; only their count (``FrameResult.faces_seen``) survives. Nothing about
+  a non-matching face is cached anywhere.
+- No 128-d encoding of a face seen in a frame leaves :func:`process_frame`, not even for
+  matches: a match carries its box, ids, distance and a crop in which every other face is
+  blurred (:func:`crop_with_others_blurred`), which is the "input that led to a match" (R16).
+
+Conventions: boxes are ``(top, right, bottom, left)`` in pixels of the full-resolution frame
+(face_recognition's order); frames are OpenCV BGR ``uint8`` arrays; distances are Euclidean
+between dlib encodings, like ``face_recognition.face_distance`` (lower is stricter, R13).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import warnings
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+with warnings.catch_warnings():
+    # face_recognition_models imports pkg_resources, which setuptools deprecates; harmless here.
+    warnings.simplefilter("ignore")
+    import face_recognition
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "ENCODING_SIZE",
+    "Box",
+    "EngineConfig",
+    "EngineError",
+    "FaceTooSmall",
+    "FrameResult",
+    "Match",
+    "MatchScope",
+    "MultipleFaces",
+    "NoFaceFound",
+    "SampledFrame",
+    "SourceError",
+    "Template",
+    "UnreadableImage",
+    "VideoSource",
+    "crop_with_others_blurred",
+    "detect_faces",
+    "encode_faces",
+    "encode_reference_image",
+    "match",
+    "process_frame",
+]
+
+ENCODING_SIZE = 128
+
+Box = tuple[int, int, int, int]
+"""(top, right, bottom, left) in full-resolution pixel coordinates."""
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class EngineError(Exception):
+    """Base class; ``str(error)`` is a message that can be shown to the user as is."""
+
+
+class UnreadableImage(EngineError):
+    def __init__(self, reason: str = "the file is not an image we can read (JPEG, PNG, WebP, TIFF, ...)"):
+        self.reason = reason
+        super().__init__(f"Unreadable image: {reason}.")
+
+
+class NoFaceFound(EngineError):
+    def __init__(self):
+        super().__init__(
+            "No face was found in the image. Use a frontal, well-lit photo in which the face is clearly visible."
+        )
+
+
+class MultipleFaces(EngineError):
+    def __init__(self, count: int):
+        self.count = count
+        super().__init__(
+            f"The image shows {count} faces; a reference image must show exactly one person. "
+            "Crop the photo to the person concerned."
+        )
+
+
+class FaceTooSmall(EngineError):
+    def __init__(self, size_px: int, min_px: int):
+        self.size_px = size_px
+        self.min_px = min_px
+        super().__init__(
+            f"The face is only {size_px} px wide; at least {min_px} px are required for a reliable template. "
+            "Use a larger or higher-resolution photo."
+        )
+
+
+class SourceError(EngineError):
+    """A video source cannot be opened or stopped delivering frames."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"Video source {source}: {reason}.")
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How frames are analysed.
+
+    ``downscale`` shrinks the frame for *detection only* (1.0 = full size); encodings are
+    always computed at full resolution. HOG finds faces of about 80 px, 40 px with one
+    ``upsample``; on the 640x360 test clip downscale 1.0 with upsample 1 finds every face the
+    reference loop found, and shrinking CCTV frames to 1/4 loses faces.
+    """
+
+    sample_fps: float = 5.0
+    downscale: float = 1.0
+    upsample: int = 1
+    detector_model: str = "hog"
+    num_jitters: int = 1
+    encoding_model: str = "small"
+    crop_margin: float = 0.25
+    crop_jpeg_quality: int = 90
+
+    def __post_init__(self):
+        if not (self.sample_fps > 0 and math.isfinite(self.sample_fps)):
+            raise ValueError(f"sample_fps must be a positive number, not {self.sample_fps!r}")
+        if not (0 < self.downscale <= 1):
+            raise ValueError(f"downscale must be in (0, 1], not {self.downscale!r}")
+        if not (0 <= self.upsample <= 3):
+            raise ValueError(f"upsample must be 0..3, not {self.upsample!r}")
+        if self.detector_model not in ("hog", "cnn"):
+            raise ValueError(f"detector_model must be 'hog' or 'cnn', not {self.detector_model!r}")
+        if self.num_jitters < 1:
+            raise ValueError(f"num_jitters must be >= 1, not {self.num_jitters!r}")
+        if self.encoding_model not in ("small", "large"):
+            raise ValueError(f"encoding_model must be 'small' or 'large', not {self.encoding_model!r}")
+        if self.crop_margin < 0:
+            raise ValueError(f"crop_margin must be >= 0, not {self.crop_margin!r}")
+        if not (1 <= self.crop_jpeg_quality <= 100):
+            raise ValueError(f"crop_jpeg_quality must be 1..100, not {self.crop_jpeg_quality!r}")
+
+
+DEFAULT_CONFIG = EngineConfig()
+
+
+# --------------------------------------------------------------------------- detection and encoding
+
+
+def _to_rgb(image_bgr: np.ndarray) -> np.ndarray:
+    """C-contiguous uint8 RGB copy, as dlib 20 requires (it rejects ``[:, :, ::-1]`` views)."""
+    if not isinstance(image_bgr, np.ndarray) or image_bgr.dtype != np.uint8:
+        raise TypeError("expected a uint8 numpy array (an OpenCV frame)")
+    image_bgr = np.ascontiguousarray(image_bgr)
+    if image_bgr.ndim == 2:
+        return cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2RGB)
+    if image_bgr.ndim == 3 and image_bgr.shape[2] == 3:
+        return cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+    if image_bgr.ndim == 3 and image_bgr.shape[2] == 4:
+        return cv2.cvtColor(image_bgr, cv2.COLOR_BGRA2RGB)
+    raise TypeError(f"expected a BGR, BGRA or grey frame, got shape {image_bgr.shape}")
+
+
+def _resize_rgb(rgb: np.ndarray, scale: float) -> np.ndarray:
+    if scale >= 1.0:
+        return rgb
+    height, width = rgb.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+
+
+def _locate(rgb_small: np.ndarray, scale: float, full_shape: tuple[int, ...], upsample: int, model: str) -> list[Box]:
+    """Detect on ``rgb_small`` (the frame shrunk by ``scale``) and return full-resolution boxes."""
+    height, width = full_shape[:2]
+    boxes = []
+    for top, right, bottom, left in face_recognition.face_locations(rgb_small, upsample, model):
+        box = (
+            max(0, math.floor(top / scale)),
+            min(width, math.ceil(right / scale)),
+            min(height, math.ceil(bottom / scale)),
+            max(0, math.floor(left / scale)),
+        )
+        if box[2] > box[0] and box[1] > box[3]:
+            boxes.append(box)
+    return boxes
+
+
+def _detect_bgr(frame_bgr: np.ndarray, config: EngineConfig) -> tuple[list[Box], np.ndarray | None]:
+    """Boxes, plus the full-resolution RGB frame when it was computed anyway (downscale 1.0)."""
+    if config.downscale < 1.0:
+        height, width = frame_bgr.shape[:2]
+        size = (max(1, round(width * config.downscale)), max(1, round(height * config.downscale)))
+        # Resize the BGR frame first: converting the small copy is cheaper.
+        small = _to_rgb(cv2.resize(np.ascontiguousarray(frame_bgr), size, interpolation=cv2.INTER_AREA))
+        scale = size[0] / width
+        return _locate(small, scale, frame_bgr.shape, config.upsample, config.detector_model), None
+    rgb = _to_rgb(frame_bgr)
+    return _locate(rgb, 1.0, frame_bgr.shape, config.upsample, config.detector_model), rgb
+
+
+def detect_faces(frame_bgr: np.ndarray, config: EngineConfig = DEFAULT_CONFIG) -> list[Box]:
+    """Face boxes ``(top, right, bottom, left)`` in full-resolution coordinates.
+
+    Detection runs on a copy shrunk by ``config.downscale`` (INTER_AREA); the boxes are scaled
+    back and clipped to the frame.
+    """
+    boxes, _ = _detect_bgr(frame_bgr, config)
+    return boxes
+
+
+def _encode_rgb(rgb: np.ndarray, boxes: Sequence[Box], config: EngineConfig) -> np.ndarray:
+    if not boxes:
+        return np.empty((0, ENCODING_SIZE), dtype=np.float64)
+    encodings = face_recognition.face_encodings(
+        rgb, known_face_locations=list(boxes), num_jitters=config.num_jitters, model=config.encoding_model
+    )
+    return np.asarray(encodings, dtype=np.float64).reshape(len(boxes), ENCODING_SIZE)
+
+
+def encode_faces(frame_bgr: np.ndarray, boxes: Sequence[Box], config: EngineConfig = DEFAULT_CONFIG) -> np.ndarray:
+    """``(n, 128)`` float64 encodings of the faces in ``boxes``, computed at full resolution."""
+    if not boxes:
+        return np.empty((0, ENCODING_SIZE), dtype=np.float64)
+    return _encode_rgb(_to_rgb(frame_bgr), boxes, config)
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class Template:
+    """One reference encoding of one watchlist person of one case.
+
+    The ids are the caller's (database primary keys, UUIDs...); the engine only compares them.
+    """
+
+    template_id: Hashable
+    case_id: Hashable
+    person_id: Hashable
+    encoding: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class MatchScope:
+    """Everything a frame may be matched against, as arrays ready for one matrix product.
+
+    ``m`` templates, ``k`` cases:
+
+    - ``templates``: ``(m, 128)`` float64 encodings;
+    - ``template_ids``, ``template_person_ids``: ``m`` caller ids, aligned with ``templates``;
+    - ``template_case_index``: ``(m,)`` int, index into ``case_ids`` / ``case_thresholds``;
+    - ``case_ids``: ``k`` caller ids; ``case_thresholds``: ``(k,)`` float64 maximum distance
+      per case (R13: each case has its own recorded threshold).
+
+    The same person may appear in several cases (with different thresholds); matches are
+    reported per ``(case, person)``. Build it with :meth:`build`.
+    """
+
+    templates: np.ndarray
+    template_ids: tuple
+    template_person_ids: tuple
+    template_case_index: np.ndarray
+    case_ids: tuple
+    case_thresholds: np.ndarray
+    # Derived, for match(): per-template threshold, (case, person) group and squared norm.
+    template_thresholds: np.ndarray = field(init=False, repr=False)
+    template_group: np.ndarray = field(init=False, repr=False)
+    template_sq_norms: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        m = self.templates.shape[0]
+        if self.templates.shape != (m, ENCODING_SIZE):
+            raise ValueError(f"templates must have shape (m, {ENCODING_SIZE}), not {self.templates.shape}")
+        if not (len(self.template_ids) == len(self.template_person_ids) == len(self.template_case_index) == m):
+            raise ValueError("template_ids, template_person_ids and template_case_index must align with templates")
+        if len(self.case_ids) != len(self.case_thresholds):
+            raise ValueError("case_ids and case_thresholds must have the same length")
+        if m and (self.template_case_index.min() < 0 or self.template_case_index.max() >= len(self.case_ids)):
+            raise ValueError("template_case_index points outside case_ids")
+        if not np.all(np.isfinite(self.case_thresholds)) or np.any(self.case_thresholds <= 0):
+            raise ValueError("case thresholds must be positive numbers")
+        if not np.all(np.isfinite(self.templates)):
+            raise ValueError("templates contain non-finite values")
+        groups: dict[tuple, int] = {}
+        template_group = [
+            groups.setdefault((int(case), person), len(groups))
+            for case, person in zip(self.template_case_index, self.template_person_ids, strict=True)
+        ]
+        object.__setattr__(self, "template_thresholds", self.case_thresholds[self.template_case_index])
+        object.__setattr__(self, "template_group", np.asarray(template_group, dtype=np.int64).reshape(m))
+        object.__setattr__(self, "template_sq_norms", np.einsum("ij,ij->i", self.templates, self.templates))
+
+    @classmethod
+    def build(cls, templates: Iterable[Template], case_thresholds: Mapping[Hashable, float]) -> MatchScope:
+        """Scope from templates and the threshold of each case.
+
+        A template whose case has no threshold is an error, not silently skipped: the caller
+        decides which cases are live (R10), this function refuses to guess.
+        """
+        case_ids = tuple(case_thresholds)
+        case_position = {case_id: i for i, case_id in enumerate(case_ids)}
+        templates = list(templates)
+        missing = {t.case_id for t in templates} - case_position.keys()
+        if missing:
+            raise ValueError(f"no threshold given for case(s) {sorted(map(str, missing))}")
+        encodings = np.empty((len(templates), ENCODING_SIZE), dtype=np.float64)
+        for row, template in enumerate(templates):
+            encodings[row] = np.asarray(template.encoding, dtype=np.float64).reshape(ENCODING_SIZE)
+        return cls(
+            templates=encodings,
+            template_ids=tuple(t.template_id for t in templates),
+            template_person_ids=tuple(t.person_id for t in templates),
+            template_case_index=np.asarray([case_position[t.case_id] for t in templates], dtype=np.int64),
+            case_ids=case_ids,
+            case_thresholds=np.asarray([float(case_thresholds[c]) for c in case_ids], dtype=np.float64),
+        )
+
+    @classmethod
+    def empty(cls) -> MatchScope:
+        return cls.build([], {})
+
+    def __len__(self) -> int:
+        return self.templates.shape[0]
+
+
+def match(encodings: np.ndarray, scope: MatchScope) -> list[tuple[int, int, float]]:
+    """Matches of face encodings against a scope: ``[(face_index, template_index, distance)]``.
+
+    ``encodings`` is ``(n, 128)``. All ``n x m`` Euclidean distances come from one matrix
+    product (``|a-b|^2 = |a|^2 + |b|^2 - 2 a.b``), equal to ``face_recognition.face_distance``
+    up to rounding. A pair is kept when its distance is ``<=`` the threshold of the template's
+    case; for each face and each ``(case, person)`` only the closest template is kept. The list
+    is ordered by face, then distance.
+    """
+    encodings = np.asarray(encodings, dtype=np.float64)
+    if encodings.ndim != 2 or encodings.shape[1] != ENCODING_SIZE:
+        raise ValueError(f"encodings must have shape (n, {ENCODING_SIZE}), not {encodings.shape}")
+    if encodings.shape[0] == 0 or len(scope) == 0:
+        return []
+    squared = (
+        np.einsum("ij,ij->i", encodings, encodings)[:, None]
+        + scope.template_sq_norms[None, :]
+        - 2.0 * (encodings @ scope.templates.T)
+    )
+    distances = np.sqrt(np.maximum(squared, 0.0))
+    faces, templates = np.nonzero(distances <= scope.template_thresholds[None, :])
+    if faces.size == 0:
+        return []
+    found = distances[faces, templates]
+    groups = scope.template_group[templates]
+    # Sort by face, then (case, person) group, then distance: the first row of each
+    # (face, group) run is that group's best template.
+    order = np.lexsort((templates, found, groups, faces))
+    faces, templates, found, groups = faces[order], templates[order], found[order], groups[order]
+    first = np.ones(faces.size, dtype=bool)
+    first[1:] = (faces[1:] != faces[:-1]) | (groups[1:] != groups[:-1])
+    faces, templates, found = faces[first], templates[first], found[first]
+    order = np.lexsort((templates, found, faces))
+    return [(int(faces[i]), int(templates[i]), float(found[i])) for i in order]
+
+
+# --------------------------------------------------------------------------- frames
+
+
+@dataclass(frozen=True)
+class Match:
+    """A face of a frame that matched a watchlist person of a case. Holds no encoding."""
+
+    box: Box
+    face_index: int
+    case_id: Hashable
+    person_id: Hashable
+    template_id: Hashable
+    template_index: int
+    distance: float
+    crop_jpeg: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What survives the analysis of one frame: a count of faces and the matches (R11)."""
+
+    faces_seen: int
+    matches: list[Match]
+
+
+def process_frame(
+    frame_bgr: np.ndarray, scope: MatchScope, config: EngineConfig = DEFAULT_CONFIG, *, with_crops: bool = True
+) -> FrameResult:
+    """Detect, encode and match the faces of one frame.
+
+    Faces are encoded only when the scope has templates. Encodings and boxes of faces that
+    match nothing are dropped before this function returns (R11); only ``faces_seen``
+    counts them. With ``with_crops`` each match carries a JPEG crop of its face in which all
+    other faces of the frame are blurred; crops are made here because the other faces'
+    boxes must not outlive this call.
+    """
+    boxes, rgb = _detect_bgr(frame_bgr, config)
+    faces_seen = len(boxes)
+    if not boxes or len(scope) == 0:
+        return FrameResult(faces_seen=faces_seen, matches=[])
+    if rgb is None:
+        rgb = _to_rgb(frame_bgr)
+    encodings = _encode_rgb(rgb, boxes, config)
+    hits = match(encodings, scope)
+    # R11: encodings are not needed past this point; nothing keeps a reference to them.
+    del encodings, rgb
+    crops: dict[int, bytes] = {}
+    matches = []
+    for face_index, template_index, distance in hits:
+        if with_crops and face_index not in crops:
+            crops[face_index] = crop_with_others_blurred(
+                frame_bgr,
+                boxes[face_index],
+                [b for i, b in enumerate(boxes) if i != face_index],
+                margin=config.crop_margin,
+                jpeg_quality=config.crop_jpeg_quality,
+            )
+        matches.append(
+            Match(
+                box=boxes[face_index],
+                face_index=face_index,
+                case_id=scope.case_ids[scope.template_case_index[template_index]],
+                person_id=scope.template_person_ids[template_index],
+                template_id=scope.template_ids[template_index],
+                template_index=template_index,
+                distance=distance,
+                crop_jpeg=crops.get(face_index),
+            )
+        )
+    return FrameResult(faces_seen=faces_seen, matches=matches)
+
+
+def _obscure(region: np.ndarray) -> np.ndarray:
+    """Pixelate to at most 6 blocks across, then blur: the face cannot be recognised or restored."""
+    height, width = region.shape[:2]
+    blocks = max(1, min(6, width // 4)), max(1, min(6, height // 4))
+    small = cv2.resize(region, blocks, interpolation=cv2.INTER_AREA)
+    coarse = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
+    kernel = max(3, (min(width, height) // 4) | 1)
+    return cv2.GaussianBlur(coarse, (kernel, kernel), 0)
+
+
+def crop_with_others_blurred(
+    frame_bgr: np.ndarray,
+    box: Box,
+    other_boxes: Iterable[Box],
+    margin: float = 0.25,
+    *,
+    jpeg_quality: int = 90,
+    other_face_grow: float = 0.15,
+) -> bytes:
+    """JPEG crop around ``box`` (grown by ``margin`` of the face size on each side).
+
+    Every other face overlapping the crop is pixelated and blurred over its box grown by
+    ``other_face_grow`` (HOG boxes cut off forehead and chin). The pixels of ``box`` itself
+    are never obscured, so the face under review stays intact.
+    """
+    height, width = frame_bgr.shape[:2]
+    top, right, bottom, left = box
+    grow_y, grow_x = round((bottom - top) * margin), round((right - left) * margin)
+    y0, y1 = max(0, top - grow_y), min(height, bottom + grow_y)
+    x0, x1 = max(0, left - grow_x), min(width, right + grow_x)
+    if y1 <= y0 or x1 <= x0:
+        raise ValueError(f"box {box} lies outside the frame")
+    crop = np.array(frame_bgr[y0:y1, x0:x1], copy=True)
+    keep = np.zeros(crop.shape[:2], dtype=bool)
+    keep[max(0, top - y0) : max(0, bottom - y0), max(0, left - x0) : max(0, right - x0)] = True
+    for other in other_boxes:
+        if tuple(other) == tuple(box):
+            continue
+        o_top, o_right, o_bottom, o_left = other
+        dy, dx = round((o_bottom - o_top) * other_face_grow), round((o_right - o_left) * other_face_grow)
+        # The whole (grown) face is obscured in frame coordinates, then cut to the crop, so
+        # the part inside the crop carries no more detail than the blurred whole.
+        fy0, fy1 = max(0, o_top - dy), min(height, o_bottom + dy)
+        fx0, fx1 = max(0, o_left - dx), min(width, o_right + dx)
+        iy0, iy1, ix0, ix1 = max(fy0, y0), min(fy1, y1), max(fx0, x0), min(fx1, x1)
+        if iy1 <= iy0 or ix1 <= ix0:
+            continue
+        obscured = _obscure(np.ascontiguousarray(frame_bgr[fy0:fy1, fx0:fx1]))
+        patch = obscured[iy0 - fy0 : iy1 - fy0, ix0 - fx0 : ix1 - fx0]
+        target = crop[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
+        mask = ~keep[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
+        target[mask] = patch[mask]
+    ok, buffer = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
+    if not ok:
+        raise EngineError("could not encode the crop as JPEG")
+    return buffer.tobytes()
+
+
+# --------------------------------------------------------------------------- reference images
+
+
+def _decode_image_rgb(image_bytes: bytes, max_pixels: int | None) -> np.ndarray:
+    """Upright RGB array: EXIF orientation applied, alpha dropped."""
+    if not image_bytes:
+        raise UnreadableImage("the file is empty")
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns on large images; the explicit max_pixels check below decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(image_bytes)) as image:
+                if max_pixels is not None and image.width * image.height > max_pixels:
+                    raise UnreadableImage(
+                        f"the image has {image.width}x{image.height} pixels, more than the {max_pixels} allowed"
+                    )
+                image = ImageOps.exif_transpose(image)
+                if image.mode in ("P", "PA", "LA"):
+                    # Palettes may carry transparency; going through RGBA keeps Pillow from warning.
+                    image = image.convert("RGBA")
+                if image.mode != "RGB":
+                    # RGBA: the alpha channel is dropped. L, CMYK, YCbCr...: converted.
+                    image = image.convert("RGB")
+                rgb = np.asarray(image, dtype=np.uint8)
+    except UnreadableImage:
+        raise
+    except Image.DecompressionBombError:
+        raise UnreadableImage("the image is too large to decode safely") from None
+    except Exception:  # noqa: BLE001 - Pillow raises many types for bad files; fall back to OpenCV
+        rgb = None
+    if rgb is None:
+        # Formats Pillow cannot read (e.g. some HDR/EXR). IMREAD_COLOR applies EXIF orientation too.
+        decoded = cv2.imdecode(np.frombuffer(image_bytes, dtype=np.uint8), cv2.IMREAD_COLOR)
+        if decoded is None:
+            raise UnreadableImage()
+        if max_pixels is not None and decoded.shape[0] * decoded.shape[1] > max_pixels:
+            raise UnreadableImage(f"the image has more than the {max_pixels} pixels allowed")
+        rgb = cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB)
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or min(rgb.shape[:2]) < 1:
+        raise UnreadableImage("unexpected pixel layout")
+    return np.ascontiguousarray(rgb)
+
+
+def encode_reference_image(
+    image_bytes: bytes,
+    *,
+    min_face_px: int = 80,
+    upsample: int = 1,
+    max_pixels: int | None = None,
+    detect_max_side: int = 1600,
+    config: EngineConfig = DEFAULT_CONFIG,
+) -> np.ndarray:
+    """The ``(128,)`` encoding of the one face in a reference photo.
+
+    Raises :class:`UnreadableImage`, :class:`NoFaceFound`, :class:`MultipleFaces` or
+    :class:`FaceTooSmall` (in that order of checks). The face size is the smaller side of its
+    box. Large photos are shrunk for detection to about ``detect_max_side`` px, but never so
+    far that a face of ``min_face_px`` would drop below what HOG finds (~80 px after
+    upsampling); the encoding is computed at full resolution with ``config``'s encoding
+    model, which must be the one the worker uses on frames.
+    """
+    rgb = _decode_image_rgb(bytes(image_bytes), max_pixels)
+    height, width = rgb.shape[:2]
+    scale = min(1.0, detect_max_side / max(height, width))
+    scale = min(1.0, max(scale, 80 / (max(min_face_px, 1) * 2**upsample)))
+    boxes = _locate(_resize_rgb(rgb, scale), scale, rgb.shape, upsample, config.detector_model)
+    if not boxes:
+        raise NoFaceFound()
+    if len(boxes) > 1:
+        raise MultipleFaces(len(boxes))
+    top, right, bottom, left = boxes[0]
+    size_px = min(bottom - top, right - left)
+    if size_px < min_face_px:
+        raise FaceTooSmall(size_px, min_face_px)
+    return _encode_rgb(rgb, boxes, config)[0]
+
+
+# --------------------------------------------------------------------------- video
+
+
+@dataclass(frozen=True)
+class SampledFrame:
+    index: int
+    """Frames since the source was opened (continues across loops)."""
+    media_time_seconds: float
+    """``index / fps``: position in the (looped) media, not wall-clock time."""
+    frame: np.ndarray = field(repr=False)
+
+
+_STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt")
+
+
+def _redact(source: str) -> str:
+    """The source for messages and logs, with any password of the URL removed."""
+    parts = urlsplit(source)
+    if parts.password is None:
+        return source
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+class VideoSource:
+    """A video file or a network stream (rtsp/http(s)/...), read frame by frame.
+
+    ``loop=True`` replays a file forever, as a demo camera: at the end it reopens the file and
+    continues; indexes and media time keep increasing. Problems raise :class:`SourceError`
+    with the source (password redacted) and the reason: cannot open, no frames, a file that
+    ends before its declared length (truncated/corrupt), a stream that stops.
+    """
+
+    #: A file may report a frame count slightly above what it decodes; beyond this it is truncated.
+    FRAME_COUNT_TOLERANCE = 0.02
+
+    def __init__(
+        self,
+        source: str | os.PathLike,
+        *,
+        loop: bool = False,
+        open_timeout_seconds: float = 5.0,
+        read_timeout_seconds: float = 5.0,
+        fallback_fps: float = 25.0,
+    ):
+        self.source = os.fspath(source)
+        self.label = _redact(self.source)
+        self.is_stream = urlsplit(self.source).scheme.lower() in _STREAM_SCHEMES
+        self.loop = loop
+        self._timeouts = (int(open_timeout_seconds * 1000), int(read_timeout_seconds * 1000))
+        self._fallback_fps = fallback_fps
+        self._capture = None
+        self.frames_read = 0  # frames delivered since opening, across loops
+        self._frames_this_pass = 0
+        self.loops = 0
+        self._open()
+
+    # -- opening
+
+    def _open(self) -> None:
+        if not self.is_stream:
+            if not os.path.exists(self.source):
+                raise SourceError(self.label, "cannot open: the file does not exist")
+            if not os.path.isfile(self.source):
+                raise SourceError(self.label, "cannot open: not a file")
+        open_ms, read_ms = self._timeouts
+        # Timeouts make an unreachable camera fail within seconds instead of FFmpeg's default.
+        params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_ms]
+        try:
+            capture = cv2.VideoCapture(self.source, cv2.CAP_FFMPEG, params)
+        except cv2.error as exc:
+            raise SourceError(self.label, f"cannot open: {exc}") from None
+        if not capture.isOpened():
+            capture.release()
+            why = (
+                f"unreachable, refused, no answer within {open_ms / 1000:g} s, or not a video stream"
+                if self.is_stream
+                else "not a readable video (corrupt, truncated or unsupported format)"
+            )
+            raise SourceError(self.label, f"cannot open: {why}")
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if math.isfinite(fps) and 0 < fps <= 1000 else self._fallback_fps
+        count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+        self.frame_count = int(count) if not self.is_stream and math.isfinite(count) and count > 0 else None
+        self._capture = capture
+        self._frames_this_pass = 0
+        # Grab the first frame now so a source without frames fails here, not in the worker loop.
+        self._pending = capture.grab()
+        if not self._pending:
+            self.close()
+            raise SourceError(self.label, "opened but delivered no frames (empty, corrupt or no signal)")
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    def __enter__(self) -> VideoSource:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_capture", None) is not None:
+            self.close()
+
+    # -- reading
+
+    @property
+    def position_seconds(self) -> float:
+        """Media time of the last delivered frame's end: frames read / fps (across loops)."""
+        return self.frames_read / self.fps
+
+    def grab(self) -> bool:
+        """Advance one frame without decoding it. False at the end of a file (without loop).
+
+        Raises SourceError when a stream stops or a file ends well before its declared length.
+        """
+        if self._capture is None:
+            raise SourceError(self.label, "is closed")
+        if self._pending:
+            self._pending = False
+            ok = True
+        else:
+            ok = self._capture.grab()
+        if ok:
+            self.frames_read += 1
+            self._frames_this_pass += 1
+            return True
+        if self.is_stream:
+            raise SourceError(self.label, f"stopped delivering frames after {self.frames_read} frames")
+        if self.frame_count and self._frames_this_pass < self.frame_count * (1 - self.FRAME_COUNT_TOLERANCE) - 1:
+            raise SourceError(
+                self.label,
+                f"ended after {self._frames_this_pass} of {self.frame_count} frames: file truncated or corrupt",
+            )
+        if not self.loop:
+            return False
+        self.close()
+        self._open()  # raises if the file became unreadable; a file without frames cannot loop forever
+        self.loops += 1
+        return self.grab()
+
+    def retrieve(self) -> np.ndarray:
+        """Decode the frame last grabbed."""
+        ok, frame = self._capture.retrieve() if self._capture is not None else (False, None)
+        if not ok or frame is None:
+            raise SourceError(self.label, f"frame {self.frames_read - 1} cannot be decoded (corrupt)")
+        return frame
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        """``(True, frame)``, or ``(False, None)`` at the end of a file that does not loop."""
+        if not self.grab():
+            return False, None
+        return True, self.retrieve()
+
+    def iter_sampled(self, sample_fps: float) -> Iterator[SampledFrame]:
+        """Yield about ``sample_fps`` frames per second of media, decoding only those.
+
+        Frame ``i`` is yielded when ``floor(i * sample_fps / fps)`` reaches a new value, so
+        sampling is even and the first frame is always included; skipped frames are only
+        grabbed (no decode). Ends at the end of a file unless ``loop``; a broken source raises
+        SourceError (after the frames it did deliver).
+        """
+        if not sample_fps > 0:
+            raise ValueError("sample_fps must be positive")
+        ratio = sample_fps / self.fps
+        last_slot = -1
+        while self.grab():
+            index = self.frames_read - 1
+            slot = math.floor(index * ratio + 1e-9)
+            if slot > last_slot:
+                last_slot = slot
+                yield SampledFrame(index=index, media_time_seconds=index / self.fps, frame=self.retrieve())
