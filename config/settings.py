@@ -137,6 +137,8 @@ else:
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise kombu's filesystem
 # transport, so a real worker process can still run beside the web process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+if not CELERY_BROKER_URL and TESTING:
+    CELERY_BROKER_URL = "memory://"  # tests run tasks by calling them; queued ones stay in memory
 if not CELERY_BROKER_URL:
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
@@ -144,6 +146,7 @@ if not CELERY_BROKER_URL:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "memory://")):
@@ -163,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
     # Keeps case statuses true (approved -> expired, urgent -> expired at 24 h, R9);
     # the gate itself never waits for it.
     "oversight-cases-expire-due": {"task": "oversight.cases_expire_due", "schedule": 60.0},
+    # R12: reference photos and templates of ended cases are destroyed after their retention.
+    "watchlists-destroy-due": {"task": "watchlists.destroy_due", "schedule": 60.0},
 }
 
 # REST framework and its schema.
@@ -179,6 +184,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, decisions, watchlists, scans, alerts and the audit trail.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status` field; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "oversight.models.CaseStatus",
+        "CaseAuthorityEnum": "oversight.models.CaseAuthority",
+    },
 }
 
 # ---------------------------------------------------------------- audit trail
@@ -224,6 +234,18 @@ RECOGNITION_UPSAMPLE = env_int("RECOGNITION_UPSAMPLE", 1, minimum=0, maximum=3)
 RECOGNITION_BATCH_SECONDS = env_float("RECOGNITION_BATCH_SECONDS", 0.5, minimum=0.05, maximum=0.5)
 RECOGNITION_GATE_CACHE_SECONDS = env_float("RECOGNITION_GATE_CACHE_SECONDS", 1.0, minimum=0.0, maximum=1.0)
 RECOGNITION_DISPATCH_SECONDS = env_float("RECOGNITION_DISPATCH_SECONDS", 2.0, minimum=0.5)
+# A scan task analyses at most this long, then ends so the dispatcher requeues it: no worker
+# holds a task forever, and the segment stays under the Redis visibility timeout (acks_late).
+RECOGNITION_SEGMENT_SECONDS = env_float("RECOGNITION_SEGMENT_SECONDS", 45.0, minimum=5.0, maximum=600.0)
+# A running scan whose heartbeat is older than this belongs to a dead worker (issue 5: picked
+# up again within 30 s = this + one dispatch period + start-up).
+RECOGNITION_SCAN_STALE_SECONDS = env_float("RECOGNITION_SCAN_STALE_SECONDS", 15.0, minimum=5.0, maximum=25.0)
+CELERY_BEAT_SCHEDULE["recognition-scans-dispatch"] = {
+    "task": "recognition.scans_dispatch",
+    "schedule": RECOGNITION_DISPATCH_SECONDS,
+    # A dispatch that waited longer than one period is superseded by the next one.
+    "options": {"expires": RECOGNITION_DISPATCH_SECONDS * 2},
+}
 
 LOGGING = {
     "version": 1,

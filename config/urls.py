@@ -12,7 +12,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("audits/", include("audits.urls")),
+    path("", include("oversight.urls")),
+    path("", include("recognition.urls")),
+    path("", include("watchlists.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/audits/", include("audits.api_urls")),
+    path("api/", include("oversight.api_urls")),
+    path("api/", include("recognition.api_urls")),
+    path("api/", include("watchlists.api_urls")),
 ]

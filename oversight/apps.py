@@ -9,4 +9,7 @@ class OversightConfig(AppConfig):
     def ready(self):
         from oversight.roles import sync_role_permissions
 
-        post_migrate.connect(sync_role_permissions, sender=self, dispatch_uid="oversight_role_permissions")
+        # Every app's post_migrate, not only ours: role permissions name models
+        # of later apps (recognition), whose permissions exist only once that
+        # app's own post_migrate has run. The sync is idempotent.
+        post_migrate.connect(sync_role_permissions, dispatch_uid="oversight_role_permissions")

@@ -1,7 +1,17 @@
-"""Users, cases and their authorisation (R1-R10)."""
+"""Users, cases and their authorisation (R1-R10).
 
+Rules live in oversight/services.py; the constraints below are the database's
+own copy of the rules that must hold whatever code writes (STYLE: "the
+database backs the rules").
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F, Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class User(AbstractUser):
@@ -13,3 +23,271 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_username()
+
+
+class Objective(models.Model):
+    """R1: the closed list of legal objectives; rows come from a data migration."""
+
+    VICTIMS = "victims"
+    THREAT = "threat"
+    SUSPECT = "suspect"
+
+    code = models.CharField(max_length=20, primary_key=True)
+    label = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # R1: an administrator disables objectives national law does not enable.
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.label
+
+
+class CaseSequence(models.Model):
+    """Last reference number issued per year; its row lock makes references gapless and unique."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    URGENT = "urgent", "Urgent: active before authorisation (R9)"
+    SUBMITTED = "submitted", "Submitted for authorisation"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+    CLOSED = "closed", "Closed"
+
+
+class CaseAuthority(models.TextChoices):
+    JUDGE = "judge", "A judge"
+    COMMISSION = "commission", "The commission"
+
+
+class Case(models.Model):
+    Status = CaseStatus
+    Authority = CaseAuthority
+
+    reference = models.CharField(max_length=20, unique=True)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases")
+    # Snapshot: the unit at the time of the request, even if the officer moves on.
+    unit = models.CharField(max_length=100, blank=True)
+
+    # R1
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="cases")
+    offence = models.CharField(max_length=300, blank=True)
+    offence_max_sentence_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    # R2
+    legal_basis = models.TextField(blank=True)
+    # R4
+    evidence = models.TextField(blank=True)
+    harm_assessment = models.TextField(blank=True)
+    rights_impact = models.TextField(blank=True)
+
+    # R6
+    authority = models.CharField(max_length=20, choices=Authority.choices, default=Authority.JUDGE)
+    assigned_judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="cases_to_decide"
+    )
+
+    # R5: what is requested, and what the decision allowed (possibly narrower).
+    requested_start = models.DateTimeField()
+    requested_end = models.DateTimeField()
+    approved_start = models.DateTimeField(null=True, blank=True)
+    approved_end = models.DateTimeField(null=True, blank=True)
+    # R13: a face distance, lower is stricter; never laxer than MATCH_THRESHOLD_MAX.
+    match_threshold = models.FloatField()
+    approved_threshold = models.FloatField(null=True, blank=True)
+
+    # R8: a PDF or text document; served only through a permission-checked view.
+    impact_assessment = models.FileField(upload_to="impact_assessments/%Y/", blank=True, max_length=300)
+
+    # R9
+    is_urgent = models.BooleanField(default=False)
+    urgency_reason = models.TextField(blank=True)
+    urgent_started_at = models.DateTimeField(null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="revoked_cases"
+    )
+    revocation_reason = models.TextField(blank=True)
+    # R9: an urgent use that ends without authorisation must have its data
+    # deleted; this records that the deletion is due (the deletion is a later issue).
+    data_deletion_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("decide_case", "Can decide on the case as its judge"),
+            ("vote_case", "Can vote on the case as a commission member"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(condition=Q(authority__in=CaseAuthority.values), name="case_authority_valid"),
+            models.CheckConstraint(condition=Q(requested_end__gt=F("requested_start")), name="case_requested_window"),
+            models.CheckConstraint(
+                condition=Q(approved_start__isnull=True, approved_end__isnull=True)
+                | Q(
+                    approved_end__gt=F("approved_start"),
+                    approved_start__gte=F("requested_start"),
+                    approved_end__lte=F("requested_end"),
+                ),
+                name="case_approved_window_within_request",
+            ),
+            # An approved case always carries the scope its decision fixed (R5, R6).
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(approved_start__isnull=False, approved_threshold__isnull=False, decided_at__isnull=False),
+                name="case_approved_has_scope",
+            ),
+            models.CheckConstraint(condition=Q(match_threshold__gt=0), name="case_threshold_positive"),
+            models.CheckConstraint(
+                condition=Q(approved_threshold__isnull=True)
+                | Q(approved_threshold__gt=0, approved_threshold__lte=F("match_threshold")),
+                name="case_approved_threshold_not_laxer",
+            ),
+            # R1(c): a suspect search names the offence and its maximum sentence, at least 4 years.
+            models.CheckConstraint(
+                condition=~Q(objective_id="suspect") | (Q(offence_max_sentence_years__gte=4) & ~Q(offence="")),
+                name="case_suspect_offence_serious",
+            ),
+            # R9: no urgent start without a written reason.
+            models.CheckConstraint(
+                condition=Q(is_urgent=False) | (~Q(urgency_reason="") & Q(urgent_started_at__isnull=False)),
+                name="case_urgency_justified",
+            ),
+            # R7: the judge is never the requester.
+            models.CheckConstraint(
+                condition=Q(assigned_judge__isnull=True) | ~Q(assigned_judge=F("requester")),
+                name="case_judge_not_requester",
+            ),
+            # Target of the composite foreign keys from Decision and Vote (see migration).
+            models.UniqueConstraint(fields=["id", "requester"], name="case_id_requester_unique"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def urgency_ends_at(self):
+        if self.urgent_started_at is None:
+            return None
+        return self.urgent_started_at + timedelta(hours=settings.CASE_URGENCY_HOURS)
+
+    @property
+    def effective_threshold(self) -> float:
+        return self.approved_threshold if self.approved_threshold is not None else self.match_threshold
+
+
+class CaseCamera(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_cameras")
+    camera = models.ForeignKey("recognition.Camera", on_delete=models.PROTECT, related_name="case_cameras")
+    # R5: why the persons are expected at this location.
+    reason = models.TextField()
+    # A decision may take a camera out of the approved scope.
+    in_scope = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "camera"], name="case_camera_unique"),
+            models.CheckConstraint(condition=~Q(reason=""), name="case_camera_reason_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}:{self.camera_id}"
+
+
+class ScopeProposal(models.Model):
+    """What one decision or vote allows: never wider than the request (R5, R6)."""
+
+    granted = models.BooleanField()
+    reasons = models.TextField(blank=True)
+    scope_start = models.DateTimeField(null=True, blank=True)
+    scope_end = models.DateTimeField(null=True, blank=True)
+    scope_threshold = models.FloatField(null=True, blank=True)
+    scope_person_ids = models.JSONField(default=list, blank=True)
+    scope_camera_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            # R6: a refusal states its reasons.
+            models.CheckConstraint(condition=Q(granted=True) | ~Q(reasons=""), name="%(class)s_refusal_has_reasons"),
+            models.CheckConstraint(
+                condition=Q(granted=False)
+                | Q(scope_start__isnull=False, scope_end__gt=F("scope_start"), scope_threshold__gt=0),
+                name="%(class)s_grant_has_scope",
+            ),
+        ]
+
+
+class Decision(ScopeProposal):
+    """A judge's binding decision: one per case."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
+    # Copy of case.requester, so that the database can compare the two (R7);
+    # a composite foreign key (see migration) keeps it equal to the case's.
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(ScopeProposal.Meta):
+        constraints = [
+            *ScopeProposal.Meta.constraints,
+            models.CheckConstraint(condition=~Q(decided_by=F("requester")), name="decision_not_by_requester"),
+        ]
+
+    def __str__(self):
+        return f"{'grant' if self.granted else 'refusal'} by {self.decided_by_id} on {self.case_id}"
+
+
+class Vote(ScopeProposal):
+    """One commission member's vote on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(ScopeProposal.Meta):
+        ordering = ["case_id", "id"]
+        constraints = [
+            *ScopeProposal.Meta.constraints,
+            models.UniqueConstraint(fields=["case", "member"], name="vote_one_per_member"),
+            models.CheckConstraint(condition=~Q(member=F("requester")), name="vote_not_by_requester"),
+        ]
+
+    def __str__(self):
+        return f"{'for' if self.granted else 'against'} by {self.member_id} on {self.case_id}"
+
+
+# django-guardian object permissions with real foreign keys to the case: joins
+# instead of generic text ids, so "cases this user may see" is one query.
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        pass
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        pass

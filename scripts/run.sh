@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export DEBUG=${DEBUG:-1}
 export OPENBLAS_NUM_THREADS=1
-mkdir -p var/broker/queue var/broker/processed var/keys
+mkdir -p var/broker/queue var/broker/processed var/broker/control var/keys
 if [ -z "${SECRET_KEY:-}" ]; then
     [ -s var/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
     SECRET_KEY=$(cat var/secret_key)

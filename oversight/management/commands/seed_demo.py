@@ -1,10 +1,17 @@
-"""Seed a local demo: one user per role (idempotent).
+"""Seed a local demo: one user per role, two cameras playing the sample clip, and an approved case (idempotent).
 
 The demo password is random, kept in var/demo_password and printed, so no
 password is ever written into the repository.
+
+The cameras' source is the clip in tests/fixtures (inside the project, never ../shared),
+played in a loop as a live feed by the recognition workers. The case searches for
+Lin-Manuel Miranda (in the clip) and for Alex Lacamoire and Barack Obama (not in it); their
+reference photos are encoded here, synchronously (this command is not the web process).
 """
 
 import secrets
+from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +21,25 @@ from django.db import transaction
 
 from audits.events import EventType
 from audits.services import audit_record
+from oversight import services as case_services
+from oversight.models import Case
 from oversight.roles import Role
+from recognition.models import Camera
+from watchlists.models import Person
+from watchlists.services import reference_photo_encode, reference_photo_upload
+
+FIXTURES = Path(settings.BASE_DIR) / "tests" / "fixtures" / "faces"
+DEMO_CLIP = FIXTURES / "video" / "short_hamilton_clip.mp4"
+DEMO_CAMERAS = [
+    ("Metro Mustek entrance", "Mustek metro station, Wenceslas Square entrance"),
+    ("Main station hall", "Main railway station, departures hall"),
+]
+DEMO_PERSONS = [
+    ("Lin-Manuel Miranda", "lin_manuel_miranda_1.png"),
+    ("Alex Lacamoire", "alex_lacamoire_1.png"),
+    ("Barack Obama", "obama_1.jpg"),
+]
+DEMO_LEGAL_BASIS = "Demo: Police Act s. 42(1) (fictitious)"
 
 DEMO_USERS = [
     ("demo_requester", Role.REQUESTER, "Serious Crime Unit"),
@@ -57,4 +82,75 @@ class Command(BaseCommand):
                     data={"username": username, "role": role, "unit": unit},
                 )
         self.stdout.write("Demo users: " + ", ".join(u for u, _, _ in DEMO_USERS))
+        self._seed_recognition()
         self.stdout.write(f"Demo password (also in {password_file}): {password}")
+
+    def _seed_recognition(self):
+        """Two clip cameras and one approved case covering them for 24 hours from now."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        User = get_user_model()
+        admin = User.objects.get(username="demo_admin")
+        requester = User.objects.get(username="demo_requester")
+        judge = User.objects.get(username="demo_judge")
+        cameras = []
+        for name, location in DEMO_CAMERAS:
+            camera = Camera.objects.filter(name=name).first()
+            if camera is None:
+                camera = case_services.camera_create(
+                    actor=admin, name=name, location_label=location, source=str(DEMO_CLIP)
+                )
+            cameras.append(camera)
+        now = timezone.now()
+        active = Case.objects.filter(
+            requester=requester,
+            legal_basis=DEMO_LEGAL_BASIS,
+            status=Case.Status.APPROVED,
+            approved_end__gt=now + timedelta(hours=1),
+        ).first()
+        if active is not None:
+            self.stdout.write(f"Demo case {active.reference} is active until {active.approved_end:%Y-%m-%d %H:%M} UTC")
+            return
+        case = case_services.case_create(
+            actor=requester,
+            objective="suspect",
+            offence="Armed robbery of a jeweller's (demo)",
+            offence_max_sentence_years=12,
+            requested_start=now,
+            requested_end=now + timedelta(hours=24),
+            assigned_judge=judge,
+            legal_basis=DEMO_LEGAL_BASIS,
+            evidence="Demo: CCTV stills and two witness statements place the suspect near both stations.",
+            harm_assessment="Demo: the suspect is armed; further robberies are likely within days.",
+            rights_impact="Demo: passers-by are scanned; non-matching faces are discarded at once (R11).",
+            impact_assessment=SimpleUploadedFile(
+                "dpia.txt", b"Demo fundamental-rights and data-protection impact assessment.\n", "text/plain"
+            ),
+            persons=[
+                {"full_name": name, "category": "suspect", "reason": "Demo: named in the investigation."}
+                for name, _ in DEMO_PERSONS
+            ],
+            cameras=[{"camera_id": c.pk, "reason": "Demo: the suspect travels through here daily."} for c in cameras],
+        )
+        for (name, photo_name), person in zip(
+            DEMO_PERSONS, Person.objects.filter(case=case).order_by("pk"), strict=True
+        ):
+            photo = reference_photo_upload(
+                actor=requester,
+                person=person,
+                data=(FIXTURES / "people" / photo_name).read_bytes(),
+                source="Demo: public press photo",
+                legal_basis=DEMO_LEGAL_BASIS,
+                captured_at=timezone.localdate(),
+            )
+            reference_photo_encode(photo_id=photo.pk)
+        case = case_services.case_submit(actor=requester, case=case)
+        case = case_services.case_decide(
+            actor=judge, case=case, granted=True, reasons="Demo: necessary and proportionate for 24 hours."
+        )
+        self.stdout.write(
+            f"Demo case {case.reference} approved until {case.approved_end:%Y-%m-%d %H:%M} UTC on "
+            + ", ".join(c.name for c in cameras)
+            + "; alerts appear at /alerts/ within a minute once the worker and beat run."
+        )

@@ -1,0 +1,263 @@
+"""Reads of cases, with their permissions, and THE GATE (R10).
+
+Who sees a case (issue 3, item 7):
+- its requester (object permissions granted by case_create), and, when
+  settings.CASE_UNIT_VISIBILITY is on, requesters of the same unit (read-only);
+- its judge, or each commission member, once it is submitted or started
+  urgently (object permissions granted then);
+- the data protection office (global oversight.view_case), read-only;
+- nobody else: missing and forbidden answer the same 404.
+
+Object permissions live in django-guardian's tables; the case has its own
+direct-foreign-key permission tables (CaseUserObjectPermission), so "cases
+this user may see" is a join, not a scan of generic ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from oversight.models import (
+    Case,
+    CaseCamera,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Objective,
+    Vote,
+)
+from recognition.models import Camera
+from watchlists.models import Person
+
+Status = Case.Status
+
+# Object permission codenames on a case.
+VIEW = "view_case"
+CHANGE = "change_case"
+DECIDE = "decide_case"
+VOTE = "vote_case"
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def case_object_perms(*, user, case: Case) -> frozenset[str]:
+    """Codenames the user holds on this case through guardian object permissions (user or group).
+
+    Deliberately no superuser shortcut: deciding on a case is a role, not an
+    administrative power (R6, R7).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    direct = CaseUserObjectPermission.objects.filter(user=user, content_object=case).values_list(
+        "permission__codename", flat=True
+    )
+    via_groups = CaseGroupObjectPermission.objects.filter(group__in=user.groups.all(), content_object=case).values_list(
+        "permission__codename", flat=True
+    )
+    return frozenset(direct.union(via_groups))
+
+
+def _sees_every_case(user) -> bool:
+    # Global (model) permission: the data protection office's read-only view.
+    return user.has_perm("oversight.view_case")
+
+
+def _sees_unit_cases(user) -> bool:
+    # Only people who may draft cases see their unit's cases, and only if configured.
+    return bool(settings.CASE_UNIT_VISIBILITY and user.unit and user.has_perm("oversight.add_case"))
+
+
+def case_access_basis(*, user, case: Case, perms: frozenset[str] | None = None) -> str | None:
+    """Why the user may see the case (recorded with each consultation, R17), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    perms = case_object_perms(user=user, case=case) if perms is None else perms
+    if CHANGE in perms:
+        return "requester"
+    if DECIDE in perms:
+        return "judge"
+    if VOTE in perms:
+        return "commission_member"
+    if VIEW in perms:
+        return "object_permission"
+    if _sees_every_case(user):
+        return "data_protection_review"
+    if _sees_unit_cases(user) and case.unit == user.unit:
+        return "unit"
+    return None
+
+
+def case_get_for_user(*, user, pk: int, perm: str = VIEW) -> Case:
+    """The case, if the user holds `perm` on it; Http404 for missing and forbidden alike (STYLE 4).
+
+    Sets `case.perms` (object permissions) and `case.access_basis` for the caller.
+    """
+    case = Case.objects.select_related("objective", "requester", "assigned_judge", "revoked_by").filter(pk=pk).first()
+    if case is None or not getattr(user, "is_authenticated", False):
+        raise Http404("No such case.")
+    perms = case_object_perms(user=user, case=case)
+    basis = case_access_basis(user=user, case=case, perms=perms)
+    if basis is None or (perm != VIEW and perm not in perms):
+        raise Http404("No such case.")
+    case.perms = perms
+    case.access_basis = basis
+    return case
+
+
+def case_list_for_user(*, user) -> QuerySet[Case]:
+    """Cases the user may see, newest first, in one query (plus the user's cached permissions)."""
+    base = Case.objects.select_related("objective", "requester")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return base.none()
+    if _sees_every_case(user):
+        return base.order_by("-created_at", "-id")
+    visible = Q(
+        pk__in=CaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW).values("content_object_id")
+    ) | Q(
+        pk__in=CaseGroupObjectPermission.objects.filter(group__user=user, permission__codename=VIEW).values(
+            "content_object_id"
+        )
+    )
+    if _sees_unit_cases(user):
+        visible |= Q(unit=user.unit)
+    return base.filter(visible).order_by("-created_at", "-id")
+
+
+def case_detail(*, case: Case) -> Case:
+    """The case with its persons, cameras, decision and votes loaded (a fixed number of queries)."""
+    return (
+        Case.objects.select_related("objective", "requester", "assigned_judge", "revoked_by", "decision__decided_by")
+        .prefetch_related(
+            Prefetch("persons", queryset=Person.objects.order_by("id")),
+            Prefetch("case_cameras", queryset=CaseCamera.objects.select_related("camera").order_by("id")),
+            Prefetch("votes", queryset=Vote.objects.select_related("member").order_by("id")),
+        )
+        .get(pk=case.pk)
+    )
+
+
+def case_actions_for_user(*, user, case: Case, perms: frozenset[str]) -> frozenset[str]:
+    """What the user may do now (drives which forms the detail page shows; services re-check)."""
+    actions = set()
+    is_requester = CHANGE in perms and case.requester_id == user.pk
+    if is_requester:
+        if case.status == Status.DRAFT:
+            actions |= {"edit", "submit", "start_urgent", "close"}
+        if case.status == Status.URGENT:
+            actions |= {"submit", "withdraw"}
+        if case.status in (Status.SUBMITTED, Status.APPROVED):
+            actions.add("withdraw")
+        if case.status in (Status.DENIED, Status.EXPIRED, Status.REVOKED):
+            actions.add("close")
+    if user.pk != case.requester_id:
+        if DECIDE in perms and case.status == Status.SUBMITTED and not hasattr(case, "decision"):
+            actions.add("decide")
+        if VOTE in perms and case.status == Status.SUBMITTED and not case.votes.filter(member=user).exists():
+            actions.add("vote")
+        if (DECIDE in perms or VOTE in perms) and case.status in (Status.APPROVED, Status.URGENT):
+            actions.add("revoke")
+    return frozenset(actions)
+
+
+# ---------------------------------------------------------------- the gate (R10)
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """One active authorisation covering one camera at one instant."""
+
+    case_id: int
+    reference: str
+    threshold: float  # approved threshold, or the requested one while urgent (R13)
+    person_ids: tuple[int, ...]  # persons in scope
+    camera_id: int
+
+
+def case_scopes_for_camera(*, camera: Camera | int, at: datetime) -> list[CaseScope]:
+    """THE GATE: the authorisations that let a worker analyse this camera at instant `at`.
+
+    Active means (issue 3, item 6; R5, R9, R10):
+    - approved, and approved_start <= at < approved_end; or
+    - urgent before authorisation (status `urgent`, or `submitted` with
+      is_urgent: filing the request within the 24 hours keeps it running until
+      the authority answers, but never past the 24 hours), and
+      urgent_started_at <= at < urgent_started_at + CASE_URGENCY_HOURS,
+      and requested_start <= at < requested_end;
+    - the camera enabled and in the case's (approved) scope;
+    - at least one person in scope (no persons: nothing to search for).
+    Every other status (draft, denied, expired, revoked, closed) is inactive.
+
+    Decided from the stored times alone, never from a periodic job having run:
+    an approved case past its end is inactive even if its status still says
+    approved. Two queries at most (one when nothing is active): workers ask
+    every half second.
+    """
+    camera_id = camera if isinstance(camera, int) else camera.pk
+    urgency = timedelta(hours=settings.CASE_URGENCY_HOURS)
+    approved = Q(
+        case__status=Status.APPROVED,
+        case__approved_start__lte=at,
+        case__approved_end__gt=at,
+    )
+    urgent = Q(
+        case__status__in=[Status.URGENT, Status.SUBMITTED],
+        case__is_urgent=True,
+        case__urgent_started_at__lte=at,
+        case__urgent_started_at__gt=at - urgency,  # at < started + 24 h
+        case__requested_start__lte=at,
+        case__requested_end__gt=at,
+    )
+    rows = list(
+        CaseCamera.objects.filter(camera_id=camera_id, camera__enabled=True, in_scope=True)
+        .filter(approved | urgent)
+        .values_list("case_id", "case__reference", "case__status", "case__approved_threshold", "case__match_threshold")
+        .order_by("case_id")
+    )
+    if not rows:
+        return []
+    persons: dict[int, list[int]] = {}
+    for case_id, person_id in (
+        Person.objects.filter(case_id__in=[r[0] for r in rows], in_scope=True)
+        .order_by("case_id", "id")
+        .values_list("case_id", "id")
+    ):
+        persons.setdefault(case_id, []).append(person_id)
+    scopes = []
+    for case_id, reference, status, approved_threshold, match_threshold in rows:
+        if case_id not in persons:
+            continue
+        threshold = approved_threshold if status == Status.APPROVED else match_threshold
+        scopes.append(
+            CaseScope(
+                case_id=case_id,
+                reference=reference,
+                threshold=threshold,
+                person_ids=tuple(persons[case_id]),
+                camera_id=camera_id,
+            )
+        )
+    return scopes
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def objective_list() -> QuerySet[Objective]:
+    return Objective.objects.order_by("code")
+
+
+def objective_enabled_list() -> QuerySet[Objective]:
+    return Objective.objects.filter(enabled=True).order_by("code")
+
+
+def camera_list() -> QuerySet[Camera]:
+    return Camera.objects.order_by("name")
+
+
+def camera_enabled_list() -> QuerySet[Camera]:
+    return Camera.objects.filter(enabled=True).order_by("name")

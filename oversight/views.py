@@ -1,0 +1,386 @@
+"""HTML pages for cases, cameras and objectives.
+
+The same rules as the API: case_get_for_user answers 404 for cases the user
+may not see; services raise PermissionDenied (403) for actions that are not
+the user's and ValidationError (shown next to the field) for bad input.
+Every page that shows a case's details records a consultation (R17).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from oversight import selectors, services
+from oversight.forms import (
+    CameraForm,
+    CaseCameraForm,
+    CaseForm,
+    PersonForm,
+    ReasonForm,
+    ScopeForm,
+    UrgentStartForm,
+    apply_service_errors,
+)
+from recognition.models import Camera
+
+# ---------------------------------------------------------------- helpers
+
+
+def _case(request, pk: int):
+    return selectors.case_get_for_user(user=request.user, pk=pk)
+
+
+def _consult(request, case, part: str = "details") -> None:
+    services.case_record_view(actor=request.user, case=case, interface="page", part=part)  # R17
+
+
+def _require_perm(case, codename: str, message: str) -> None:
+    if codename not in case.perms:
+        raise PermissionDenied(message)
+
+
+def _render_detail(request, case, *, status: int = 200, errors: list[str] | None = None, **forms):
+    """The detail page, with any bound forms that failed (their errors shown in place)."""
+    _consult(request, case)
+    detail = selectors.case_detail(case=case)
+    actions = selectors.case_actions_for_user(user=request.user, case=detail, perms=case.perms)
+    context = {
+        "case": detail,
+        "actions": actions,
+        "access_basis": case.access_basis,
+        "person_form": forms.get("person_form") or PersonForm(),
+        "camera_form": forms.get("camera_form") or CaseCameraForm(),
+        "revoke_form": forms.get("revoke_form") or ReasonForm(prefix="revoke"),
+        "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
+        "action_errors": errors or [],
+    }
+    return render(request, "oversight/case_detail.html", context, status=status)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{field}: {message}" for field, items in exc.message_dict.items() for message in items]
+    return list(exc.messages)
+
+
+# ---------------------------------------------------------------- cases
+
+
+@login_required
+@require_GET
+def case_list(request):
+    cases = selectors.case_list_for_user(user=request.user)
+    return render(
+        request,
+        "oversight/case_list.html",
+        {"cases": cases, "can_create": request.user.has_perm("oversight.add_case")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    if not request.user.has_perm("oversight.add_case"):
+        raise PermissionDenied("Only requesters may draft cases.")
+    form = CaseForm(request.POST or None, request.FILES or None, requester=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Draft {case.reference} created: add the persons and cameras.")
+            return redirect("oversight:case_detail", pk=case.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "oversight/case_form.html", {"form": form, "case": None}, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request, pk: int):
+    return _render_detail(request, _case(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request, pk: int):
+    case = _case(request, pk)
+    _require_perm(case, "change_case", "Only the requester may edit this case.")
+    if case.status != case.Status.DRAFT:
+        messages.error(request, "Only a draft can be edited.")
+        return redirect("oversight:case_detail", pk=case.pk)
+    form = CaseForm(
+        request.POST or None, request.FILES or None, requester=case.requester, initial=CaseForm.initial_for(case)
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "impact_assessment" or v is not None}
+        try:
+            services.case_update_draft(actor=request.user, case=case, **changes)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect("oversight:case_detail", pk=case.pk)
+    else:
+        _consult(request, case, part="edit_form")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "oversight/case_form.html", {"form": form, "case": case}, status=status)
+
+
+@login_required
+@require_POST
+def case_person_add(request, pk: int):
+    case = _case(request, pk)
+    form = PersonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_person_add(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return redirect("oversight:case_detail", pk=case.pk)
+    else:
+        _require_perm(case, "change_case", "Only the requester may change this case.")
+    return _render_detail(request, case, status=400, person_form=form)
+
+
+@login_required
+@require_POST
+def case_person_remove(request, pk: int, person_id: int):
+    case = _case(request, pk)
+    try:
+        services.case_person_remove(actor=request.user, case=case, person_id=person_id)
+    except ValidationError as exc:
+        return _render_detail(request, case, status=400, errors=_messages_of(exc))
+    return redirect("oversight:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_camera_add(request, pk: int):
+    case = _case(request, pk)
+    form = CaseCameraForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_camera_add(
+                actor=request.user, case=case, camera_id=form.cleaned_data["camera"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return redirect("oversight:case_detail", pk=case.pk)
+    else:
+        _require_perm(case, "change_case", "Only the requester may change this case.")
+    return _render_detail(request, case, status=400, camera_form=form)
+
+
+@login_required
+@require_POST
+def case_camera_remove(request, pk: int, camera_id: int):
+    case = _case(request, pk)
+    try:
+        services.case_camera_remove(actor=request.user, case=case, camera_id=camera_id)
+    except ValidationError as exc:
+        return _render_detail(request, case, status=400, errors=_messages_of(exc))
+    return redirect("oversight:case_detail", pk=case.pk)
+
+
+def _simple_action(request, pk: int, action, success: str, **kwargs):
+    case = _case(request, pk)
+    try:
+        case = action(actor=request.user, case=case, **kwargs)
+    except ValidationError as exc:
+        return _render_detail(request, case, status=400, errors=_messages_of(exc))
+    messages.success(request, success.format(case=case))
+    return redirect("oversight:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_submit(request, pk: int):
+    return _simple_action(request, pk, services.case_submit, "{case.reference} is {case.status}.")
+
+
+@login_required
+@require_POST
+def case_close(request, pk: int):
+    return _simple_action(request, pk, services.case_close, "{case.reference} is {case.status}.")
+
+
+@login_required
+@require_POST
+def case_withdraw(request, pk: int):
+    form = ReasonForm(request.POST, prefix="withdraw")
+    reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+    return _simple_action(request, pk, services.case_withdraw, "{case.reference} is {case.status}.", reason=reason)
+
+
+@login_required
+@require_POST
+def case_revoke(request, pk: int):
+    case = _case(request, pk)
+    form = ReasonForm(request.POST, prefix="revoke")
+    if form.is_valid():
+        try:
+            case = services.case_revoke(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{case.reference} is revoked.")
+            return redirect("oversight:case_detail", pk=case.pk)
+    return _render_detail(request, case, status=400, revoke_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_start_urgent(request, pk: int):
+    case = _case(request, pk)
+    _require_perm(case, "change_case", "Only the requester may start this case.")
+    form = UrgentStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_start_urgent(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{case.reference} is active until {case.urgency_ends_at:%Y-%m-%d %H:%M %Z}.")
+            return redirect("oversight:case_detail", pk=case.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "case": case, "urgency_hours": settings.CASE_URGENCY_HOURS}
+    return render(request, "oversight/case_urgent.html", context, status=status)
+
+
+def _scope_page(request, pk: int, *, codename: str, action, title: str):
+    case = _case(request, pk)
+    if request.user.pk == case.requester_id:
+        raise PermissionDenied("You requested this case: you cannot decide or vote on it (R7).")
+    _require_perm(case, codename, f"You may not {title.lower()} on this case.")
+    detail = selectors.case_detail(case=case)
+    form = ScopeForm(request.POST or None, case=detail)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = action(actor=request.user, case=case, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Recorded. {case.reference} is {case.status}.")
+            return redirect("oversight:case_detail", pk=case.pk)
+    if request.method == "GET":
+        _consult(request, case, part=f"{title.lower()}_form")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "oversight/case_scope.html", {"form": form, "case": detail, "title": title}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_decide(request, pk: int):
+    return _scope_page(request, pk, codename="decide_case", action=services.case_decide, title="Decide")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_vote(request, pk: int):
+    return _scope_page(request, pk, codename="vote_case", action=services.case_vote, title="Vote")
+
+
+@login_required
+@require_GET
+def case_impact_assessment(request, pk: int):
+    case = _case(request, pk)
+    if not case.impact_assessment:
+        raise Http404("No impact assessment is attached.")
+    _consult(request, case, part="impact_assessment")
+    name = case.impact_assessment.name
+    content_type = "application/pdf" if name.endswith(".pdf") else "text/plain; charset=utf-8"
+    response = FileResponse(case.impact_assessment.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-impact-assessment{name[-4:]}"'
+    return response
+
+
+# ---------------------------------------------------------------- cameras (platform_admin)
+
+
+def _require_model_perm(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def camera_list(request):
+    _require_model_perm(request, "recognition.view_camera")
+    return render(
+        request,
+        "recognition/camera_list.html",
+        {
+            "cameras": selectors.camera_list(),
+            "can_manage": request.user.has_perm("recognition.change_camera"),
+            "can_add": request.user.has_perm("recognition.add_camera"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def camera_create(request):
+    _require_model_perm(request, "recognition.add_camera")
+    form = CameraForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            camera = services.camera_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Camera {camera.name} registered.")
+            return redirect("oversight:camera_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "recognition/camera_form.html", {"form": form, "camera": None}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def camera_edit(request, pk: int):
+    _require_model_perm(request, "recognition.change_camera")
+    camera = get_object_or_404(Camera, pk=pk)
+    initial = {f: getattr(camera, f) for f in ("name", "location_label", "latitude", "longitude", "source", "enabled")}
+    form = CameraForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            camera = services.camera_update(actor=request.user, camera=camera, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Camera {camera.name} saved.")
+            return redirect("oversight:camera_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "recognition/camera_form.html", {"form": form, "camera": camera}, status=status)
+
+
+# ---------------------------------------------------------------- objectives (R1)
+
+
+@login_required
+@require_GET
+def objective_list(request):
+    _require_model_perm(request, "oversight.view_objective")
+    return render(
+        request,
+        "oversight/objective_list.html",
+        {"objectives": selectors.objective_list(), "can_manage": request.user.has_perm("oversight.change_objective")},
+    )
+
+
+@login_required
+@require_POST
+def objective_toggle(request, code: str):
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        objective = services.objective_set_enabled(actor=request.user, code=code, enabled=enabled)
+    except ValidationError as exc:
+        raise Http404(_messages_of(exc)[0]) from None
+    messages.success(request, f"Objective {objective.code} is {'enabled' if objective.enabled else 'disabled'}.")
+    return redirect("oversight:objective_list")

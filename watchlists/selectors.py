@@ -1,0 +1,69 @@
+"""Reads for watchlists: readiness, the watchlist version (R16), templates for workers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Exists, OuterRef
+
+from watchlists import crypto
+from watchlists.models import Person, ReferencePhoto
+
+
+def persons_without_ready_reference(*, case) -> list[Person]:
+    """Persons of the case with no ready reference face: the case cannot be submitted while any remain."""
+    ready = ReferencePhoto.objects.filter(person=OuterRef("pk"), status=ReferencePhoto.Status.READY)
+    return list(Person.objects.filter(case=case).exclude(Exists(ready)).order_by("pk"))
+
+
+def watchlist_version(*, case_id: int) -> str:
+    """A hash over the case's persons in scope and their ready encodings (R16).
+
+    It changes whenever a person, their scope, or a template changes; every
+    scan records the version it matched against.
+    """
+    persons = list(
+        Person.objects.filter(case_id=case_id).order_by("pk").values_list("pk", "full_name", "category", "in_scope")
+    )
+    photos = list(
+        ReferencePhoto.objects.filter(person__case_id=case_id, status=ReferencePhoto.Status.READY)
+        .order_by("pk")
+        .values_list("person_id", "pk", "encoding_digest")
+    )
+    payload = json.dumps({"persons": persons, "templates": photos}, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class CaseTemplates:
+    case_id: int
+    version: str
+    person_ids: tuple[int, ...]  # one per row of `encodings`
+    photo_ids: tuple[int, ...]
+    encodings: np.ndarray  # (n, 128) float64
+
+
+def watchlist_templates(*, case_id: int, person_ids: tuple[int, ...]) -> CaseTemplates:
+    """Decrypt the ready templates of the given persons of one case (worker use only)."""
+    rows = list(
+        ReferencePhoto.objects.filter(
+            person__case_id=case_id, person_id__in=person_ids, status=ReferencePhoto.Status.READY
+        )
+        .order_by("pk")
+        .only("pk", "person_id", "encoding_blob")
+    )
+    encodings = [crypto.decrypt_array(bytes(r.encoding_blob), aad=r.aad("encoding")) for r in rows]
+    return CaseTemplates(
+        case_id=case_id,
+        version=watchlist_version(case_id=case_id),
+        person_ids=tuple(r.person_id for r in rows),
+        photo_ids=tuple(r.pk for r in rows),
+        encodings=np.vstack(encodings) if encodings else np.zeros((0, 128)),
+    )
+
+
+def reference_photo_list(*, person: Person):
+    return ReferencePhoto.objects.filter(person=person).order_by("pk")

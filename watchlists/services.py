@@ -1,0 +1,391 @@
+"""Writes for watchlists: reference photos, their encodings, and their destruction (R3, R12, R17)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audits.events import EventType
+from audits.services import audit_record
+from watchlists import crypto, imaging
+from watchlists.models import Person, ReferencePhoto
+
+logger = logging.getLogger(__name__)
+
+PHOTO_DIR = "watchlists"
+# Statuses of a case in which its persons' photos may still be changed.
+EDITABLE_CASE_STATUSES = {"draft"}
+# Statuses after which a case's reference photos and templates must be destroyed (R12).
+ENDED_CASE_STATUSES = {"expired", "revoked", "denied", "closed"}
+
+
+def _media_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _remove_file(relative: str) -> None:
+    if not relative:
+        return
+    try:
+        _media_path(relative).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _queue_encoding(photo_id: int) -> None:
+    from watchlists.tasks import reference_photo_encode
+
+    reference_photo_encode.delay(photo_id)
+
+
+def reference_photo_upload(
+    *,
+    actor: Any,
+    person: Person,
+    data: bytes,
+    source: str,
+    legal_basis: str,
+    captured_at: date,
+) -> ReferencePhoto:
+    """Validate, encrypt and store a reference photo; queue its encoding after commit.
+
+    Preconditions: the actor is the case's requester and the case is a draft.
+    Refusals raise ValidationError naming the field ("photo", "source", ...);
+    nothing of a refused file is kept, and the refusal is recorded without content.
+    Side effects: an encrypted file under MEDIA_ROOT/watchlists/, a PHOTO_UPLOADED
+    event, and an encoding task queued on commit.
+    """
+    case = person.case
+    if case.requester_id != getattr(actor, "pk", None):
+        raise PermissionDenied("Only the requester of the case may add reference photos.")
+    if case.status not in EDITABLE_CASE_STATUSES:
+        raise ValidationError(
+            {"photo": f"Reference photos can only be added while the case is a draft ({case.status})."}
+        )
+    errors = {}
+    if not (source or "").strip():
+        errors["source"] = ["Say where the image comes from (R12)."]
+    if not (legal_basis or "").strip():
+        errors["legal_basis"] = ["Give the legal basis for using this image (R12)."]
+    if captured_at is None:
+        errors["captured_at"] = ["Give the date the image was taken (R12: the most recent suitable image)."]
+    elif captured_at > timezone.localdate():
+        errors["captured_at"] = ["The capture date is in the future."]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        image = imaging.validate_reference_image(
+            data, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
+        )
+    except imaging.ImageRejected as exc:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                event_type=EventType.PHOTO_REJECTED,
+                case_ref=case.reference,
+                target_ref=person,
+                data={"code": str(exc.code), "bytes": len(data)},
+            )
+        raise ValidationError({"photo": [exc.message]}) from None
+
+    relative = f"{PHOTO_DIR}/{secrets.token_hex(16)}.bin"
+    try:
+        with transaction.atomic():
+            photo = ReferencePhoto.objects.create(
+                person=person,
+                source=source.strip(),
+                legal_basis=legal_basis.strip(),
+                captured_at=captured_at,
+                uploaded_by=actor,
+                image_format=image.format,
+                width=image.width,
+                height=image.height,
+                photo_file=relative,
+            )
+            crypto.keyring_create_if_missing()
+            _write_private(_media_path(relative), crypto.encrypt(image.normalized_bytes, aad=photo.aad("photo")))
+            audit_record(
+                actor=actor,
+                event_type=EventType.PHOTO_UPLOADED,  # R17: collection
+                case_ref=case.reference,
+                target_ref=photo,
+                data={
+                    "person_id": person.pk,
+                    "format": image.format,
+                    "width": image.width,
+                    "height": image.height,
+                    "source": photo.source,
+                    "legal_basis": photo.legal_basis,
+                    "captured_at": captured_at.isoformat(),
+                },
+            )
+            transaction.on_commit(lambda: _queue_encoding(photo.pk))
+    except BaseException:
+        _remove_file(relative)
+        raise
+    return photo
+
+
+def reference_photo_encode(*, photo_id: int) -> ReferencePhoto | None:
+    """Compute the face encoding of a pending photo (worker only: imports the face engine).
+
+    Idempotent: a photo that is no longer pending is left alone. A refusal (no
+    face, several faces, a face too small, unreadable) marks the photo failed
+    with the reason and discards its image at once: nothing of it is kept.
+    """
+    from recognition import engine  # the face engine is imported only in workers
+
+    photo = ReferencePhoto.objects.select_related("person__case").filter(pk=photo_id).first()
+    if photo is None or photo.status != ReferencePhoto.Status.PENDING:
+        return photo
+    plaintext = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))
+    failure = None
+    try:
+        encoding = engine.encode_reference_image(
+            plaintext, min_face_px=settings.FACE_MIN_SIZE_PX, upsample=settings.RECOGNITION_UPSAMPLE
+        )
+    except engine.EngineError as exc:
+        failure = str(exc)
+    del plaintext
+    discard = None
+    with transaction.atomic():
+        photo = ReferencePhoto.objects.select_for_update().select_related("person__case").get(pk=photo_id)
+        if photo.status != ReferencePhoto.Status.PENDING:
+            return photo
+        case = photo.person.case
+        if failure is not None:
+            discard, photo.photo_file = photo.photo_file, ""
+            photo.status, photo.failure_reason = ReferencePhoto.Status.FAILED, failure[:300]
+            photo.save(update_fields=["status", "failure_reason", "photo_file"])
+            audit_record(
+                actor=None,
+                event_type=EventType.PHOTO_ENCODING_FAILED,
+                case_ref=case.reference,
+                target_ref=photo,
+                data={"reason": photo.failure_reason, "image_discarded": True},
+            )
+        else:
+            raw = encoding.astype("<f8").tobytes()
+            photo.encoding_blob = crypto.encrypt_array(encoding, aad=photo.aad("encoding"))
+            photo.encoding_digest = hashlib.sha256(raw).hexdigest()
+            photo.status, photo.encoded_at = ReferencePhoto.Status.READY, timezone.now()
+            photo.save(update_fields=["encoding_blob", "encoding_digest", "status", "encoded_at"])
+            audit_record(
+                actor=None,
+                event_type=EventType.PHOTO_ENCODED,
+                case_ref=case.reference,
+                target_ref=photo,
+                data={"person_id": photo.person_id},
+            )
+        if discard:
+            transaction.on_commit(lambda: _remove_file(discard))
+    return photo
+
+
+@dataclass(frozen=True)
+class PhotoContent:
+    content: bytes
+    content_type: str
+
+
+def reference_photo_consult(*, actor: Any, case, person: Person, photo_pk: int, via: str) -> PhotoContent:
+    """Decrypt a reference photo for someone already allowed to see the case; record the consultation (R17).
+
+    Raises LookupError when the photo does not exist, belongs to another person, or
+    holds no image any more (failed or destroyed).
+    """
+    photo = ReferencePhoto.objects.filter(pk=photo_pk, person=person).exclude(photo_file="").first()
+    if photo is None:
+        raise LookupError(photo_pk)
+    content = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            event_type=EventType.PHOTO_VIEWED,
+            case_ref=case.reference,
+            target_ref=photo,
+            data={"person_id": person.pk, "via": via},
+        )
+    return PhotoContent(content, "image/png" if photo.image_format == "PNG" else "image/jpeg")
+
+
+def reference_photo_delete(*, actor: Any, photo: ReferencePhoto) -> None:
+    """Remove one photo from a draft (the requester's own), file and template included."""
+    case = photo.person.case
+    if case.requester_id != getattr(actor, "pk", None):
+        raise PermissionDenied("Only the requester of the case may remove reference photos.")
+    if case.status not in EDITABLE_CASE_STATUSES:
+        raise ValidationError({"photo": "Reference photos can only be removed while the case is a draft."})
+    with transaction.atomic():
+        relative = photo.photo_file
+        photo_id = photo.pk
+        ReferencePhoto.objects.filter(pk=photo_id).delete()
+        audit_record(
+            actor=actor,
+            event_type=EventType.WATCHLIST_DESTROYED,  # R17: erasure
+            case_ref=case.reference,
+            target_ref=f"watchlists.ReferencePhoto:{photo_id}",
+            data={"photos": [photo_id], "encodings": 1 if photo.encoding_blob else 0, "reason": "removed from draft"},
+        )
+        transaction.on_commit(lambda: _remove_file(relative))
+
+
+def watchlist_destroy(*, case, actor: Any = None, reason: str) -> dict:
+    """Destroy every reference photo and template of a case (R12); record counts and ids, never content.
+
+    Idempotent: a case with nothing left records nothing. Files are removed
+    after commit; the rows (and with them the encrypted templates) are gone
+    in the same transaction as the audit event.
+    """
+    with transaction.atomic():
+        photos = list(
+            ReferencePhoto.objects.select_for_update()
+            .filter(person__case=case)
+            .values_list("pk", "person_id", "photo_file", "encoding_blob")
+        )
+        if not photos:
+            return {"photos": 0}
+        ReferencePhoto.objects.filter(pk__in=[p[0] for p in photos]).delete()
+        summary = {
+            "reason": reason,
+            "photos": len(photos),
+            "photo_ids": [p[0] for p in photos],
+            "person_ids": sorted({p[1] for p in photos}),
+            "files": sum(1 for p in photos if p[2]),
+            "encodings": sum(1 for p in photos if p[3] is not None),
+        }
+        audit_record(
+            actor=actor,
+            event_type=EventType.WATCHLIST_DESTROYED,
+            case_ref=case.reference,
+            target_ref=case,
+            data=summary,
+        )
+        files = [p[2] for p in photos if p[2]]
+        transaction.on_commit(lambda: [_remove_file(f) for f in files])
+    return summary
+
+
+def watchlist_destroy_due(*, now: datetime | None = None) -> list[str]:
+    """Destroy the watchlists of ended cases whose retention period has passed (periodic).
+
+    A case counts as ended once its status is expired, revoked, denied or closed,
+    or once its authorised (or requested) end has passed, whatever the status
+    says: destruction never waits for another periodic job.
+    """
+    from oversight.models import Case
+
+    now = now or timezone.now()
+    keep = timedelta(hours=settings.WATCHLIST_RETENTION_HOURS_AFTER_END)
+    destroyed = []
+    candidates = Case.objects.filter(persons__photos__isnull=False).distinct()
+    for case in candidates:
+        ended_at = _case_ended_at(case, now)
+        if ended_at is not None and ended_at + keep <= now:
+            if watchlist_destroy(case=case, reason=f"case {case.status}; retention {keep} passed")["photos"]:
+                destroyed.append(case.reference)
+    _sweep_orphan_files(now)
+    return destroyed
+
+
+def _case_ended_at(case, now: datetime) -> datetime | None:
+    if case.status in ENDED_CASE_STATUSES:
+        stamps = [case.ended_at, case.revoked_at, case.decided_at, case.closed_at]
+        return min((s for s in stamps if s), default=now)
+    end = case.approved_end or case.requested_end
+    if case.status in {"approved", "urgent", "submitted"} and end and end <= now:
+        return end
+    return None
+
+
+def _sweep_orphan_files(now: datetime) -> None:
+    """Remove encrypted files no row refers to (left by a crash between commit and unlink)."""
+    folder = _media_path(PHOTO_DIR)
+    if not folder.is_dir():
+        return
+    known = set(ReferencePhoto.objects.exclude(photo_file="").values_list("photo_file", flat=True))
+    for path in folder.iterdir():
+        relative = f"{PHOTO_DIR}/{path.name}"
+        if relative not in known and now.timestamp() - path.stat().st_mtime > 3600:
+            path.unlink(missing_ok=True)
+
+
+def data_key_rotate(*, actor: Any = None) -> dict:
+    """Re-encrypt every photo file and template under a new key, then retire the old keys.
+
+    Refuses to retire anything if a single blob is still on an old key.
+    """
+    crypto.keyring_create_if_missing()
+    old_ids = list(crypto.load_keyring().key_ids)
+    new_id = crypto.keyring_add_new_key()
+    counts = {"photos": 0, "encodings": 0}
+    for photo in ReferencePhoto.objects.order_by("pk").iterator(chunk_size=200):
+        with transaction.atomic():
+            photo = ReferencePhoto.objects.select_for_update().get(pk=photo.pk)
+            if photo.photo_file:
+                path = _media_path(photo.photo_file)
+                blob = path.read_bytes()
+                fresh = crypto.reencrypt(blob, aad=photo.aad("photo"))
+                if fresh is not blob:
+                    _write_private(path, fresh)
+                    counts["photos"] += 1
+            if photo.encoding_blob is not None:
+                blob = bytes(photo.encoding_blob)
+                fresh = crypto.reencrypt(blob, aad=photo.aad("encoding"))
+                if fresh is not blob:
+                    photo.encoding_blob = fresh
+                    photo.save(update_fields=["encoding_blob"])
+                    counts["encodings"] += 1
+    for extra in _rotation_hooks():
+        for key, value in extra(new_id).items():
+            counts[key] = counts.get(key, 0) + value
+    stale = [
+        p.pk
+        for p in ReferencePhoto.objects.all()
+        if (p.photo_file and crypto.blob_key_id(_media_path(p.photo_file).read_bytes()) != new_id)
+        or (p.encoding_blob is not None and crypto.blob_key_id(bytes(p.encoding_blob)) != new_id)
+    ]
+    if stale:
+        raise RuntimeError(f"rotation incomplete: photos {stale[:10]} still on an old key; old keys kept")
+    retired = crypto.keyring_retire_keys_except(new_id)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            event_type=EventType.KEYS_ROTATED,
+            data={"new_key": new_id, "retired_keys": retired or old_ids, **counts},
+        )
+    return {"new_key": new_id, "retired": retired, **counts}
+
+
+def _rotation_hooks():
+    """Other apps' encrypted data joins the rotation (recognition's alert crops)."""
+    hooks = []
+    try:
+        from recognition.services import alert_crops_reencrypt
+
+        hooks.append(alert_crops_reencrypt)
+    except ImportError:
+        pass
+    return hooks

@@ -1,0 +1,76 @@
+"""Pages for reference photos: upload on a draft, consult the image (recorded, R17)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from oversight.selectors import case_get_for_user
+from watchlists import selectors, services
+from watchlists.models import Person
+
+
+class PhotoUploadForm(forms.Form):
+    photo = forms.FileField(help_text="JPEG or PNG, one face, recent (R12).")
+    source = forms.CharField(max_length=300, help_text="Where the image comes from")
+    legal_basis = forms.CharField(max_length=300, help_text="Legal basis for using it")
+    captured_at = forms.DateField(help_text="Date the image was taken (YYYY-MM-DD)")
+
+
+def _person_for(user, case_pk: int, person_pk: int) -> tuple:
+    case = case_get_for_user(user=user, pk=case_pk)
+    person = get_object_or_404(Person, pk=person_pk, case=case)
+    return case, person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def photo_upload(request, case_pk: int, person_pk: int):
+    case, person = _person_for(request.user, case_pk, person_pk)
+    form = PhotoUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.reference_photo_upload(
+                    actor=request.user,
+                    person=person,
+                    data=form.cleaned_data["photo"].read(),
+                    source=form.cleaned_data["source"],
+                    legal_basis=form.cleaned_data["legal_basis"],
+                    captured_at=form.cleaned_data["captured_at"],
+                )
+            except PermissionDenied as exc:
+                raise PermissionDenied(str(exc)) from None
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.info(request, "Photo received; the face template is being computed.")
+                return redirect("watchlists:photo_upload", case_pk=case.pk, person_pk=person.pk)
+        status = 400
+    photos = selectors.reference_photo_list(person=person)
+    return render(
+        request,
+        "watchlists/photo_upload.html",
+        {"case": case, "person": person, "form": form, "photos": photos},
+        status=status,
+    )
+
+
+@login_required
+def photo_image(request, case_pk: int, person_pk: int, photo_pk: int):
+    """Serve a decrypted reference photo to someone who may see the case; record the consultation."""
+    case, person = _person_for(request.user, case_pk, person_pk)
+    try:
+        data = services.reference_photo_consult(
+            actor=request.user, case=case, person=person, photo_pk=photo_pk, via="page"
+        )
+    except LookupError:
+        raise Http404("No such photo.") from None
+    response = HttpResponse(data.content, content_type=data.content_type)
+    response["Cache-Control"] = "no-store"
+    return response
