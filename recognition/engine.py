@@ -31,12 +31,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 with warnings.catch_warnings():
     # face_recognition_models imports pkg_resources, which setuptools deprecates; harmless here.
     warnings.simplefilter("ignore")
     import face_recognition
+
+# face_recognition switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES when
+# imported; that would let half a photo through upload validation in any process
+# that also imports the engine (a worker, the tests). Switch it back off.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 __all__ = [
     "DEFAULT_CONFIG",
