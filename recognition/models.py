@@ -177,7 +177,9 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "person", "camera", "frame_key"], name="alert_unique_per_frame"),
             models.CheckConstraint(condition=models.Q(status__in=AlertStatus.values), name="alert_status_valid"),
-            models.CheckConstraint(condition=models.Q(distance__lte=models.F("threshold")), name="alert_within_threshold"),
+            models.CheckConstraint(
+                condition=models.Q(distance__lte=models.F("threshold")), name="alert_within_threshold"
+            ),
         ]
 
     def __str__(self):

@@ -133,7 +133,7 @@ class Command(BaseCommand):
             ],
             cameras=[{"camera_id": c.pk, "reason": "Demo: the suspect travels through here daily."} for c in cameras],
         )
-        for (name, photo_name), person in zip(
+        for (_name, photo_name), person in zip(
             DEMO_PERSONS, Person.objects.filter(case=case).order_by("pk"), strict=True
         ):
             photo = reference_photo_upload(

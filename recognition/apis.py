@@ -1,0 +1,65 @@
+"""REST API for alerts: list, detail (a consultation, R17), and review (R14)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from recognition import selectors, services
+from recognition.models import Alert, AlertReview
+
+
+class AlertOutput(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="case.reference")
+    person_name = serializers.CharField(source="person.full_name")
+    camera_name = serializers.CharField(source="camera.name")
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "case_id",
+            "case_reference",
+            "person_id",
+            "person_name",
+            "camera_id",
+            "camera_name",
+            "captured_at",
+            "frame_index",
+            "distance",
+            "threshold",
+            "watchlist_version",
+            "status",
+            "created_at",
+        ]
+
+
+class AlertListApi(APIView):
+    @extend_schema(responses=AlertOutput(many=True))
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(selectors.alert_list_for_user(user=request.user), request, view=self)
+        return paginator.get_paginated_response(AlertOutput(page, many=True).data)
+
+
+class AlertDetailApi(APIView):
+    @extend_schema(responses=AlertOutput)
+    def get(self, request, pk: int):
+        alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+        services.alert_record_view(actor=request.user, alert=alert, interface="api", basis=alert.access_basis)
+        return Response(AlertOutput(alert).data)
+
+
+class AlertReviewApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        verdict = serializers.ChoiceField(choices=AlertReview.Verdict.choices)
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=AlertOutput)
+    def post(self, request, pk: int):
+        alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_review(actor=request.user, alert=alert, **data.validated_data)
+        return Response(AlertOutput(selectors.alert_get_for_user(user=request.user, pk=alert.pk)).data)

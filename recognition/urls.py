@@ -1,0 +1,13 @@
+"""Pages: alerts at /alerts/."""
+
+from django.urls import path
+
+from recognition import views
+
+app_name = "recognition"
+urlpatterns = [
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/crop.jpg", views.alert_crop, name="alert_crop"),
+    path("alerts/<int:pk>/review/", views.alert_review, name="alert_review"),
+]

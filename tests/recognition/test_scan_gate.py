@@ -1,0 +1,120 @@
+"""R10: no frame is read unless an active case covers the camera; a revocation stops the scan
+and nothing captured after it is stored (the fenced write)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from oversight import services as case_services
+from recognition import engine, services
+from recognition.models import Alert, Scan
+from tests.recognition.conftest import END, LIN, START, make_case
+
+
+@pytest.fixture
+def no_video(monkeypatch):
+    """Any attempt to open a camera fails the test: zero frames read means never opened."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the video source was opened")
+
+    monkeypatch.setattr(engine, "VideoSource", refuse)
+
+
+def scan(camera):
+    return services.scan_run(camera_id=camera.pk, realtime=False, loop=False)
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted", "denied", "revoked"])
+def test_no_frame_is_read_for_a_case_that_is_not_active(w, clock, no_video, state):
+    make_case(w, people=(LIN,), state=state)
+    clock.move_to(START + timedelta(minutes=1))
+    outcome = scan(w.cameras[0])
+    assert outcome.scan_id is None and outcome.frames_read == 0 and outcome.stop_reason == "no_scope"
+    assert not Scan.objects.exists()
+
+
+def test_no_frame_is_read_before_the_start_or_after_the_end_of_the_window(w, clock, no_video):
+    make_case(w, people=(LIN,))
+    clock.move_to(START - timedelta(seconds=1))
+    assert scan(w.cameras[0]).frames_read == 0
+    clock.move_to(END)
+    assert scan(w.cameras[0]).frames_read == 0
+    assert not Scan.objects.exists()
+
+
+def test_no_frame_is_read_for_a_camera_outside_every_scope(w, clock, no_video):
+    make_case(w, people=(LIN,), cameras=w.cameras[:1])
+    clock.move_to(START)
+    for camera in w.cameras[1:]:
+        assert scan(camera).frames_read == 0
+    assert not Scan.objects.exists()
+
+
+@pytest.mark.slow
+def test_a_revocation_during_a_scan_stops_it_and_nothing_captured_after_is_stored(w, clock):
+    case = make_case(w, people=(LIN,))
+    clock.move_to(START)
+    revoked = {}
+    batches = []
+
+    def after_process(batch):
+        batches.append(batch)
+        # Lin-Manuel is on screen from frame ~82; revoke once some alerts exist, in the middle
+        # of a batch that holds matches (analysed, not yet committed).
+        if not revoked and batch.frames and batch.frames[0].index > 120 and any(f.matches for f in batch.frames):
+            case_services.case_revoke(actor=w.judge, case=case, reason="Found him.")
+            revoked["at"] = timezone.now()
+            revoked["batch"] = len(batches)
+
+    outcome = services.scan_run(
+        camera_id=w.cameras[0].pk, realtime=False, loop=False, hooks=services.ScanHooks(after_process=after_process)
+    )
+    assert outcome.stop_reason == Scan.StopReason.REVOKED
+    # The batch in flight was analysed, then refused at commit; no further batch was read.
+    assert len(batches) == revoked["batch"]
+    alerts = Alert.objects.filter(case=case)
+    assert alerts.exists()
+    assert all(a.captured_at < revoked["at"] for a in alerts)
+    in_flight = {f.index for f in batches[-1].frames if f.matches}
+    assert in_flight and not alerts.filter(frame_index__in=in_flight).exists()
+    scan_row = Scan.objects.get(pk=outcome.scan_id)
+    assert scan_row.stop_reason == "revoked" and scan_row.last_frame_at <= timezone.now()
+
+
+def test_an_expired_window_ends_the_scan_at_the_next_batch(w, clock, monkeypatch):
+    """Fake engine: this test is about the gate, not about faces."""
+    make_case(w, people=(LIN,))
+    clock.move_to(END - timedelta(seconds=2))
+    calls = []
+
+    def after_process(batch):
+        calls.append(batch)
+        clock.move_to(END + timedelta(seconds=1))
+
+    monkeypatch.setattr(engine, "process_frame", lambda frame, scope, config: engine.FrameResult(0, []))
+    outcome = services.scan_run(
+        camera_id=w.cameras[0].pk, realtime=False, loop=False, hooks=services.ScanHooks(after_process=after_process)
+    )
+    assert outcome.stop_reason == Scan.StopReason.CASE_ENDED
+    assert len(calls) == 1 and outcome.frames_read == 14
+
+
+def test_a_failing_gate_stops_the_scan(w, clock, monkeypatch):
+    make_case(w, people=(LIN,))
+    clock.move_to(START)
+    monkeypatch.setattr(engine, "process_frame", lambda frame, scope, config: engine.FrameResult(0, []))
+    real = services.case_scopes_for_camera
+    answers = iter([real, real])
+
+    def flaky(**kwargs):
+        fn = next(answers, None)
+        if fn is None:
+            raise RuntimeError("database went away")
+        return fn(**kwargs)
+
+    monkeypatch.setattr(services, "case_scopes_for_camera", flaky)
+    outcome = services.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False)
+    assert outcome.stop_reason == Scan.StopReason.GATE_ERROR
+    assert Scan.objects.get(pk=outcome.scan_id).stop_reason == "gate_error"
