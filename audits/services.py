@@ -48,38 +48,14 @@ def _lock_head() -> AuditHead:
 
 
 def _append_postgresql(event_type, actor_id, actor_label, case_text, target_text, data_text) -> AuditEvent:
-    """Two round trips: take the head row lock while advancing it, then insert and store the new head hash."""
+    """One round trip: audits_append() (migration 0003) locks and advances the head, hashes and inserts."""
+    occurred_at = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audits_audithead SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        row = cursor.fetchone()
-        if row is None:
-            _lock_head()  # first event ever (or after a test flush): create the head row
-            cursor.execute("UPDATE audits_audithead SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            row = cursor.fetchone()
-        seq, prev_hash = row
-        occurred_at = timezone.now()
-        digest = chain.event_hash(
-            seq, occurred_at, event_type, actor_id, actor_label, case_text, target_text, data_text, prev_hash
-        )
         cursor.execute(
-            "WITH new_event AS ("
-            " INSERT INTO audits_auditevent (seq, occurred_at, event_type, actor_id, actor_label, case_ref,"
-            " target_ref, data, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s))"
-            " UPDATE audits_audithead SET hash = %s WHERE id = 1",
-            [
-                seq,
-                occurred_at,
-                event_type,
-                actor_id,
-                actor_label,
-                case_text,
-                target_text,
-                data_text,
-                prev_hash,
-                digest,
-                digest,
-            ],
+            "SELECT seq, prev_hash, hash FROM audits_append(%s, %s, %s, %s, %s, %s, %s)",
+            [occurred_at, event_type, actor_id, actor_label, case_text, target_text, data_text],
         )
+        seq, prev_hash, digest = cursor.fetchone()
     event = AuditEvent(
         seq=seq,
         occurred_at=occurred_at,

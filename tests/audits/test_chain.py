@@ -1,5 +1,6 @@
 """The canonical form of an event is pinned: changing it would orphan every stored hash."""
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -51,3 +52,27 @@ def test_canonical_data_sorts_keys_and_refuses_objects():
     assert chain.canonical_data({"b": 1, "a": [1, "x"]}) == '{"a":[1,"x"],"b":1}'
     with pytest.raises(ValueError):
         chain.canonical_data({"when": datetime.now()})
+
+
+TRICKY = [
+    'quote " backslash \\ slash /',
+    "new\nline\rreturn\ttab\bback\fform",
+    "control \x01\x1f and DEL \x7f",
+    "unicode čeština ✓ 漢字 \u2028 \u2029 emoji 🚨",
+    "",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", TRICKY)
+def test_database_and_python_hash_every_character_alike(text):
+    """PostgreSQL's audits_append() and chain.event_hash() must agree byte for byte."""
+    from audits.models import AuditEvent
+    from audits.services import audit_record
+
+    event = audit_record(
+        actor=text or None, event_type="case.viewed", case_ref=text, target_ref=text, data={"t": text, text: [1]}
+    )
+    stored = AuditEvent.objects.values_list(*chain.ROW_FIELDS).get(seq=event.seq)
+    assert stored[9] == chain.event_hash(*stored[:9]) == event.hash
+    assert stored[6] == text and json.loads(stored[7]) == {"t": text, text: [1]}
