@@ -6,7 +6,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audits import selectors
+from audits import chain, selectors
 from audits.models import AuditEvent
 
 
@@ -23,18 +23,7 @@ class EventListApi(ListAPIView):
 
         class Meta:
             model = AuditEvent
-            fields = [
-                "seq",
-                "occurred_at",
-                "event_type",
-                "actor_id",
-                "actor_label",
-                "case_ref",
-                "target_ref",
-                "data",
-                "prev_hash",
-                "hash",
-            ]
+            fields = list(chain.ROW_FIELDS)
 
     serializer_class = OutputSerializer
 

@@ -11,25 +11,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audits import selectors
+from audits import chain, selectors
 from audits.events import EventType
 from audits.forms import EventFilterForm, ExportForm
 from audits.models import AuditCheckpoint, AuditEvent
 from audits.services import audit_record
 
 VIEW_PERM = "audits.view_auditevent"
-EXPORT_FIELDS = [
-    "seq",
-    "occurred_at",
-    "event_type",
-    "actor_id",
-    "actor_label",
-    "case_ref",
-    "target_ref",
-    "data",
-    "prev_hash",
-    "hash",
-]
+EXPORT_FIELDS = list(chain.ROW_FIELDS)
 
 
 def _filters(form) -> dict:
