@@ -205,6 +205,10 @@ def main():
     # Revocations at random instants, from another thread (its own DB connection).
     rng = random.Random(5)
     delays, stored_after, reasons = [], 0, []
+    # A camera of its own, so that only the case being revoked covers it.
+    camera = cases.camera_create(
+        actor=users["platform_admin"], name="Bench camera 2", location_label="b", source=str(CLIP)
+    )
     for _run in range(REVOCATIONS):
         run_case = approved_case(users, camera, people[:1])
         revoked = {}

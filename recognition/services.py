@@ -364,6 +364,9 @@ def scan_run(
         logger.exception("scan %s of camera %s failed", scan.pk, camera_id)
         outcome.stop_reason, outcome.detail = StopReason.ERROR, f"{type(exc).__name__}: {exc}"
         camera_record_error(camera_id=camera_id, message=f"Analysis stopped on an internal error: {outcome.detail}")
+    except BaseException as exc:  # the worker is shutting down (SIGTERM, SystemExit): release the camera
+        outcome.stop_reason, outcome.detail = StopReason.WORKER_LOST, f"worker stopped: {type(exc).__name__}"
+        raise
     finally:
         scan_stop(scan_id=scan.pk, reason=outcome.stop_reason, detail=outcome.detail)
         if outcome.stop_reason in (StopReason.REVOKED, StopReason.CASE_ENDED, StopReason.NO_SCOPE):
@@ -491,6 +494,17 @@ def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hook
                 return
 
 
+_KEYRING_CHECKED: set[str] = set()
+
+
+def _keyring_ready() -> None:
+    """Create the data keyring on first use (once per process and key file: it takes a file lock)."""
+    path = str(settings.DATA_KEY_FILE)
+    if path not in _KEYRING_CHECKED:
+        crypto.keyring_create_if_missing()
+        _KEYRING_CHECKED.add(path)
+
+
 def _frame_key(captured_at: datetime) -> int:
     return int(round(captured_at.timestamp() * 1000))
 
@@ -517,7 +531,7 @@ def scan_batch_commit(*, scan_id: int, batch: ScanBatch) -> dict:
             list(Case.objects.select_for_update().filter(pk__in=case_ids).values_list("pk", flat=True))
             active_now = {s.case_id: s for s in case_scopes_for_camera(camera=scan.camera_id, at=now)}
             at_capture: dict[datetime, dict[int, CaseScope]] = {}
-            crypto.keyring_create_if_missing()
+            _keyring_ready()
             for frame, match in candidates:
                 if frame.captured_at not in at_capture:
                     at_capture[frame.captured_at] = {
