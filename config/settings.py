@@ -161,6 +161,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Scans hold a worker process for a whole segment; they get a queue (and workers) of their own,
+# so encodings, the dispatcher and expiry never wait behind them.
+CELERY_TASK_ROUTES = {"recognition.scan_camera": {"queue": "scans"}}
 # Periodic tasks (Celery beat). Keys are stable names; other apps add their own entries.
 CELERY_BEAT_SCHEDULE = {
     # Keeps case statuses true (approved -> expired, urgent -> expired at 24 h, R9);

@@ -21,7 +21,11 @@ PORT=${PORT:-8000}
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-.venv/bin/celery -A config worker --loglevel=INFO --concurrency=${WORKER_CONCURRENCY:-2} --hostname=worker@%h &
+# Scan workers (one process per camera analysed at once) and a worker for short tasks
+# (reference encodings, the dispatcher, expiry and destruction).
+.venv/bin/celery -A config worker -Q scans --loglevel=INFO --concurrency=${SCAN_CONCURRENCY:-2} --hostname=scans@%h &
+pids+=($!)
+.venv/bin/celery -A config worker -Q celery --loglevel=INFO --concurrency=1 --hostname=tasks@%h &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule &
 pids+=($!)
