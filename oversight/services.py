@@ -960,30 +960,14 @@ def case_decide(
             requester_id=case.requester_id,
             granted=True,
             reasons=reasons,
-            scope_start=scope["start"],
-            scope_end=scope["end"],
-            scope_threshold=scope["threshold"],
-            scope_person_ids=scope["person_ids"],
-            scope_camera_ids=scope["camera_ids"],
+            **_scope_columns(scope),
         )
-        case.save(update_fields=_apply_scope(case, scope, now))
-        audit_record(
+        _approve(
+            case,
+            scope,
+            now,
             actor=actor,
-            event_type=EventType.CASE_APPROVED,
-            case_ref=case,
-            target_ref=case,
-            data={
-                "from": Status.SUBMITTED,
-                "to": Status.APPROVED,
-                "authority": Authority.JUDGE,
-                "decision_id": decision.pk,
-                "approved_start": _iso(case.approved_start),
-                "approved_end": _iso(case.approved_end),
-                "approved_threshold": case.approved_threshold,
-                "person_ids": scope["person_ids"],
-                "camera_ids": scope["camera_ids"],
-                "narrowed": scope["narrowed"],
-            },
+            data={"authority": Authority.JUDGE, "decision_id": decision.pk, "narrowed": scope["narrowed"]},
         )
     return case
 
@@ -1041,11 +1025,7 @@ def case_vote(
                 requester_id=case.requester_id,
                 granted=True,
                 reasons=reasons,
-                scope_start=scope["start"],
-                scope_end=scope["end"],
-                scope_threshold=scope["threshold"],
-                scope_person_ids=scope["person_ids"],
-                scope_camera_ids=scope["camera_ids"],
+                **_scope_columns(scope),
             )
             narrowed = scope["narrowed"]
         else:
@@ -1094,38 +1074,50 @@ def _commission_tally(case: Case, *, now: datetime) -> None:
     scope = {"start": start, "end": end, "threshold": threshold, "person_ids": persons, "camera_ids": cameras}
     requested_persons = set(case.persons.filter(in_scope=True).values_list("pk", flat=True))
     requested_cameras = set(case.case_cameras.filter(in_scope=True).values_list("camera_id", flat=True))
+    narrowed = {
+        **({"start": _iso(start)} if start != case.requested_start else {}),
+        **({"end": _iso(end)} if end != case.requested_end else {}),
+        **({"threshold": threshold} if threshold != case.match_threshold else {}),
+        **({"persons_excluded": sorted(requested_persons - set(persons))} if requested_persons - set(persons) else {}),
+        **({"cameras_excluded": sorted(requested_cameras - set(cameras))} if requested_cameras - set(cameras) else {}),
+    }
+    _approve(
+        case,
+        scope,
+        now,
+        actor=COMMISSION_ACTOR,
+        data={"authority": Authority.COMMISSION, "tally": tally, "rule": rule, "narrowed": narrowed},
+    )
+
+
+def _scope_columns(scope: dict) -> dict:
+    """A proposed scope as the columns of a Decision or Vote."""
+    return {
+        "scope_start": scope["start"],
+        "scope_end": scope["end"],
+        "scope_threshold": scope["threshold"],
+        "scope_person_ids": scope["person_ids"],
+        "scope_camera_ids": scope["camera_ids"],
+    }
+
+
+def _approve(case: Case, scope: dict, now: datetime, *, actor, data: dict) -> None:
+    """submitted → approved with `scope` (judge or commission); CASE_APPROVED records the scope and how."""
     case.save(update_fields=_apply_scope(case, scope, now))
     audit_record(
-        actor=COMMISSION_ACTOR,
+        actor=actor,
         event_type=EventType.CASE_APPROVED,
         case_ref=case,
         target_ref=case,
         data={
             "from": Status.SUBMITTED,
             "to": Status.APPROVED,
-            "authority": Authority.COMMISSION,
-            "tally": tally,
-            "rule": rule,
-            "approved_start": _iso(start),
-            "approved_end": _iso(end),
-            "approved_threshold": threshold,
-            "person_ids": persons,
-            "camera_ids": cameras,
-            "narrowed": {
-                **({"start": _iso(start)} if start != case.requested_start else {}),
-                **({"end": _iso(end)} if end != case.requested_end else {}),
-                **({"threshold": threshold} if threshold != case.match_threshold else {}),
-                **(
-                    {"persons_excluded": sorted(requested_persons - set(persons))}
-                    if requested_persons - set(persons)
-                    else {}
-                ),
-                **(
-                    {"cameras_excluded": sorted(requested_cameras - set(cameras))}
-                    if requested_cameras - set(cameras)
-                    else {}
-                ),
-            },
+            **data,
+            "approved_start": _iso(case.approved_start),
+            "approved_end": _iso(case.approved_end),
+            "approved_threshold": case.approved_threshold,
+            "person_ids": scope["person_ids"],
+            "camera_ids": scope["camera_ids"],
         },
     )
 
