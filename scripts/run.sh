@@ -19,7 +19,17 @@ $PY manage.py audits_keygen --if-missing
 $PY manage.py seed_demo
 PORT=${PORT:-8000}
 pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() {
+    # Warm shutdown first; a scan segment can last 45 s, so after 10 s workers get a cold shutdown
+    # (their scans are closed as worker_lost by the next dispatch: a stale heartbeat never holds a camera).
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 1 10); do
+        kill -0 "${pids[@]}" 2>/dev/null || break
+        sleep 1
+    done
+    kill -QUIT "${pids[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 # Scan workers (one process per camera analysed at once) and a worker for short tasks
 # (reference encodings, the dispatcher, expiry and destruction).
