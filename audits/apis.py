@@ -18,14 +18,14 @@ class CanViewAudit(BasePermission):
 class EventListApi(ListAPIView):
     permission_classes = [CanViewAudit]
 
-    class OutputSerializer(serializers.ModelSerializer):
+    class AuditEventOutputSerializer(serializers.ModelSerializer):
         data = serializers.JSONField(source="data_dict")
 
         class Meta:
             model = AuditEvent
             fields = list(chain.ROW_FIELDS)
 
-    serializer_class = OutputSerializer
+    serializer_class = AuditEventOutputSerializer
 
     def get_queryset(self):
         params = self.request.query_params
@@ -37,7 +37,7 @@ class EventListApi(ListAPIView):
 class VerifyApi(APIView):
     permission_classes = [CanViewAudit]
 
-    class OutputSerializer(serializers.Serializer):
+    class AuditVerifyOutputSerializer(serializers.Serializer):
         ok = serializers.BooleanField()
         count = serializers.IntegerField()
         head_hash = serializers.CharField()
@@ -46,7 +46,7 @@ class VerifyApi(APIView):
         detail = serializers.CharField()
         checkpoints_checked = serializers.IntegerField()
 
-    serializer_class = OutputSerializer
+    serializer_class = AuditVerifyOutputSerializer
 
     def get(self, request):
-        return Response(self.OutputSerializer(selectors.audit_verify()).data)
+        return Response(self.AuditVerifyOutputSerializer(selectors.audit_verify()).data)

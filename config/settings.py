@@ -126,6 +126,11 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto; then redirect plain http and send HSTS.
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 
 # Cache: Redis when configured (shared by web and workers), else local memory.
 _redis_cache_url = env_str("CACHE_URL")
@@ -187,6 +192,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, decisions, watchlists, scans, alerts and the audit trail.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps a police system's surface: signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Several models have a `status` field; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "oversight.models.CaseStatus",

@@ -33,7 +33,7 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
 class PhotoListCreateApi(APIView):
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class PhotoUploadInputSerializer(serializers.Serializer):
         photo = serializers.FileField()
         source = serializers.CharField(max_length=300)
         legal_basis = serializers.CharField(max_length=300)
@@ -48,10 +48,10 @@ class PhotoListCreateApi(APIView):
         person = self._person(request, case_pk, person_pk)
         return Response(PhotoOutputSerializer(selectors.reference_photo_list(person=person), many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: PhotoOutputSerializer})
+    @extend_schema(request=PhotoUploadInputSerializer, responses={201: PhotoOutputSerializer})
     def post(self, request, case_pk: int, person_pk: int):
         person = self._person(request, case_pk, person_pk)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.PhotoUploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         photo = services.reference_photo_upload(
