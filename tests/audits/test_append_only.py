@@ -24,12 +24,15 @@ def _refused(fn):
 
 
 def test_connected_as_the_applications_own_user():
+    """The refusals below are those of the role in DATABASE_URL (in CI: `oversight`, not a superuser)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("database roles exist only on PostgreSQL")
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            pytest.skip("database roles exist only on PostgreSQL")
-        cursor.execute("SELECT current_user")
-        (user,) = cursor.fetchone()
-    assert user == (connection.settings_dict["USER"] or user)
+        cursor.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+        user, is_superuser = cursor.fetchone()
+    assert user == connection.settings_dict["USER"]
+    if user == "oversight":  # the role scripts/services.sh creates for the application
+        assert is_superuser is False
 
 
 def test_orm_update_is_refused(log):
