@@ -40,14 +40,16 @@ def watchlist_version(*, case_id: int) -> str:
 @dataclass(frozen=True)
 class CaseTemplates:
     case_id: int
-    version: str
     person_ids: tuple[int, ...]  # one per row of `encodings`
     photo_ids: tuple[int, ...]
     encodings: np.ndarray  # (n, 128) float64
 
 
 def watchlist_templates(*, case_id: int, person_ids: tuple[int, ...]) -> CaseTemplates:
-    """Decrypt the ready templates of the given persons of one case (worker use only)."""
+    """Decrypt the ready templates of the given persons of one case (worker use only).
+
+    The caller keys its cache by watchlist_version(), which it has already computed.
+    """
     rows = list(
         ReferencePhoto.objects.filter(
             person__case_id=case_id, person_id__in=person_ids, status=ReferencePhoto.Status.READY
@@ -58,7 +60,6 @@ def watchlist_templates(*, case_id: int, person_ids: tuple[int, ...]) -> CaseTem
     encodings = [crypto.decrypt_array(bytes(r.encoding_blob), aad=r.aad("encoding")) for r in rows]
     return CaseTemplates(
         case_id=case_id,
-        version=watchlist_version(case_id=case_id),
         person_ids=tuple(r.person_id for r in rows),
         photo_ids=tuple(r.pk for r in rows),
         encodings=np.vstack(encodings) if encodings else np.zeros((0, 128)),
