@@ -27,7 +27,7 @@ def roles(db):
     return {g.name: g for g in Group.objects.filter(name__in=Role.values)}
 
 
-def make_user(username: str, role: str | None, *, unit: str = "", roles_map=None):
+def make_user(username: str, role: str | None, *, unit: str = ""):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, unit=unit)
     if role:
         user.groups.add(Group.objects.get(name=role))
