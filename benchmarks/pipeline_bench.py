@@ -89,8 +89,8 @@ def approved_case(users, camera, people):
     from django.utils import timezone
 
     from oversight import services as cases
+    from oversight.models import Person
     from oversight.roles import Role
-    from watchlists.models import Person
     from watchlists.services import reference_photo_encode, reference_photo_upload
 
     now = timezone.now()

@@ -7,6 +7,7 @@ PermissionDenied (403, a visible case where the action is not the user's).
 Session authentication: DRF enforces CSRF on every unsafe method.
 """
 
+from django.db import models
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,9 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oversight import selectors, services
-from oversight.models import Case, Objective
-from recognition.models import Camera
-from watchlists.models import Person
+from oversight.models import CASE_DRAFT_FIELDS, Camera, Case, Objective, Person
 
 
 def has_model_perm(perm: str) -> type[BasePermission]:
@@ -82,6 +81,27 @@ def _action_response(case: Case, code=status.HTTP_200_OK) -> Response:
     return Response(CaseActionOutput(case).data, status=code)
 
 
+class CaseDraftInput(serializers.ModelSerializer):
+    """A draft's fields, derived from CASE_DRAFT_FIELDS and the model; related objects by their key.
+
+    Types are checked here; every rule (enabled objective, a judge's role, the window) in the service.
+    """
+
+    class Meta:
+        model = Case
+        fields = list(CASE_DRAFT_FIELDS)
+        # The service applies MATCH_THRESHOLD_DEFAULT when none is given.
+        extra_kwargs = {"match_threshold": {"required": False, "allow_null": True}}
+
+    def build_relational_field(self, field_name, relation_info):
+        key = relation_info.related_model._meta.pk
+        field_class = serializers.CharField if isinstance(key, models.CharField) else serializers.IntegerField
+        return field_class, {
+            "required": not relation_info.model_field.blank,
+            "allow_null": relation_info.model_field.null,
+        }
+
+
 class ScopeInput(serializers.Serializer):
     """A decision's or vote's scope: omitted fields mean "as requested"; it may only narrow."""
 
@@ -115,21 +135,12 @@ class CaseCreateApi(APIView):
         camera_id = serializers.IntegerField()
         reason = serializers.CharField()
 
-    class CaseCreateInput(serializers.Serializer):
-        objective = serializers.CharField()
-        requested_start = serializers.DateTimeField()
-        requested_end = serializers.DateTimeField()
-        match_threshold = serializers.FloatField(required=False, allow_null=True, default=None)
-        authority = serializers.ChoiceField(choices=Case.Authority.choices, default=Case.Authority.JUDGE)
-        assigned_judge = serializers.IntegerField(required=False, allow_null=True, default=None)
-        offence = serializers.CharField(required=False, allow_blank=True, default="")
-        offence_max_sentence_years = serializers.IntegerField(required=False, allow_null=True, default=None)
-        legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
-        evidence = serializers.CharField(required=False, allow_blank=True, default="")
-        harm_assessment = serializers.CharField(required=False, allow_blank=True, default="")
-        rights_impact = serializers.CharField(required=False, allow_blank=True, default="")
+    class CaseCreateInput(CaseDraftInput):
         persons = serializers.ListField(child=serializers.DictField(), required=False, default=list)
         cameras = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+
+        class Meta(CaseDraftInput.Meta):
+            fields = [*CaseDraftInput.Meta.fields, "persons", "cameras"]
 
     @extend_schema(request=CaseCreateInput, responses={201: CaseActionOutput}, operation_id="cases_create")
     def post(self, request):
@@ -205,18 +216,7 @@ class CaseDetailApi(APIView):
                 "status",
                 "requester",
                 "unit",
-                "objective",
-                "offence",
-                "offence_max_sentence_years",
-                "legal_basis",
-                "evidence",
-                "harm_assessment",
-                "rights_impact",
-                "authority",
-                "assigned_judge",
-                "requested_start",
-                "requested_end",
-                "match_threshold",
+                *(name for name in CASE_DRAFT_FIELDS if name != "impact_assessment"),
                 "approved_start",
                 "approved_end",
                 "approved_threshold",
@@ -265,25 +265,10 @@ class CaseDetailApi(APIView):
 
 
 class CaseUpdateDraftApi(APIView):
-    class CaseUpdateInput(serializers.Serializer):
-        objective = serializers.CharField(required=False)
-        requested_start = serializers.DateTimeField(required=False)
-        requested_end = serializers.DateTimeField(required=False)
-        match_threshold = serializers.FloatField(required=False)
-        authority = serializers.ChoiceField(choices=Case.Authority.choices, required=False)
-        assigned_judge = serializers.IntegerField(required=False, allow_null=True)
-        offence = serializers.CharField(required=False, allow_blank=True)
-        offence_max_sentence_years = serializers.IntegerField(required=False, allow_null=True)
-        legal_basis = serializers.CharField(required=False, allow_blank=True)
-        evidence = serializers.CharField(required=False, allow_blank=True)
-        harm_assessment = serializers.CharField(required=False, allow_blank=True)
-        rights_impact = serializers.CharField(required=False, allow_blank=True)
-        impact_assessment = serializers.FileField(required=False, help_text="R8: a PDF or plain-text document")
-
-    @extend_schema(request=CaseUpdateInput, responses=CaseActionOutput, operation_id="cases_update_draft")
+    @extend_schema(request=CaseDraftInput(partial=True), responses=CaseActionOutput, operation_id="cases_update_draft")
     def post(self, request, pk: int):
         case = _case(request, pk)
-        serializer = self.CaseUpdateInput(data=request.data)
+        serializer = CaseDraftInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         case = services.case_update_draft(actor=request.user, case=case, **serializer.validated_data)
         return _action_response(case)
@@ -437,11 +422,11 @@ class CameraAdminOutput(CameraOutput):
 
 
 class CameraListApi(APIView):
-    permission_classes = [IsAuthenticated, has_model_perm("recognition.view_camera")]
+    permission_classes = [IsAuthenticated, has_model_perm("oversight.view_camera")]
 
     @extend_schema(responses=CameraAdminOutput(many=True), operation_id="cameras_list")
     def get(self, request):
-        output = CameraAdminOutput if request.user.has_perm("recognition.change_camera") else CameraOutput
+        output = CameraAdminOutput if request.user.has_perm("oversight.change_camera") else CameraOutput
         return Response(output(selectors.camera_list(), many=True).data)
 
 

@@ -8,11 +8,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import fields_for_model, model_to_dict
 
-from oversight.models import Case
+from oversight.models import CASE_DRAFT_FIELDS, Case, Person
 from oversight.roles import Role
-from oversight.selectors import camera_enabled_list, objective_list
-from watchlists.models import Person
+from oversight.selectors import camera_enabled_list
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXTAREA = forms.Textarea(attrs={"rows": 3, "cols": 80})
@@ -33,76 +34,40 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, [f"{field}: {message}" for message in errors])
 
 
+def _draft_formfield(model_field, **kwargs):
+    """Form fields of a draft come from the model's fields; only the widgets are chosen here."""
+    if isinstance(model_field, models.DateTimeField):
+        kwargs["widget"] = DATETIME_WIDGET
+    elif isinstance(model_field, models.TextField):
+        kwargs["widget"] = TEXTAREA
+    return model_field.formfield(**kwargs)
+
+
 class CaseForm(forms.Form):
-    objective = forms.ChoiceField(help_text="R1: the legal objective of the search.")
-    offence = forms.CharField(required=False, max_length=300, help_text="R1(c): required for a suspect search.")
-    offence_max_sentence_years = forms.IntegerField(
-        required=False,
-        min_value=0,
-        label="Maximum sentence (years)",
-        help_text="R1(c): at least 4 for a suspect search.",
-    )
-    legal_basis = forms.CharField(
-        required=False, widget=TEXTAREA, help_text="R2: the provision of national law (required to submit)."
-    )
-    evidence = forms.CharField(
-        required=False, widget=TEXTAREA, help_text="R4: the objective evidence or clear indications relied on."
-    )
-    harm_assessment = forms.CharField(
-        required=False,
-        widget=TEXTAREA,
-        help_text="R4: seriousness, probability and scale of the harm if the system is not used.",
-    )
-    rights_impact = forms.CharField(
-        required=False, widget=TEXTAREA, help_text="R4: consequences for the rights of everyone affected."
-    )
-    authority = forms.ChoiceField(choices=Case.Authority.choices, help_text="R6: who decides.")
-    assigned_judge = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    requested_start = forms.DateTimeField(widget=DATETIME_WIDGET)
-    requested_end = forms.DateTimeField(widget=DATETIME_WIDGET)
-    match_threshold = forms.FloatField(min_value=0.0)
-    impact_assessment = forms.FileField(
-        required=False, help_text="R8: the impact assessment, a PDF or plain-text document (required to submit)."
-    )
+    """The draft's fields, derived from CASE_DRAFT_FIELDS and the model (labels, help texts, types)."""
 
     def __init__(self, *args, requester=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["objective"].choices = [
-            (o.code, o.label if o.enabled else f"{o.label} (disabled)") for o in objective_list()
-        ]
-        judges = (
+        objective = self.fields["objective"]
+        objective.label_from_instance = lambda o: o.label if o.enabled else f"{o.label} (disabled)"
+        judge = self.fields["assigned_judge"]
+        judge.queryset = (
             get_user_model()
             .objects.filter(groups__name=Role.JUDGE, is_active=True)
             .exclude(pk=getattr(requester, "pk", None))
             .order_by("username")
         )
-        self.fields["assigned_judge"].choices = [("", "—")] + [
-            (j.pk, f"{j.get_username()} ({j.unit})" if j.unit else j.get_username()) for j in judges
-        ]
-        self.fields[
-            "match_threshold"
-        ].help_text = f"R13: a face distance; lower is stricter. At most {settings.MATCH_THRESHOLD_MAX}."
+        judge.label_from_instance = lambda j: f"{j.get_username()} ({j.unit})" if j.unit else j.get_username()
         self.fields["match_threshold"].initial = settings.MATCH_THRESHOLD_DEFAULT
-        self.fields[
-            "requested_end"
-        ].help_text = f"R5: at most {settings.CASE_MAX_DURATION_HOURS} hours after the start."
+        self.fields["match_threshold"].help_text += f" At most {settings.MATCH_THRESHOLD_MAX}."
+        self.fields["requested_end"].help_text += f" At most {settings.CASE_MAX_DURATION_HOURS} hours after the start."
 
     @classmethod
     def initial_for(cls, case: Case) -> dict:
-        return {
-            "objective": case.objective_id,
-            "offence": case.offence,
-            "offence_max_sentence_years": case.offence_max_sentence_years,
-            "legal_basis": case.legal_basis,
-            "evidence": case.evidence,
-            "harm_assessment": case.harm_assessment,
-            "rights_impact": case.rights_impact,
-            "authority": case.authority,
-            "assigned_judge": case.assigned_judge_id,
-            "requested_start": case.requested_start,
-            "requested_end": case.requested_end,
-            "match_threshold": case.match_threshold,
-        }
+        return model_to_dict(case, fields=[name for name in CASE_DRAFT_FIELDS if name != "impact_assessment"])
+
+
+CaseForm.base_fields = fields_for_model(Case, fields=CASE_DRAFT_FIELDS, formfield_callback=_draft_formfield)
 
 
 class PersonForm(forms.Form):
@@ -139,7 +104,7 @@ class ScopeForm(forms.Form):
         widget=forms.RadioSelect,
         label="Decision",
     )
-    reasons = forms.CharField(required=False, widget=TEXTAREA, help_text="Required for a refusal.")
+    reasons = forms.CharField(widget=TEXTAREA, help_text="The reasons for the decision, for a grant as for a refusal.")
     start = forms.DateTimeField(widget=DATETIME_WIDGET, help_text="Not earlier than requested.")
     end = forms.DateTimeField(widget=DATETIME_WIDGET, help_text="Not later than requested.")
     threshold = forms.FloatField(help_text="Not higher (laxer) than requested: lower is stricter.")

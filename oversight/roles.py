@@ -17,23 +17,23 @@ class Role(models.TextChoices):
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Requesters draft cases; they see their own through object permissions.
     # The camera registry and objectives are readable so a request can name them.
-    Role.REQUESTER: ["oversight.add_case", "recognition.view_camera", "oversight.view_objective"],
+    Role.REQUESTER: ["oversight.add_case", "oversight.view_camera", "oversight.view_objective"],
     # Judges and commission members see only the cases assigned to them (object permissions).
-    Role.JUDGE: ["recognition.view_camera", "oversight.view_objective"],
-    Role.COMMISSION_MEMBER: ["recognition.view_camera", "oversight.view_objective"],
+    Role.JUDGE: ["oversight.view_camera", "oversight.view_objective"],
+    Role.COMMISSION_MEMBER: ["oversight.view_camera", "oversight.view_objective"],
     # The data protection office reads every case, read-only (R17, R22).
     Role.DPO_REVIEWER: [
         "audits.view_auditevent",
         "audits.view_auditcheckpoint",
         "oversight.view_case",
-        "recognition.view_camera",
+        "oversight.view_camera",
         "oversight.view_objective",
     ],
     # Configuration only: no case is visible to an administrator through this role.
     Role.PLATFORM_ADMIN: [
-        "recognition.view_camera",
-        "recognition.add_camera",
-        "recognition.change_camera",
+        "oversight.view_camera",
+        "oversight.add_camera",
+        "oversight.change_camera",
         "oversight.view_objective",
         "oversight.change_objective",
     ],

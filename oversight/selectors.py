@@ -19,19 +19,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.text import capfirst
 
 from oversight.models import (
+    CASE_DRAFT_FIELDS,
+    Camera,
     Case,
     CaseCamera,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Objective,
+    Person,
     Vote,
 )
-from recognition.models import Camera
-from watchlists.models import Person
 
 Status = Case.Status
 
@@ -40,6 +43,41 @@ VIEW = "view_case"
 CHANGE = "change_case"
 DECIDE = "decide_case"
 VOTE = "vote_case"
+
+
+# Statuses in which a case can no longer become active.
+ENDED_STATUSES = frozenset({Status.DENIED, Status.EXPIRED, Status.REVOKED, Status.CLOSED})
+
+
+def case_ended_at(*, case: Case, now: datetime) -> datetime | None:
+    """The instant the case actually ended, or None while it has not: THE answer to "when did this case end".
+
+    Expiry, watchlist destruction and every retention rule start their clock here. An approved case that is
+    revoked or expires ends at its revocation or its window's end, never at its decision; a refused case at the
+    refusal; a case closed or withdrawn before any decision at its closing. A case whose window (or urgency
+    limit) has passed has ended at that instant even before the periodic expiry marks it.
+    """
+    if case.ended_at is not None:  # set by expiry: the window's end or the urgency limit
+        return case.ended_at
+    window_end = _window_end(case)
+    if case.revoked_at is not None:
+        return min(case.revoked_at, window_end) if window_end else case.revoked_at
+    if case.decided_at is not None and case.approved_start is None:  # refused (then possibly closed)
+        return case.decided_at
+    if case.closed_at is not None:  # closed or withdrawn before any decision
+        return case.closed_at
+    if case.status in (Status.APPROVED, Status.URGENT, Status.SUBMITTED) and window_end and window_end <= now:
+        return window_end
+    return None
+
+
+def _window_end(case: Case) -> datetime | None:
+    """The end of the window the case was (or would be) active in."""
+    if case.approved_end is not None:
+        return case.approved_end
+    if case.urgent_started_at is not None:
+        return min(case.urgency_ends_at, case.requested_end)
+    return case.requested_end
 
 
 # ---------------------------------------------------------------- permissions
@@ -261,3 +299,21 @@ def camera_list() -> QuerySet[Camera]:
 
 def camera_enabled_list() -> QuerySet[Camera]:
     return Camera.objects.filter(enabled=True).order_by("name")
+
+
+def case_request_rows(*, case: Case) -> list[dict]:
+    """The request's fields for the case page, in CASE_DRAFT_FIELDS order, labelled by the model."""
+    rows = []
+    for name in CASE_DRAFT_FIELDS:
+        field = Case._meta.get_field(name)
+        value = getattr(case, f"get_{name}_display")() if field.choices else getattr(case, name)
+        rows.append(
+            {
+                "name": name,
+                "label": capfirst(field.verbose_name),
+                "value": value,
+                "multiline": isinstance(field, models.TextField),
+                "document": isinstance(field, models.FileField),
+            }
+        )
+    return rows

@@ -25,7 +25,7 @@ from oversight.forms import (
     UrgentStartForm,
     apply_service_errors,
 )
-from recognition.models import Camera
+from oversight.models import Camera
 
 # ---------------------------------------------------------------- helpers
 
@@ -51,6 +51,7 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
     context = {
         "case": detail,
         "actions": actions,
+        "request_rows": selectors.case_request_rows(case=detail),
         "access_basis": case.access_basis,
         "person_form": forms.get("person_form") or PersonForm(),
         "camera_form": forms.get("camera_form") or CaseCameraForm(),
@@ -312,14 +313,14 @@ def _require_model_perm(request, perm: str) -> None:
 @login_required
 @require_GET
 def camera_list(request):
-    _require_model_perm(request, "recognition.view_camera")
+    _require_model_perm(request, "oversight.view_camera")
     return render(
         request,
-        "recognition/camera_list.html",
+        "oversight/camera_list.html",
         {
             "cameras": selectors.camera_list(),
-            "can_manage": request.user.has_perm("recognition.change_camera"),
-            "can_add": request.user.has_perm("recognition.add_camera"),
+            "can_manage": request.user.has_perm("oversight.change_camera"),
+            "can_add": request.user.has_perm("oversight.add_camera"),
         },
     )
 
@@ -327,7 +328,7 @@ def camera_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def camera_create(request):
-    _require_model_perm(request, "recognition.add_camera")
+    _require_model_perm(request, "oversight.add_camera")
     form = CameraForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -338,13 +339,13 @@ def camera_create(request):
             messages.success(request, f"Camera {camera.name} registered.")
             return redirect("oversight:camera_list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "recognition/camera_form.html", {"form": form, "camera": None}, status=status)
+    return render(request, "oversight/camera_form.html", {"form": form, "camera": None}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def camera_edit(request, pk: int):
-    _require_model_perm(request, "recognition.change_camera")
+    _require_model_perm(request, "oversight.change_camera")
     camera = get_object_or_404(Camera, pk=pk)
     initial = {f: getattr(camera, f) for f in ("name", "location_label", "latitude", "longitude", "source", "enabled")}
     form = CameraForm(request.POST or None, initial=initial)
@@ -357,7 +358,7 @@ def camera_edit(request, pk: int):
             messages.success(request, f"Camera {camera.name} saved.")
             return redirect("oversight:camera_list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "recognition/camera_form.html", {"form": form, "camera": camera}, status=status)
+    return render(request, "oversight/camera_form.html", {"form": form, "camera": camera}, status=status)
 
 
 # ---------------------------------------------------------------- objectives (R1)

@@ -37,10 +37,11 @@ from django.utils import timezone
 
 from audits.events import EventType
 from audits.services import audit_record
-from oversight.models import Case
+from oversight.models import Camera, Case
 from oversight.roles import Role, user_has_role
 from oversight.selectors import CaseScope, case_scopes_for_camera
-from recognition.models import Alert, AlertReview, Camera, Scan
+from oversight.services import camera_health_record
+from recognition.models import Alert, AlertReview, Scan
 from watchlists import crypto
 from watchlists.selectors import CaseTemplates, watchlist_templates, watchlist_version
 
@@ -175,7 +176,7 @@ def scan_dispatch(*, now: datetime | None = None, queue: Callable[[int], Any] | 
 
 def camera_record_error(*, camera_id: int, message: str) -> None:
     """Camera health: a clear message for the registry page; the worker carries on."""
-    Camera.objects.filter(pk=camera_id).update(last_error=message[:2000], last_error_at=timezone.now())
+    camera_health_record(camera_id=camera_id, error=message)
 
 
 # ---------------------------------------------------------------- scans: the worker loop
@@ -626,11 +627,10 @@ def _batch_counters(scan, batch, now, frames_analysed, faces_seen, created) -> N
         last_frame_at=batch.last_frame_at or scan.last_frame_at,
     )
     elapsed = max((now - scan.started_at).total_seconds(), 1e-3)
-    Camera.objects.filter(pk=scan.camera_id).update(
+    camera_health_record(
+        camera_id=scan.camera_id,
         last_frame_at=batch.last_frame_at,
         analysed_fps=round((scan.frames_analysed + frames_analysed) / elapsed, 2),
-        last_error="",
-        last_error_at=None,
     )
 
 

@@ -7,9 +7,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oversight.models import Person
 from oversight.selectors import case_get_for_user
 from watchlists import selectors, services
-from watchlists.models import Person, ReferencePhoto
+from watchlists.models import ReferencePhoto
 
 
 class PhotoOutputSerializer(serializers.ModelSerializer):

@@ -9,14 +9,24 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Exists, OuterRef
 
+from oversight.models import Person
 from watchlists import crypto
-from watchlists.models import Person, ReferencePhoto
+from watchlists.models import ReferencePhoto
 
 
 def persons_without_ready_reference(*, case) -> list[Person]:
     """Persons of the case with no ready reference face: the case cannot be submitted while any remain."""
     ready = ReferencePhoto.objects.filter(person=OuterRef("pk"), status=ReferencePhoto.Status.READY)
     return list(Person.objects.filter(case=case).exclude(Exists(ready)).order_by("pk"))
+
+
+def case_reference_face_errors(case) -> dict[str, list[str]]:
+    """Registered with oversight as a readiness check: names each person still without a ready reference face."""
+    missing = persons_without_ready_reference(case=case)
+    if not missing:
+        return {}
+    names = ", ".join(person.full_name for person in missing)
+    return {"persons": [f"Every person needs a reference photo whose face is ready; still missing for: {names}."]}
 
 
 def watchlist_version(*, case_id: int) -> str:

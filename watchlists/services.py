@@ -18,16 +18,15 @@ from django.utils import timezone
 
 from audits.events import EventType
 from audits.services import audit_record
+from oversight.models import Case, Person
+from oversight.selectors import case_ended_at
 from watchlists import crypto, imaging
-from watchlists.models import Person, ReferencePhoto
+from watchlists.models import ReferencePhoto
+from watchlists.registry import ReferenceImageRefused, reencrypters, reference_encoder
 
 logger = logging.getLogger(__name__)
 
 PHOTO_DIR = "watchlists"
-# Statuses of a case in which its persons' photos may still be changed.
-EDITABLE_CASE_STATUSES = {"draft"}
-# Statuses after which a case's reference photos and templates must be destroyed (R12).
-ENDED_CASE_STATUSES = {"expired", "revoked", "denied", "closed"}
 
 
 def _media_path(relative: str) -> Path:
@@ -80,7 +79,7 @@ def reference_photo_upload(
     case = person.case
     if case.requester_id != getattr(actor, "pk", None):
         raise PermissionDenied("Only the requester of the case may add reference photos.")
-    if case.status not in EDITABLE_CASE_STATUSES:
+    if case.status != Case.Status.DRAFT:
         raise ValidationError(
             {"photo": f"Reference photos can only be added while the case is a draft ({case.status})."}
         )
@@ -149,24 +148,22 @@ def reference_photo_upload(
 
 
 def reference_photo_encode(*, photo_id: int) -> ReferencePhoto | None:
-    """Compute the face encoding of a pending photo (worker only: imports the face engine).
+    """Compute the face encoding of a pending photo (workers: the registered encoder loads the face engine).
 
     Idempotent: a photo that is no longer pending is left alone. A refusal (no
     face, several faces, a face too small, unreadable) marks the photo failed
     with the reason and discards its image at once: nothing of it is kept.
     """
-    from recognition import engine  # the face engine is imported only in workers
-
     photo = ReferencePhoto.objects.select_related("person__case").filter(pk=photo_id).first()
     if photo is None or photo.status != ReferencePhoto.Status.PENDING:
         return photo
     plaintext = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))
     failure = None
     try:
-        encoding = engine.encode_reference_image(
+        encoding = reference_encoder()(
             plaintext, min_face_px=settings.FACE_MIN_SIZE_PX, upsample=settings.RECOGNITION_UPSAMPLE
         )
-    except engine.EngineError as exc:
+    except ReferenceImageRefused as exc:
         failure = str(exc)
     del plaintext
     discard = None
@@ -236,7 +233,7 @@ def reference_photo_delete(*, actor: Any, photo: ReferencePhoto) -> None:
     case = photo.person.case
     if case.requester_id != getattr(actor, "pk", None):
         raise PermissionDenied("Only the requester of the case may remove reference photos.")
-    if case.status not in EDITABLE_CASE_STATUSES:
+    if case.status != Case.Status.DRAFT:
         raise ValidationError({"photo": "Reference photos can only be removed while the case is a draft."})
     with transaction.atomic():
         relative = photo.photo_file
@@ -291,33 +288,20 @@ def watchlist_destroy(*, case, actor: Any = None, reason: str) -> dict:
 def watchlist_destroy_due(*, now: datetime | None = None) -> list[str]:
     """Destroy the watchlists of ended cases whose retention period has passed (periodic).
 
-    A case counts as ended once its status is expired, revoked, denied or closed,
-    or once its authorised (or requested) end has passed, whatever the status
-    says: destruction never waits for another periodic job.
+    The clock starts when the case actually ended (case_ended_at), which for a case whose window has passed
+    is that instant, whatever the status says: destruction never waits for another periodic job.
     """
-    from oversight.models import Case
-
     now = now or timezone.now()
     keep = timedelta(hours=settings.WATCHLIST_RETENTION_HOURS_AFTER_END)
     destroyed = []
     candidates = Case.objects.filter(persons__photos__isnull=False).distinct()
     for case in candidates:
-        ended_at = _case_ended_at(case, now)
+        ended_at = case_ended_at(case=case, now=now)
         if ended_at is not None and ended_at + keep <= now:
             if watchlist_destroy(case=case, reason=f"case {case.status}; retention {keep} passed")["photos"]:
                 destroyed.append(case.reference)
     _sweep_orphan_files(now)
     return destroyed
-
-
-def _case_ended_at(case, now: datetime) -> datetime | None:
-    if case.status in ENDED_CASE_STATUSES:
-        stamps = [case.ended_at, case.revoked_at, case.decided_at, case.closed_at]
-        return min((s for s in stamps if s), default=now)
-    end = case.approved_end or case.requested_end
-    if case.status in {"approved", "urgent", "submitted"} and end and end <= now:
-        return end
-    return None
 
 
 def _sweep_orphan_files(now: datetime) -> None:
@@ -358,7 +342,7 @@ def data_key_rotate(*, actor: Any = None) -> dict:
                     photo.encoding_blob = fresh
                     photo.save(update_fields=["encoding_blob"])
                     counts["encodings"] += 1
-    for extra in _rotation_hooks():
+    for extra in reencrypters():
         for key, value in extra(new_id).items():
             counts[key] = counts.get(key, 0) + value
     stale = [
@@ -377,15 +361,3 @@ def data_key_rotate(*, actor: Any = None) -> dict:
             data={"new_key": new_id, "retired_keys": retired or old_ids, **counts},
         )
     return {"new_key": new_id, "retired": retired, **counts}
-
-
-def _rotation_hooks():
-    """Other apps' encrypted data joins the rotation (recognition's alert crops)."""
-    hooks = []
-    try:
-        from recognition.services import alert_crops_reencrypt
-
-        hooks.append(alert_crops_reencrypt)
-    except ImportError:
-        pass
-    return hooks

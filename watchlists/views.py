@@ -8,9 +8,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from oversight.models import Person
 from oversight.selectors import case_get_for_user
 from watchlists import selectors, services
-from watchlists.models import Person
 
 
 class PhotoUploadForm(forms.Form):

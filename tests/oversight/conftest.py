@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 
-from oversight import services
+from oversight import registry, services
 from oversight.models import Objective
 from tests.oversight.factories import NOW
 
@@ -31,7 +31,7 @@ def _reference_faces_ready(monkeypatch):
     wiring of the check into case_submit / case_start_urgent is tested in
     test_reference_face_hook.py, which replaces this stand-in with its own.
     """
-    monkeypatch.setattr(services, "persons_without_ready_reference", lambda *, case: [])
+    monkeypatch.setitem(registry._readiness_checks, "watchlists.reference_faces", lambda case: {})
 
 
 @pytest.fixture

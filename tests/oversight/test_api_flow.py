@@ -46,7 +46,7 @@ def test_a_commission_case_through_the_api(world, client_for):
     for member in world.commission[:3]:
         response = client_for(member).post(
             reverse("api-cases-vote", args=[pk]),
-            {"granted": True, "threshold": 0.5},
+            {"granted": True, "reasons": "Necessary and proportionate for this search.", "threshold": 0.5},
             content_type="application/json",
         )
         assert response.status_code == 200

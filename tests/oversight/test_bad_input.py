@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from audits.models import AuditEvent
 from oversight import services
-from oversight.models import Case, CaseCamera, CaseSequence
+from oversight.models import Case, CaseCamera, CaseSequence, Person
 from tests.oversight.factories import END, START, draft_case
-from watchlists.models import Person
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from audits.models import AuditEvent
 from oversight import services
-from oversight.models import Objective
-from recognition.models import Camera, validate_camera_source
+from oversight.models import Camera, Objective, validate_camera_source
 
 pytestmark = pytest.mark.django_db
 

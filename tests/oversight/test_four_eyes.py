@@ -33,7 +33,9 @@ def test_service_refuses_the_requester_even_holding_the_decide_permission(world,
     case = submitted_case(world)
     assign_perm("decide_case", requesting_judge, case)  # as if granted by mistake
     with pytest.raises(PermissionDenied, match="R7"):
-        services.case_decide(actor=requesting_judge, case=case, granted=True)
+        services.case_decide(
+            actor=requesting_judge, case=case, granted=True, reasons="Necessary and proportionate for this search."
+        )
     assert not Decision.objects.exists()
     assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
 
@@ -44,7 +46,9 @@ def test_a_requester_on_the_commission_gets_no_vote(world):
     assert "vote_case" not in case.requester.get_all_permissions(case)
     assign_perm("vote_case", world.requester, case)  # as if granted by mistake
     with pytest.raises(PermissionDenied, match="R7"):
-        services.case_vote(actor=world.requester, case=case, granted=True)
+        services.case_vote(
+            actor=world.requester, case=case, granted=True, reasons="Necessary and proportionate for this search."
+        )
     assert not Vote.objects.exists()
 
 
@@ -52,7 +56,9 @@ def test_the_requester_is_refused_through_the_api(world, client_for, requesting_
     case = submitted_case(world)
     assign_perm("decide_case", requesting_judge, case)
     response = client_for(requesting_judge).post(
-        reverse("api-cases-decide", args=[case.pk]), {"granted": True}, content_type="application/json"
+        reverse("api-cases-decide", args=[case.pk]),
+        {"granted": True, "reasons": "Necessary and proportionate for this search."},
+        content_type="application/json",
     )
     assert response.status_code == 403
     assert "R7" in response.json()["detail"]
@@ -66,7 +72,13 @@ def test_the_requester_is_refused_through_the_page(world, client_for, requesting
     assert client.get(reverse("oversight:case_decide", args=[case.pk])).status_code == 403
     response = client.post(
         reverse("oversight:case_decide", args=[case.pk]),
-        {"granted": "yes", "start": "2026-03-02T09:00", "end": "2026-03-03T09:00", "threshold": "0.5"},
+        {
+            "granted": "yes",
+            "reasons": "Necessary and proportionate for this search.",
+            "start": "2026-03-02T09:00",
+            "end": "2026-03-03T09:00",
+            "threshold": "0.5",
+        },
     )
     assert response.status_code == 403
     assert not Decision.objects.exists()

@@ -53,7 +53,14 @@ def test_approved_window_boundaries(world, approved, at, active):
 def test_a_narrowed_window_is_the_one_that_counts(world):
     case = submitted_case(world)
     start, end = START + timedelta(hours=2), START + timedelta(hours=4)
-    services.case_decide(actor=world.judge, case=case, granted=True, start=start, end=end)
+    services.case_decide(
+        actor=world.judge,
+        case=case,
+        granted=True,
+        reasons="Necessary and proportionate for this search.",
+        start=start,
+        end=end,
+    )
     assert scopes(world.cameras[0], START + timedelta(hours=1)) == []
     assert scopes(world.cameras[0], start) != []
     assert scopes(world.cameras[0], end - TICK) != []
@@ -75,7 +82,13 @@ def test_camera_outside_the_scope_is_inactive(world, approved):
 
 def test_camera_taken_out_by_the_decision_is_inactive(world):
     case = submitted_case(world)
-    services.case_decide(actor=world.judge, case=case, granted=True, camera_ids=[world.cameras[0].pk])
+    services.case_decide(
+        actor=world.judge,
+        case=case,
+        granted=True,
+        reasons="Necessary and proportionate for this search.",
+        camera_ids=[world.cameras[0].pk],
+    )
     assert scopes(world.cameras[0], START) != []
     assert scopes(world.cameras[1], START) == []
 
@@ -83,7 +96,14 @@ def test_camera_taken_out_by_the_decision_is_inactive(world):
 def test_persons_taken_out_by_the_decision_are_not_searched(world):
     case = submitted_case(world)
     keep = case.persons.order_by("id").first()
-    services.case_decide(actor=world.judge, case=case, granted=True, person_ids=[keep.pk], threshold=0.4)
+    services.case_decide(
+        actor=world.judge,
+        case=case,
+        granted=True,
+        reasons="Necessary and proportionate for this search.",
+        person_ids=[keep.pk],
+        threshold=0.4,
+    )
     [scope] = scopes(world.cameras[0], START)
     assert scope.person_ids == (keep.pk,)
     assert scope.threshold == 0.4
@@ -109,7 +129,13 @@ def test_two_cases_on_one_camera_give_two_scopes(world, requester, colleague, ju
         start=START + timedelta(hours=2),
     )
     services.case_submit(actor=colleague, case=second_draft)
-    second = services.case_decide(actor=judge, case=second_draft, granted=True, threshold=0.45)
+    second = services.case_decide(
+        actor=judge,
+        case=second_draft,
+        granted=True,
+        reasons="Necessary and proportionate for this search.",
+        threshold=0.45,
+    )
 
     assert [s.case_id for s in scopes(world.cameras[0], START)] == [first.pk]
     both = scopes(world.cameras[0], START + timedelta(hours=2))

@@ -48,7 +48,12 @@ def test_a_judge_narrows_every_dimension(world):
 
 
 def test_a_grant_as_requested_narrows_nothing(world):
-    case = services.case_decide(actor=world.judge, case=submitted_case(world), granted=True)
+    case = services.case_decide(
+        actor=world.judge,
+        case=submitted_case(world),
+        granted=True,
+        reasons="Necessary and proportionate for this search.",
+    )
     assert (case.approved_start, case.approved_end, case.approved_threshold) == (START, END, case.match_threshold)
     assert AuditEvent.objects.get(event_type="case.approved").data_dict["narrowed"] == {}
 
@@ -77,7 +82,9 @@ def test_widening_is_refused_naming_the_field_and_nothing_is_saved(world, field,
         scope["camera_ids"] = [world.cameras[0].pk, world.cameras[4].pk]  # [4] was never requested
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as refused:
-        services.case_decide(actor=world.judge, case=case, granted=True, **scope)
+        services.case_decide(
+            actor=world.judge, case=case, granted=True, reasons="Necessary and proportionate for this search.", **scope
+        )
     assert words in " ".join(refused.value.message_dict[field])
     assert not Decision.objects.filter(case=case).exists()
     assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
@@ -96,5 +103,7 @@ def test_a_refusal_needs_reasons(world):
 def test_only_the_assigned_judge_decides(world):
     case = submitted_case(world)
     with pytest.raises(PermissionDenied):
-        services.case_decide(actor=world.second_judge, case=case, granted=True)
+        services.case_decide(
+            actor=world.second_judge, case=case, granted=True, reasons="Necessary and proportionate for this search."
+        )
     assert not Decision.objects.exists()

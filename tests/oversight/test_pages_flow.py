@@ -88,6 +88,7 @@ def test_the_decision_page_shows_a_widening_error_next_to_the_field(world, clien
         reverse("oversight:case_decide", args=[case.pk]),
         {
             "granted": "yes",
+            "reasons": "Necessary and proportionate for this search.",
             "start": local(START),
             "end": local(END),
             "threshold": "0.58",  # laxer than the requested 0.55

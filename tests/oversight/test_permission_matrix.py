@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from audits.models import AuditEvent
 from oversight import services
-from oversight.models import Case, CaseCamera, Decision, Vote
+from oversight.models import Case, CaseCamera, Decision, Person, Vote
 from tests.oversight.factories import END, START, draft_case
-from watchlists.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,9 @@ def build(world, cast, side, state) -> Case:
     if state in ("submitted", "approved"):
         services.case_submit(actor=owner, case=case)
     if state == "approved":
-        services.case_decide(actor=judge, case=case, granted=True)
+        services.case_decide(
+            actor=judge, case=case, granted=True, reasons="Necessary and proportionate for this search."
+        )
     return Case.objects.get(pk=case.pk)
 
 
@@ -102,6 +103,7 @@ def person(case):
 def scope_form(case, w):
     return {
         "granted": "yes",
+        "reasons": "Necessary and proportionate for this search.",
         "start": local(START),
         "end": local(END),
         "threshold": "0.5",
@@ -147,7 +149,7 @@ API = [
         "post",
         lambda c, w: reverse("api-cases-decide", args=[c.pk]),
         "judge",
-        lambda c, w: {"granted": True},
+        lambda c, w: {"granted": True, "reasons": "Necessary and proportionate for this search."},
     ),
     Endpoint(
         "vote",
@@ -155,7 +157,7 @@ API = [
         "post",
         lambda c, w: reverse("api-cases-vote", args=[c.pk]),
         "commissioner",
-        lambda c, w: {"granted": True},
+        lambda c, w: {"granted": True, "reasons": "Necessary and proportionate for this search."},
     ),
     Endpoint(
         "revoke",

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from oversight import services
+from oversight.models import Person, validate_named_person
 from tests.oversight.factories import draft_case
-from watchlists.models import Person, validate_named_person
 
 REFUSED = [
     "persons of interest",

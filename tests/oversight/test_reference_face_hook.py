@@ -3,9 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from oversight import services
+from oversight import registry, services
 from oversight.models import Case
 from tests.oversight.factories import NOW, draft_case
+from watchlists import selectors as watchlist_selectors
+from watchlists.selectors import case_reference_face_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +17,9 @@ def first_person_not_ready(monkeypatch):
     def missing(*, case):
         return list(case.persons.order_by("id")[:1])
 
-    monkeypatch.setattr(services, "persons_without_ready_reference", missing)
+    # The real check watchlists registers with oversight, over a stand-in for photo readiness.
+    monkeypatch.setitem(registry._readiness_checks, "watchlists.reference_faces", case_reference_face_errors)
+    monkeypatch.setattr(watchlist_selectors, "persons_without_ready_reference", missing)
 
 
 def test_submission_is_refused_naming_the_persons(world, first_person_not_ready):
@@ -23,7 +27,7 @@ def test_submission_is_refused_naming_the_persons(world, first_person_not_ready)
     with pytest.raises(ValidationError) as refused:
         services.case_submit(actor=world.requester, case=case)
     first = case.persons.order_by("id").first()
-    assert f"person ids {first.pk}" in " ".join(refused.value.message_dict["persons"])
+    assert f"still missing for: {first.full_name}." in " ".join(refused.value.message_dict["persons"])
     assert Case.objects.get(pk=case.pk).status == Case.Status.DRAFT
 
 

@@ -78,7 +78,9 @@ ACTIONS = {
     "start_urgent": lambda w, case, clock: services.case_start_urgent(
         actor=w.requester, case=case, urgency_reason="Imminent threat."
     ),
-    "approve": lambda w, case, clock: services.case_decide(actor=w.judge, case=case, granted=True),
+    "approve": lambda w, case, clock: services.case_decide(
+        actor=w.judge, case=case, granted=True, reasons="Necessary and proportionate for this search."
+    ),
     "deny": lambda w, case, clock: services.case_decide(actor=w.judge, case=case, granted=False, reasons="No."),
     "revoke": lambda w, case, clock: services.case_revoke(actor=w.judge, case=case, reason="Stop."),
     "withdraw": lambda w, case, clock: services.case_withdraw(actor=w.requester, case=case, reason="Found."),

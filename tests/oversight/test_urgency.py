@@ -101,7 +101,9 @@ def test_an_urgent_case_approved_in_time_continues_under_its_decision(world, clo
     case = urgent_case(world, end=NOW + timedelta(hours=48))
     clock.move_to(NOW + timedelta(hours=2))
     services.case_submit(actor=world.requester, case=case)
-    services.case_decide(actor=world.judge, case=case, granted=True)
+    services.case_decide(
+        actor=world.judge, case=case, granted=True, reasons="Necessary and proportionate for this search."
+    )
     case.refresh_from_db()
     assert case.data_deletion_due_at is None
     assert active(world, NOW + timedelta(hours=30))  # past the 24 hours, inside the approved window

@@ -9,10 +9,9 @@ import time_machine
 from django.core.cache import cache
 
 from oversight import services as case_services
-from oversight.models import Objective
+from oversight.models import Objective, Person
 from recognition import services as recognition_services
 from tests.oversight.factories import NOW, draft_case
-from watchlists.models import Person
 from watchlists.services import reference_photo_encode, reference_photo_upload
 
 FACES = Path(__file__).resolve().parent.parent / "fixtures" / "faces"

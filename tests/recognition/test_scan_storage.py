@@ -11,8 +11,9 @@ from django.db import connection
 from django.utils import timezone
 
 from audits.models import AuditEvent
+from oversight.models import Camera
 from recognition import services
-from recognition.models import Alert, Camera, Scan
+from recognition.models import Alert, Scan
 from tests.recognition.conftest import ALEX, LIN, OBAMA, START, make_case, person_id
 from watchlists import crypto
 from watchlists.services import data_key_rotate

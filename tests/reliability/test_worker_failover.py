@@ -23,11 +23,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from oversight import services as case_services
-from oversight.models import Objective
+from oversight.models import Objective, Person
 from recognition import services as recognition_services
 from recognition.models import Alert, Scan
 from tests.oversight.factories import draft_case
-from watchlists.models import Person
 from watchlists.services import reference_photo_encode, reference_photo_upload
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,9 +6,8 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from oversight.models import Objective
+from oversight.models import Camera, Objective
 from oversight.services import case_create
-from recognition.models import Camera
 from watchlists import services
 
 FACES = Path(__file__).resolve().parents[1] / "fixtures" / "faces"

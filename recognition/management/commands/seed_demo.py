@@ -22,10 +22,8 @@ from django.db import transaction
 from audits.events import EventType
 from audits.services import audit_record
 from oversight import services as case_services
-from oversight.models import Case
+from oversight.models import Camera, Case, Person
 from oversight.roles import Role
-from recognition.models import Camera
-from watchlists.models import Person
 from watchlists.services import reference_photo_encode, reference_photo_upload
 
 FIXTURES = Path(settings.BASE_DIR) / "tests" / "fixtures" / "faces"

@@ -1,0 +1,41 @@
+"""The oversight layer's models: users, legal objectives, the camera registry, cases with the persons they seek,
+decisions and votes."""
+
+from oversight.models.cameras import SOURCE_URL_SCHEMES, Camera, validate_camera_source
+from oversight.models.cases import (
+    CASE_DRAFT_FIELDS,
+    Case,
+    CaseAuthority,
+    CaseCamera,
+    CaseGroupObjectPermission,
+    CaseSequence,
+    CaseStatus,
+    CaseUserObjectPermission,
+    Decision,
+    Objective,
+    ScopeProposal,
+    User,
+    Vote,
+)
+from oversight.models.persons import Person, validate_named_person
+
+__all__ = [
+    "SOURCE_URL_SCHEMES",
+    "CASE_DRAFT_FIELDS",
+    "Camera",
+    "Case",
+    "CaseAuthority",
+    "CaseCamera",
+    "CaseGroupObjectPermission",
+    "CaseSequence",
+    "CaseStatus",
+    "CaseUserObjectPermission",
+    "Decision",
+    "Objective",
+    "Person",
+    "ScopeProposal",
+    "User",
+    "Vote",
+    "validate_camera_source",
+    "validate_named_person",
+]

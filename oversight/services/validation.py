@@ -1,0 +1,251 @@
+"""Checks of a case's values: each returns or collects errors by field name, and writes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from oversight.models import CASE_DRAFT_FIELDS, Camera, Case, Objective, Person, validate_named_person
+from oversight.registry import case_readiness_checks
+from oversight.roles import Role, user_has_role
+from oversight.services._common import Authority, add_error, commission_members, users
+
+IMPACT_ASSESSMENT_TYPES = {"pdf": ".pdf", "text": ".txt"}
+
+# Derived from CASE_DRAFT_FIELDS and the model, never listed again.
+DOCUMENT_FIELD = "impact_assessment"
+VALUE_FIELDS = tuple(name for name in CASE_DRAFT_FIELDS if name != DOCUMENT_FIELD)
+# Free text: audit events name these fields but never copy their content.
+TEXT_FIELDS = frozenset(
+    name
+    for name in VALUE_FIELDS
+    if isinstance(field := Case._meta.get_field(name), models.CharField | models.TextField) and not field.choices
+)
+
+
+def stored_draft_values(case: Case) -> dict[str, Any]:
+    """The case's current draft values (foreign keys as ids), the document aside."""
+    return {name: getattr(case, Case._meta.get_field(name).attname) for name in VALUE_FIELDS}
+
+
+def resolve_objective(value, errors) -> Objective | None:
+    if value in (None, ""):
+        add_error(errors, "objective", "Choose the legal objective (R1).")
+        return None
+    if isinstance(value, Objective):
+        value = value.pk
+    objective = Objective.objects.filter(pk=value).first()
+    if objective is None:
+        add_error(errors, "objective", f"Unknown objective {value!r}.")
+    elif not objective.enabled:
+        add_error(
+            errors, "objective", f"The objective {objective.code!r} is disabled: national law does not enable it (R1)."
+        )
+    return objective
+
+
+def resolve_judge(value, errors):
+    if value in (None, ""):
+        return None
+    if hasattr(value, "pk"):
+        value = value.pk
+    try:
+        judge = users().filter(pk=int(value), is_active=True).first()
+    except (TypeError, ValueError):
+        judge = None
+    if judge is None or not user_has_role(judge, Role.JUDGE):
+        add_error(errors, "assigned_judge", "Choose an active user with the judge role.")
+        return None
+    return judge
+
+
+def check_threshold(value, errors, field: str = "match_threshold") -> float | None:
+    try:
+        threshold = float(value)
+    except (TypeError, ValueError):
+        add_error(errors, field, "Give a number.")
+        return None
+    if not threshold > 0:
+        add_error(errors, field, "The threshold must be greater than 0.")
+    elif threshold > settings.MATCH_THRESHOLD_MAX:
+        # R13: a distance, lower is stricter; the administrator's limit is the laxest allowed.
+        add_error(
+            errors,
+            field,
+            f"The threshold may not exceed {settings.MATCH_THRESHOLD_MAX} (the administrator's limit; "
+            "a lower distance is stricter) (R13).",
+        )
+    return threshold
+
+
+def check_window(start, end, errors) -> None:
+    if start is None:
+        add_error(errors, "requested_start", "Give the requested start.")
+    if end is None:
+        add_error(errors, "requested_end", "Give the requested end.")
+    if start is None or end is None:
+        return
+    if end <= start:
+        add_error(errors, "requested_end", "The end must be after the start.")
+    elif end - start > timedelta(hours=settings.CASE_MAX_DURATION_HOURS):
+        add_error(
+            errors, "requested_end", f"The window may last at most {settings.CASE_MAX_DURATION_HOURS} hours (R5)."
+        )
+
+
+def validate_draft_values(values: dict, *, requester, errors: dict) -> dict:
+    """Check the draft's fields as a whole; returns them resolved (objective, judge objects)."""
+    resolved = dict(values)
+    objective = resolve_objective(values.get("objective"), errors)
+    resolved["objective"] = objective
+    years = values.get("offence_max_sentence_years")
+    if years in (None, ""):
+        years = None
+    else:
+        try:
+            years = int(years)
+        except (TypeError, ValueError):
+            add_error(errors, "offence_max_sentence_years", "Give a whole number of years.")
+            years = None
+        else:
+            if years < 0:
+                add_error(errors, "offence_max_sentence_years", "Give a whole number of years.")
+    resolved["offence_max_sentence_years"] = years
+    if objective is not None and objective.code == Objective.SUSPECT:
+        # R1(c): the offence and its maximum sentence, at least 4 years.
+        if not (values.get("offence") or "").strip():
+            add_error(errors, "offence", "Name the offence the suspect is sought for (R1(c)).")
+        if years is None and "offence_max_sentence_years" not in errors:
+            add_error(errors, "offence_max_sentence_years", "Give the offence's maximum sentence in years (R1(c)).")
+        elif years is not None and years < 4:
+            add_error(
+                errors,
+                "offence_max_sentence_years",
+                "A suspect search needs an offence punishable by at least 4 years (R1(c)).",
+            )
+    check_window(values.get("requested_start"), values.get("requested_end"), errors)
+    resolved["match_threshold"] = check_threshold(values.get("match_threshold"), errors)
+    authority = values.get("authority") or Authority.JUDGE
+    if authority not in Authority.values:
+        add_error(errors, "authority", f"Choose one of: {', '.join(Authority.values)}.")
+    resolved["authority"] = authority
+    judge = resolve_judge(values.get("assigned_judge"), errors)
+    if judge is not None:
+        if authority != Authority.JUDGE:
+            add_error(errors, "assigned_judge", "Only a case decided by a judge names a judge.")
+        elif judge.pk == requester.pk:
+            add_error(errors, "assigned_judge", "You cannot be the judge of your own request (R7).")
+    resolved["assigned_judge"] = judge if authority == Authority.JUDGE else None
+    return resolved
+
+
+def read_impact_assessment(upload, errors) -> tuple[bytes, str] | None:
+    """R8: a PDF or a plain-text document, decided by content; returns (bytes, extension)."""
+    if upload is None:
+        return None
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.UPLOAD_MAX_BYTES:
+        add_error(errors, "impact_assessment", f"The document is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
+        return None
+    upload.seek(0)
+    content = upload.read(settings.UPLOAD_MAX_BYTES + 1)
+    if len(content) > settings.UPLOAD_MAX_BYTES:
+        add_error(errors, "impact_assessment", f"The document is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
+        return None
+    if not content.strip():
+        add_error(errors, "impact_assessment", "The document is empty.")
+        return None
+    if content.startswith(b"%PDF-"):
+        return content, IMPACT_ASSESSMENT_TYPES["pdf"]
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        add_error(errors, "impact_assessment", "Attach a PDF or a plain-text (UTF-8) document.")
+        return None
+    return content, IMPACT_ASSESSMENT_TYPES["text"]
+
+
+def validate_person(data: dict, errors: dict, prefix: str = "") -> dict:
+    field = (prefix + ".") if prefix else ""
+    full_name = " ".join(str(data.get("full_name") or "").split())
+    try:
+        validate_named_person(full_name)
+    except ValidationError as exc:
+        for message in exc.messages:
+            add_error(errors, f"{field}full_name" if prefix else "full_name", message)
+    category = data.get("category")
+    if category not in Person.Category.values:
+        add_error(
+            errors,
+            f"{field}category" if prefix else "category",
+            f"Choose one of: {', '.join(Person.Category.values)} (R20).",
+        )
+    reason = str(data.get("reason") or "").strip()
+    if not reason:
+        add_error(errors, f"{field}reason" if prefix else "reason", "Say why this person is sought.")
+    return {"full_name": full_name, "category": category, "reason": reason}
+
+
+def resolve_camera(camera_id, errors, field: str) -> Camera | None:
+    if hasattr(camera_id, "pk"):
+        camera_id = camera_id.pk
+    try:
+        camera = Camera.objects.filter(pk=int(camera_id)).first()
+    except (TypeError, ValueError):
+        camera = None
+    if camera is None:
+        add_error(errors, field, f"Unknown camera {camera_id!r}.")
+    elif not camera.enabled:
+        add_error(errors, field, f"The camera {camera.name!r} is disabled.")
+    return camera
+
+
+def completeness_errors(case: Case, *, now: datetime) -> dict[str, list[str]]:
+    """What a case needs before it may be submitted or started urgently (R1-R5, R8, R13)."""
+    errors: dict[str, list[str]] = {}
+    values = stored_draft_values(case)
+    # The settings may have changed since the draft was saved: check again.
+    validate_draft_values(values, requester=case.requester, errors=errors)
+    if case.requested_end is not None and case.requested_end <= now:
+        add_error(errors, "requested_end", "The requested window has already ended.")
+    if not case.legal_basis.strip():
+        add_error(errors, "legal_basis", "Name the provision of national law the case relies on (R2).")
+    for name, label in (
+        ("evidence", "the objective evidence or clear indications relied on"),
+        ("harm_assessment", "the seriousness, probability and scale of the harm if the system is not used"),
+        ("rights_impact", "the consequences for the rights of everyone affected"),
+    ):
+        if not getattr(case, name).strip():
+            add_error(errors, name, f"Describe {label} (R4).")
+    if not case.impact_assessment:
+        add_error(
+            errors, "impact_assessment", "Attach the fundamental-rights and data-protection impact assessment (R8)."
+        )
+    if not case.persons.exists():
+        add_error(errors, "persons", "Name at least one person sought (R3).")
+    # Checks of higher layers, e.g. every person has a ready reference face (watchlists).
+    for check in case_readiness_checks():
+        for field, messages in check(case).items():
+            for message in messages:
+                add_error(errors, field, message)
+    links = list(case.case_cameras.select_related("camera"))
+    if not links:
+        add_error(errors, "cameras", "Choose at least one camera, with the reason the persons are expected there (R5).")
+    elif len(links) > settings.CASE_MAX_CAMERAS:
+        add_error(errors, "cameras", f"A case may cover at most {settings.CASE_MAX_CAMERAS} cameras (R5).")
+    for link in links:
+        if not link.camera.enabled:
+            add_error(errors, "cameras", f"The camera {link.camera.name!r} is disabled.")
+    if case.authority == Authority.JUDGE and case.assigned_judge_id is None:
+        add_error(errors, "assigned_judge", "Name the judge who will decide (R6).")
+    if case.authority == Authority.COMMISSION and len(commission_members(case)) < settings.COMMISSION_QUORUM:
+        add_error(
+            errors, "authority", f"The commission has fewer than {settings.COMMISSION_QUORUM} members who may vote."
+        )
+    return errors

@@ -1,0 +1,32 @@
+"""Recognition plugs into the layers below it (STYLE, habit 11): they call these without importing recognition.
+
+The face engine is imported inside the encoder, on first use, so that a web process that never encodes a
+photo never loads OpenCV or dlib.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from watchlists.registry import ReferenceImageRefused, reencrypter_register, reference_encoder_register
+
+
+def encode_reference_photo(image_bytes: bytes, *, min_face_px: int, upsample: int) -> np.ndarray:
+    """The reference encoder watchlists calls (in workers): one face template, or a refusal in plain words."""
+    from recognition import engine
+
+    try:
+        return engine.encode_reference_image(image_bytes, min_face_px=min_face_px, upsample=upsample)
+    except engine.EngineError as exc:
+        raise ReferenceImageRefused(str(exc)) from exc
+
+
+def reencrypt_alert_crops(new_key_id: str) -> dict[str, int]:
+    from recognition.services import alert_crops_reencrypt
+
+    return alert_crops_reencrypt(new_key_id)
+
+
+def register_with_lower_layers() -> None:
+    reference_encoder_register(encode_reference_photo)
+    reencrypter_register("recognition.alert_crops", reencrypt_alert_crops)
