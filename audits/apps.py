@@ -6,4 +6,4 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self):
-        from audits import signals  # noqa: F401  (connects the auth signal receivers)
+        from audits import checks, signals  # noqa: F401  (registers the checks, connects the auth receivers)

@@ -2,7 +2,7 @@
 
 Prints:
 - the real-time factor (seconds of video per wall-clock second) of the platform's pipeline
-  (recognition.services.scan_run against the database: gate checks, fenced writes, audit
+  (recognition.worker.scan_run against the database: gate checks, fenced writes, audit
   events; not paced to real time) and of a naive loop (every frame at full resolution through
   the engine, as face_recognition's video example does), and their ratio;
 - the detection share: of the frames where the naive loop finds Lin-Manuel Miranda at 0.6,
@@ -157,7 +157,7 @@ def main():
 
     from oversight import services as cases
     from oversight.roles import Role
-    from recognition import engine, services
+    from recognition import engine, worker
     from recognition.models import Alert, Scan
 
     camera = cases.camera_create(
@@ -174,7 +174,7 @@ def main():
     # Warm-up (model loading), then the pipeline over one pass of the clip.
     engine.encode_reference_image((FACES / "people" / "obama_1.jpg").read_bytes())
     started = time.perf_counter()
-    outcome = services.scan_run(camera_id=camera.pk, realtime=False, loop=False, max_seconds=1e9)
+    outcome = worker.scan_run(camera_id=camera.pk, realtime=False, loop=False, max_seconds=1e9)
     pipeline_wall = time.perf_counter() - started
     assert outcome.stop_reason == "source_ended", outcome
     pipeline_rtf = outcome.media_seconds / pipeline_wall
@@ -231,7 +231,7 @@ def main():
 
         thread = threading.Thread(target=revoke)
         thread.start()
-        run_outcome = services.scan_run(camera_id=camera.pk, realtime=False, loop=True, max_seconds=60)
+        run_outcome = worker.scan_run(camera_id=camera.pk, realtime=False, loop=True, max_seconds=60)
         thread.join()
         scan = Scan.objects.get(pk=run_outcome.scan_id)
         delay = max(0.0, (scan.last_frame_at - revoked["at"]).total_seconds()) if scan.last_frame_at else 0.0

@@ -77,7 +77,13 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL (postgres:// through psycopg 3), else an embedded SQLite file.
+# The embedded defaults (SQLite, kombu's filesystem broker) are for a local run: with DEBUG off a system check
+# (oversight.E010, E011) refuses them unless ALLOW_EMBEDDED_DEFAULTS opts in.
+ALLOW_EMBEDDED_DEFAULTS = env_bool("ALLOW_EMBEDDED_DEFAULTS", False)
+EMBEDDED_DEFAULTS: set[str] = set()
 _database_url = env_str("DATABASE_URL")
+if not _database_url:
+    EMBEDDED_DEFAULTS.add("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": parse_database_url("DATABASE_URL", _database_url, base_dir=BASE_DIR)}
 else:
@@ -145,6 +151,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 if not CELERY_BROKER_URL and TESTING:
     CELERY_BROKER_URL = "memory://"  # tests run tasks by calling them; queued ones stay in memory
 if not CELERY_BROKER_URL:
+    EMBEDDED_DEFAULTS.add("CELERY_BROKER_URL")
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -7,6 +7,7 @@ class OversightConfig(AppConfig):
     verbose_name = "Cases and authorisation"
 
     def ready(self):
+        from oversight import checks  # noqa: F401  (registers the start-up checks)
         from oversight.roles import sync_role_permissions
 
         # Every app's post_migrate, not only ours: role permissions name models

@@ -6,6 +6,7 @@ class RecognitionConfig(AppConfig):
     verbose_name = "Recognition: scans, sightings and alerts"
 
     def ready(self):
+        from recognition import checks  # noqa: F401  (registers the start-up checks)
         from recognition.plugins import register_with_lower_layers
 
         register_with_lower_layers()

@@ -5,17 +5,18 @@ import socket
 from celery import shared_task
 
 from recognition import services
+from recognition.worker import scan_run
 
 
 @shared_task(name="recognition.scan_camera", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def scan_camera(camera_id: int) -> str:
     """Analyse one camera for one segment while the gate allows it; the dispatcher queues the next."""
     worker = f"{socket.gethostname()}:{scan_camera.request.hostname or ''}:{scan_camera.request.id or ''}"
-    outcome = services.scan_run(camera_id=camera_id, worker=worker)
+    outcome = scan_run(camera_id=camera_id, worker=worker)
     return outcome.stop_reason
 
 
 @shared_task(name="recognition.scans_dispatch", ignore_result=True)
 def scans_dispatch() -> list[int]:
     """Beat: queue a scan for each camera the gate covers and no live scan holds."""
-    return services.scan_dispatch()
+    return services.scan_dispatch(queue=scan_camera.delay)

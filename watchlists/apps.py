@@ -7,6 +7,7 @@ class WatchlistsConfig(AppConfig):
 
     def ready(self):
         from oversight.registry import case_readiness_check_register
+        from watchlists import checks  # noqa: F401  (registers the start-up checks)
         from watchlists.selectors import case_reference_face_errors
 
         # A case is submitted or started only when every person has a ready reference face (R3, R12).

@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from oversight import services as case_services
 from oversight.models import Objective, Person
-from recognition import services as recognition_services
+from recognition import worker
 from tests.oversight.factories import NOW, draft_case
 from watchlists.services import reference_photo_encode, reference_photo_upload
 
@@ -37,7 +37,7 @@ def _fresh_state(settings):
     # Every test asks the gate afresh and starts with no dispatch keys or cached templates.
     settings.RECOGNITION_GATE_CACHE_SECONDS = 0.0
     cache.clear()
-    recognition_services._TEMPLATE_CACHE.clear()
+    worker._TEMPLATE_CACHE.clear()
     yield
     cache.clear()
 

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from audits.models import AuditEvent
-from recognition import services
+from recognition import worker
 from recognition.models import Alert, Scan
 from tests.recognition.conftest import ALEX, CLIP_CSV, LIN, OBAMA, START, make_case, person_id
 
@@ -19,7 +19,7 @@ def test_lin_manuel_is_found_where_the_reference_says_and_the_others_never(w, cl
     Barack Obama are never matched."""
     case = make_case(w, people=(LIN, ALEX, OBAMA))
     clock.move_to(START)
-    outcome = services.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False)
+    outcome = worker.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False)
 
     assert outcome.stop_reason == Scan.StopReason.SOURCE_ENDED
     assert outcome.frames_read == 275

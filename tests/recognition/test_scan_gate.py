@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from oversight import services as case_services
-from recognition import engine, services
+from recognition import engine, worker
 from recognition.models import Alert, Scan
 from tests.recognition.conftest import END, LIN, START, make_case
 
@@ -23,7 +23,7 @@ def no_video(monkeypatch):
 
 
 def scan(camera):
-    return services.scan_run(camera_id=camera.pk, realtime=False, loop=False)
+    return worker.scan_run(camera_id=camera.pk, realtime=False, loop=False)
 
 
 @pytest.mark.parametrize("state", ["draft", "submitted", "denied", "revoked"])
@@ -68,8 +68,8 @@ def test_a_revocation_during_a_scan_stops_it_and_nothing_captured_after_is_store
             revoked["at"] = timezone.now()
             revoked["batch"] = len(batches)
 
-    outcome = services.scan_run(
-        camera_id=w.cameras[0].pk, realtime=False, loop=False, hooks=services.ScanHooks(after_process=after_process)
+    outcome = worker.scan_run(
+        camera_id=w.cameras[0].pk, realtime=False, loop=False, hooks=worker.ScanHooks(after_process=after_process)
     )
     assert outcome.stop_reason == Scan.StopReason.REVOKED
     # The batch in flight was analysed, then refused at commit; no further batch was read.
@@ -94,8 +94,8 @@ def test_an_expired_window_ends_the_scan_at_the_next_batch(w, clock, monkeypatch
         clock.move_to(END + timedelta(seconds=1))
 
     monkeypatch.setattr(engine, "process_frame", lambda frame, scope, config: engine.FrameResult(0, []))
-    outcome = services.scan_run(
-        camera_id=w.cameras[0].pk, realtime=False, loop=False, hooks=services.ScanHooks(after_process=after_process)
+    outcome = worker.scan_run(
+        camera_id=w.cameras[0].pk, realtime=False, loop=False, hooks=worker.ScanHooks(after_process=after_process)
     )
     assert outcome.stop_reason == Scan.StopReason.CASE_ENDED
     assert len(calls) == 1 and outcome.frames_read == 14
@@ -105,7 +105,7 @@ def test_a_failing_gate_stops_the_scan(w, clock, monkeypatch):
     make_case(w, people=(LIN,))
     clock.move_to(START)
     monkeypatch.setattr(engine, "process_frame", lambda frame, scope, config: engine.FrameResult(0, []))
-    real = services.case_scopes_for_camera
+    real = worker.case_scopes_for_camera
     answers = iter([real, real])
 
     def flaky(**kwargs):
@@ -114,7 +114,7 @@ def test_a_failing_gate_stops_the_scan(w, clock, monkeypatch):
             raise RuntimeError("database went away")
         return fn(**kwargs)
 
-    monkeypatch.setattr(services, "case_scopes_for_camera", flaky)
-    outcome = services.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False)
+    monkeypatch.setattr(worker, "case_scopes_for_camera", flaky)
+    outcome = worker.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False)
     assert outcome.stop_reason == Scan.StopReason.GATE_ERROR
     assert Scan.objects.get(pk=outcome.scan_id).stop_reason == "gate_error"

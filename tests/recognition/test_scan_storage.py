@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audits.models import AuditEvent
 from oversight.models import Camera
-from recognition import services
+from recognition import services, worker
 from recognition.models import Alert, Scan
 from tests.recognition.conftest import ALEX, LIN, OBAMA, START, make_case, person_id
 from watchlists import crypto
@@ -24,7 +24,7 @@ def test_no_encoding_crop_or_image_of_a_non_matching_face_is_stored_anywhere(w, 
     make_case(w, people=(ALEX, OBAMA))  # neither is in the clip
     media_before = sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
     clock.move_to(START)
-    outcome = services.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False)
+    outcome = worker.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False)
 
     assert outcome.faces_seen >= 25 and outcome.matches == 0
     assert not Alert.objects.exists()
@@ -60,7 +60,7 @@ def test_a_corrupt_file_gives_the_camera_a_clear_error_and_the_task_returns(w, c
     Camera.objects.filter(pk=w.cameras[0].pk).update(source=str(bad))
     make_case(w, people=(LIN,))
     clock.move_to(START)
-    outcome = services.scan_run(camera_id=w.cameras[0].pk, realtime=False)
+    outcome = worker.scan_run(camera_id=w.cameras[0].pk, realtime=False)
     camera = Camera.objects.get(pk=w.cameras[0].pk)
     assert outcome.stop_reason == "source_error" and outcome.frames_read == 0
     assert "not a readable video" in camera.last_error and camera.last_error_at
@@ -71,7 +71,7 @@ def test_an_unreachable_stream_gives_the_camera_a_clear_error_and_the_task_retur
     Camera.objects.filter(pk=w.cameras[0].pk).update(source="http://127.0.0.1:9/x.mp4")
     make_case(w, people=(LIN,))
     clock.move_to(START)
-    outcome = services.scan_run(camera_id=w.cameras[0].pk)
+    outcome = worker.scan_run(camera_id=w.cameras[0].pk)
     camera = Camera.objects.get(pk=w.cameras[0].pk)
     assert outcome.stop_reason == "source_error"
     assert camera.last_error.startswith("Video source http://127.0.0.1:9/x.mp4: cannot open")

@@ -1,0 +1,63 @@
+"""Start-up checks of the audit trail's configuration (Django system checks, ids audits.E0xx/W0xx)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from django.conf import settings
+from django.core import checks
+
+# R18: logs are kept at least six months.
+MIN_AUDIT_RETENTION_DAYS = 183
+
+
+def key_file_messages(path: str | os.PathLike | None, *, setting: str, app: str, create_hint: str) -> list:
+    """Problems of a secret key file: unreadable (E001), readable by other users (E002), missing (W001).
+
+    Shared by every app that keeps a key (audits' signing key, watchlists' data key): same ids under each
+    app's label, so a message names the app and the setting.
+    """
+    if not path:
+        return []
+    path = Path(path)
+    if not path.exists():
+        return [
+            checks.Warning(
+                f"{setting}: no key file at {path}.",
+                hint=create_hint,
+                id=f"{app}.W001",
+            )
+        ]
+    if not os.access(path, os.R_OK) or not path.is_file():
+        return [checks.Error(f"{setting}: {path} is not a readable file.", id=f"{app}.E001")]
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        return [
+            checks.Error(
+                f"{setting}: {path} can be read by other users of this machine "
+                f"(mode {stat.S_IMODE(path.stat().st_mode):o}).",
+                hint=f"chmod 600 {path}",
+                id=f"{app}.E002",
+            )
+        ]
+    return []
+
+
+@checks.register()
+def audit_settings_check(app_configs=None, **kwargs) -> list:
+    messages = key_file_messages(
+        settings.AUDIT_SIGNING_KEY_FILE,
+        setting="AUDIT_SIGNING_KEY_FILE",
+        app="audits",
+        create_hint="Create it with `python manage.py audits_keygen`; checkpoints cannot be signed without it.",
+    )
+    if settings.AUDIT_RETENTION_DAYS < MIN_AUDIT_RETENTION_DAYS:
+        messages.append(
+            checks.Error(
+                f"AUDIT_RETENTION_DAYS={settings.AUDIT_RETENTION_DAYS}: audit logs must be kept at least "
+                f"{MIN_AUDIT_RETENTION_DAYS} days (six months).",
+                id="audits.E010",
+            )
+        )
+    return messages

@@ -1,0 +1,45 @@
+"""Writes of the recognition app, one module per concern; callers import from here.
+
+- scans: the lease a worker holds on a camera, and the dispatcher
+- storage: the fenced write of a batch, its audit event and its alerts
+- alerts: consultation, crops and two-person verification of stored alerts
+
+The worker loop that runs the face engine is recognition.worker, outside this package, so that web code
+importing these services never reaches the engine (an import-linter contract checks it).
+"""
+
+from recognition.services.alerts import (
+    CONFIRMATIONS_REQUIRED,
+    alert_crop_read,
+    alert_crops_reencrypt,
+    alert_record_view,
+    alert_review,
+)
+from recognition.services.scans import (
+    DISPATCH_KEY,
+    StopReason,
+    camera_record_error,
+    scan_dispatch,
+    scan_start,
+    scan_stop,
+    scans_close_stale,
+)
+from recognition.services.storage import FrameOutcome, ScanBatch, scan_batch_commit
+
+__all__ = [
+    "CONFIRMATIONS_REQUIRED",
+    "DISPATCH_KEY",
+    "FrameOutcome",
+    "ScanBatch",
+    "StopReason",
+    "alert_crop_read",
+    "alert_crops_reencrypt",
+    "alert_record_view",
+    "alert_review",
+    "camera_record_error",
+    "scan_batch_commit",
+    "scan_dispatch",
+    "scan_start",
+    "scan_stop",
+    "scans_close_stale",
+]

@@ -1,0 +1,106 @@
+"""Alerts after they are stored: consultation records, crops, two-person verification (R14, R17)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from audits.events import EventType
+from audits.services import audit_record
+from oversight.roles import Role, user_has_role
+from recognition.models import Alert, AlertReview
+from watchlists import crypto
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def alert_crops_reencrypt(new_key_id: str) -> dict:
+    """Re-encrypt every alert crop under the current key (called by watchlists' data_key_rotate)."""
+    count = 0
+    for pk in Alert.objects.filter(crop_blob__isnull=False).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            alert = Alert.objects.select_for_update().only("pk", "crop_blob").get(pk=pk)
+            blob = bytes(alert.crop_blob)
+            fresh = crypto.reencrypt(blob, aad=alert.aad("crop"))
+            if fresh is not blob:
+                alert.crop_blob = fresh
+                alert.save(update_fields=["crop_blob"])
+                count += 1
+    stale = [
+        a.pk
+        for a in Alert.objects.filter(crop_blob__isnull=False).only("pk", "crop_blob")
+        if crypto.blob_key_id(bytes(a.crop_blob)) != new_key_id
+    ]
+    if stale:
+        raise RuntimeError(f"rotation incomplete: alerts {stale[:10]} still on an old key")
+    return {"alert_crops": count}
+
+
+def alert_record_view(*, actor, alert: Alert, interface: str, part: str = "details", basis: str = "") -> None:
+    """R17: a consultation of an alert (who, when, which part, on what basis)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            event_type=EventType.ALERT_VIEWED,
+            case_ref=alert.case.reference,
+            target_ref=alert,
+            data={"part": part, "interface": interface, "access_basis": basis},
+        )
+
+
+def alert_crop_read(*, actor, alert: Alert, interface: str, basis: str = "") -> bytes:
+    """Decrypt the alert's crop for display and record the consultation (R17). Empty if there is none."""
+    if alert.crop_blob is None:
+        return b""
+    content = crypto.decrypt(bytes(alert.crop_blob), aad=alert.aad("crop"))
+    alert_record_view(actor=actor, alert=alert, interface=interface, part="crop", basis=basis)
+    return content
+
+
+CONFIRMATIONS_REQUIRED = 2
+
+
+def alert_review(*, actor, alert: Alert, verdict: str, note: str = "") -> Alert:
+    """One verifier's verdict on an alert (R14, R15).
+
+    Preconditions: the actor holds the alert_verifier role; the alert is new; the actor has not
+    reviewed it before (two *different* people, never the same one twice). Repeating one's own
+    identical verdict is a no-op. A rejection closes the alert as rejected; the second
+    confirmation by a different verifier makes it verified (actionable).
+    Side effects: an AlertReview row; ALERT_VERIFIED or ALERT_REJECTED.
+    """
+    if not user_has_role(actor, Role.ALERT_VERIFIER):
+        raise PermissionDenied("Only alert verifiers may verify alerts.")
+    if verdict not in AlertReview.Verdict.values:
+        raise ValidationError({"verdict": ["Choose confirm or reject."]})
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
+        mine = AlertReview.objects.filter(alert=alert, reviewer=actor).first()
+        if mine is not None:
+            if mine.verdict == verdict:
+                return alert
+            raise ValidationError({"verdict": ["You have already reviewed this alert; a different person must (R14)."]})
+        if alert.status != Alert.Status.NEW:
+            raise ValidationError({"status": [f"The alert is already {alert.status}."]})
+        AlertReview.objects.create(alert=alert, reviewer=actor, verdict=verdict, note=note.strip())
+        confirmations = AlertReview.objects.filter(alert=alert, verdict=AlertReview.Verdict.CONFIRM).count()
+        previous = alert.status
+        if verdict == AlertReview.Verdict.REJECT:
+            alert.status = Alert.Status.REJECTED
+        elif confirmations >= CONFIRMATIONS_REQUIRED:
+            alert.status = Alert.Status.VERIFIED
+        if alert.status != previous:
+            alert.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.ALERT_REJECTED if verdict == AlertReview.Verdict.REJECT else EventType.ALERT_VERIFIED,
+            case_ref=alert.case.reference,
+            target_ref=alert,
+            data={"verdict": verdict, "confirmations": confirmations, "from": previous, "to": alert.status},
+        )
+    return alert

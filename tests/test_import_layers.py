@@ -1,0 +1,59 @@
+"""The apps' layers are enforced by import-linter (issue 8, item 1): an upward import makes it fail.
+
+The experiment runs on a copy of the apps, so the repository itself is never touched.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("audits", "oversight", "watchlists", "recognition", "config")
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    for app in APPS:
+        shutil.copytree(ROOT / app, tmp_path / app, ignore=shutil.ignore_patterns("__pycache__", "migrations"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def lint(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(path), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_the_layers_hold_today(project_copy):
+    result = lint(project_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BROKEN" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("audits/services.py", "import oversight.models  # noqa", "Apps form layers"),
+        ("oversight/selectors.py", "from watchlists import selectors as _up  # noqa", "Apps form layers"),
+        ("watchlists/services.py", "import recognition.worker  # noqa", "Apps form layers"),
+        ("oversight/views.py", "import cv2  # noqa", "Only recognition/engine.py imports OpenCV"),
+        ("recognition/views.py", "from recognition import engine  # noqa", "Web code never imports the face engine"),
+    ],
+)
+def test_an_upward_or_forbidden_import_breaks_a_contract(project_copy, module, line, contract):
+    path = project_copy / module
+    path.write_text(path.read_text() + f"\n{line}\n")
+    result = lint(project_copy)
+    assert result.returncode != 0
+    broken = result.stdout.split("Broken contracts", 1)[-1]
+    assert contract in broken

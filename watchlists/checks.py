@@ -1,0 +1,21 @@
+"""Start-up checks of the watchlists' configuration (Django system checks, ids watchlists.E0xx/W0xx)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import checks
+
+from audits.checks import key_file_messages
+
+
+@checks.register()
+def watchlist_settings_check(app_configs=None, **kwargs) -> list:
+    messages = key_file_messages(
+        settings.DATA_KEY_FILE,
+        setting="DATA_KEY_FILE",
+        app="watchlists",
+        create_hint="It is created on first use; every worker and web process must share the same file.",
+    )
+    if settings.WATCHLIST_RETENTION_HOURS_AFTER_END < 0:
+        messages.append(checks.Error("WATCHLIST_RETENTION_HOURS_AFTER_END must not be negative.", id="watchlists.E010"))
+    return messages
