@@ -289,10 +289,6 @@ def objective_list() -> QuerySet[Objective]:
     return Objective.objects.order_by("code")
 
 
-def objective_enabled_list() -> QuerySet[Objective]:
-    return Objective.objects.filter(enabled=True).order_by("code")
-
-
 def camera_list() -> QuerySet[Camera]:
     return Camera.objects.order_by("name")
 

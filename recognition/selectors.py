@@ -7,7 +7,7 @@ from django.http import Http404
 
 from oversight.roles import Role, user_has_role
 from oversight.selectors import case_access_basis, case_list_for_user
-from recognition.models import Alert, Scan
+from recognition.models import Alert
 
 
 def _alerts() -> QuerySet[Alert]:
@@ -45,7 +45,3 @@ def alert_get_for_user(*, user, pk: int) -> Alert:
 
 def alert_reviews(*, alert: Alert):
     return alert.reviews.select_related("reviewer").order_by("id")
-
-
-def scan_running_for_camera(*, camera_id: int) -> Scan | None:
-    return Scan.objects.filter(camera_id=camera_id, stopped_at__isnull=True).first()

@@ -10,4 +10,9 @@ urlpatterns = [
         views.photo_image,
         name="photo_image",
     ),
+    path(
+        "cases/<int:case_pk>/persons/<int:person_pk>/photos/<int:photo_pk>/remove",
+        views.photo_remove,
+        name="photo_remove",
+    ),
 ]

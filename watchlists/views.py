@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from oversight.models import Person
 from oversight.selectors import case_get_for_user
@@ -56,7 +56,13 @@ def photo_upload(request, case_pk: int, person_pk: int):
     return render(
         request,
         "watchlists/photo_upload.html",
-        {"case": case, "person": person, "form": form, "photos": photos},
+        {
+            "case": case,
+            "person": person,
+            "form": form,
+            "photos": photos,
+            "can_remove": case.status == case.Status.DRAFT and case.requester_id == request.user.pk,
+        },
         status=status,
     )
 
@@ -74,3 +80,18 @@ def photo_image(request, case_pk: int, person_pk: int, photo_pk: int):
     response = HttpResponse(data.content, content_type=data.content_type)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def photo_remove(request, case_pk: int, person_pk: int, photo_pk: int):
+    """The requester takes a wrong or unsuitable photo off a draft; it is destroyed at once (R12, R17)."""
+    case, person = _person_for(request.user, case_pk, person_pk)
+    photo = get_object_or_404(person.photos.all(), pk=photo_pk)
+    try:
+        services.reference_photo_delete(actor=request.user, photo=photo)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, "The photo and its face template were destroyed.")
+    return redirect("watchlists:photo_upload", case_pk=case.pk, person_pk=person.pk)

@@ -185,3 +185,24 @@ def test_watchlist_version_changes_with_persons_and_templates(requester):
     v2 = watchlist_version(case_id=case.pk)
     assert len({v0, v1, v2}) == 3
     assert watchlist_version(case_id=case.pk) == v2
+
+
+def test_the_requester_removes_a_photo_from_a_draft_and_nothing_of_it_remains(
+    requester, colleague, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    case = draft_case(requester)
+    person = case.persons.get()
+    photo = upload(requester, person, "people/obama_1.jpg")
+    url = reverse("watchlists:photo_remove", args=[case.pk, person.pk, photo.pk])
+    client.force_login(colleague)  # a colleague does not see the case at all
+    assert client.post(url).status_code == 404
+    assert ReferencePhoto.objects.filter(pk=photo.pk).exists()
+    client.force_login(requester)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    assert not ReferencePhoto.objects.filter(pk=photo.pk).exists()
+    assert media_files() == []
+    destroyed = AuditEvent.objects.filter(event_type="watchlist.destroyed", target_ref__endswith=f":{photo.pk}")
+    assert destroyed.count() == 1
