@@ -215,3 +215,14 @@ def test_a_malformed_cursor_shows_the_first_page(client_for, dpo):
     newest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     shown = seq_list(c.get(reverse("audits:event_list"), {"older": "garbage"}))
     assert shown == list(range(newest, 0, -1))
+
+
+def test_the_celery_task_runs_the_job(client_for, dpo, export_root):
+    from audits.tasks import audit_export_task
+
+    fill_log(4)
+    client_for(dpo).post(reverse("audits:export"), {"justification": "x", "recipients": "y", "format": "verifiable"})
+    job = AuditExport.objects.get()
+    assert audit_export_task.apply(args=[job.pk]).get() == "done"
+    job.refresh_from_db()
+    assert (job.rows_done, job.percent) == (job.rows_total, 100) and (export_root / f"{job.directory}.zip").exists()

@@ -207,3 +207,21 @@ def test_archive_cut_command_prints_one_json_object(history):
     assert json.loads(out.getvalue().splitlines()[-1])["audit_events_cut"] == 31
     with time_machine.travel(NOW, tick=False), pytest.raises(CommandError, match="not a date we can read"):
         call_command("audits_archive_cut", "--archive-dir", str(history["archive"]), "--before", "soon")
+
+
+def test_setting_the_cut_permission_by_hand_is_still_reported(history):
+    """The owner can set audits.cut_through outside audits_cut() (as they could disable the triggers);
+    the database then lets the delete through, and verification reports the cut that was never recorded."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's transaction-local setting")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('audits.cut_through', '20', true)")
+        cursor.execute("DELETE FROM audits_auditevent WHERE seq <= 20")
+    code, out = verify_command()
+    assert code == 1 and "first_bad_seq=1 kind=removed without a recorded cut" in out
+
+
+def test_verify_page_shows_the_cut(history, client_for, dpo):
+    cut = cut_now(history)
+    body = client_for(dpo).get("/audits/verify/").content.decode()
+    assert "Intact:" in body and "from event 32" in body and cut.archive_name in body
