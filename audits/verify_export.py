@@ -245,6 +245,9 @@ def main(argv=None) -> int:
     except Problem as problem:
         print(f"FAILED: {problem}")
         return 1
+    except (KeyError, TypeError, ValueError) as exc:
+        print(f"FAILED: manifest.json or checkpoints.json is incomplete or damaged ({exc!r})")
+        return 1
     return 0
 
 

@@ -253,3 +253,11 @@ def test_standalone_verifier_imports_only_the_standard_library_and_cryptography(
         elif isinstance(node, ast.ImportFrom):
             roots.add(node.module.split(".")[0])
     assert roots - set(sys.stdlib_module_names) == {"cryptography"}
+
+
+def test_a_damaged_manifest_is_a_failure_not_a_crash(case_export, public_key):
+    manifest = json.loads((case_export / "manifest.json").read_text())
+    del manifest["first_seq"]
+    (case_export / "manifest.json").write_text(json.dumps(manifest))
+    code, out = run_verifier(case_export, public_key)
+    assert code == 1 and out.startswith("FAILED:") and "Traceback" not in out
