@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from audits.models import AuditCheckpoint, AuditEvent
+from audits.models import AuditCheckpoint, AuditCut, AuditEvent, AuditExport
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,3 +31,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["seq", "created_at", "head_hash", "key_fingerprint"]
     ordering = ["-seq"]
+
+
+@admin.register(AuditCut)
+class AuditCutAdmin(ReadOnlyAdmin):
+    list_display = ["seq_from", "seq_to", "oldest_at", "newest_at", "created_at", "actor_label", "archive_name"]
+    ordering = ["-seq_to"]
+
+
+@admin.register(AuditExport)
+class AuditExportAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "requested_by_label", "recipients", "status", "rows_done", "rows_total"]

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,8 +16,16 @@ class CanViewAudit(BasePermission):
         return bool(request.user and request.user.has_perm("audits.view_auditevent"))
 
 
+class AuditCursorPagination(CursorPagination):
+    """No COUNT and no OFFSET over millions of events (issue 11, item 8)."""
+
+    ordering = ("-occurred_at", "-seq")
+    page_size = 50
+
+
 class EventListApi(ListAPIView):
     permission_classes = [CanViewAudit]
+    pagination_class = AuditCursorPagination
 
     class AuditEventOutputSerializer(serializers.ModelSerializer):
         data = serializers.JSONField(source="data_dict")

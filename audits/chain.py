@@ -103,6 +103,9 @@ class Damage:
     TRUNCATED = "truncated after a checkpoint"
     BAD_SIGNATURE = "bad checkpoint signature"
     CHECKPOINT_MISMATCH = "modified before a checkpoint (chain rewritten)"
+    WITNESS_MISMATCH = "differs from the office's copy (chain rewritten and re-signed)"
+    UNRECORDED_CUT = "removed without a recorded cut"
+    BAD_CUT = "cut record does not hold"
 
 
 @dataclass
@@ -114,11 +117,19 @@ class VerifyResult:
     first_bad_seq: int | None = None
     detail: str = ""
     checkpoints_checked: int = 0
+    start_seq: int = 1
+    office_copies: int | None = None  # None: no witness configured
 
     def describe(self) -> str:
         if self.ok:
             return f"OK: {self.count} events, head {self.head_hash}, {self.checkpoints_checked} checkpoint(s) verified"
         return f"DAMAGED: {self.damage} at seq {self.first_bad_seq}. {self.detail}".strip()
+
+    @property
+    def witness_text(self) -> str:
+        if self.office_copies is None:
+            return "no office witness configured"
+        return f"{self.office_copies} office cop{'y' if self.office_copies == 1 else 'ies'} compared"
 
 
 @dataclass
@@ -127,26 +138,41 @@ class CheckpointClaim:
     head_hash: str
     signature_ok: bool
     ident: int
+    label: str = ""
+    damage: str = Damage.CHECKPOINT_MISMATCH
+
+    @property
+    def name(self) -> str:
+        return self.label or f"checkpoint {self.ident}"
 
 
-def verify_rows(rows, checkpoints: list[CheckpointClaim]) -> VerifyResult:
+def verify_rows(
+    rows, checkpoints: list[CheckpointClaim], *, start_seq: int = 1, start_prev_hash: str = GENESIS_HASH
+) -> VerifyResult:
     """Walk rows (tuples in ROW_FIELDS order, ascending seq) once, in constant memory.
 
     Each row must (1) carry the next sequence number, (2) hash to its stored
     hash, and (3) link to the previous row's hash. When one fails, a one-row
     look-ahead tells the kind of damage apart. Checkpoints (sorted by seq)
-    are compared with the chain as it passes their position.
+    are compared with the chain as it passes their position. After retention
+    cuts the chain starts at start_seq, linking to start_prev_hash (the head
+    hash the last cut's checkpoint signed); claims before it were archived.
     """
     for cp in checkpoints:
         if not cp.signature_ok:
             return VerifyResult(
-                False, 0, "", Damage.BAD_SIGNATURE, cp.seq, f"checkpoint {cp.ident} does not verify with the audit key"
+                False, 0, "", Damage.BAD_SIGNATURE, cp.seq, f"{cp.name} does not verify with the audit key"
             )
-    pending = list(checkpoints)
+    for cp in checkpoints:
+        if cp.seq == start_seq - 1 and cp.head_hash != start_prev_hash:
+            return VerifyResult(
+                False, 0, "", cp.damage, cp.seq, f"{cp.name} differs from the head hash the last cut recorded"
+            )
+    pending = [cp for cp in checkpoints if cp.seq >= start_seq]
     checked = 0
-    prev_hash = GENESIS_HASH
+    prev_hash = start_prev_hash
     prev_prev_hash = None
-    expected = 1
+    expected = start_seq
     count = 0
     iterator = iter(rows)
     row = next(iterator, None)
@@ -155,6 +181,17 @@ def verify_rows(rows, checkpoints: list[CheckpointClaim]) -> VerifyResult:
         seq = row[0]
         stored = row[9]
         if seq != expected:
+            if count == 0 and seq > expected:
+                return VerifyResult(
+                    False,
+                    count,
+                    prev_hash,
+                    Damage.UNRECORDED_CUT,
+                    expected,
+                    f"events {expected} to {seq - 1} are missing from the start of the trail and no recorded "
+                    "cut (archive, checkpoint, audit.cut event) covers them",
+                    start_seq=start_seq,
+                )
             return VerifyResult(
                 False, count, prev_hash, Damage.DELETED, expected, f"sequence jumps from {expected - 1} to {seq}"
             )
@@ -171,31 +208,29 @@ def verify_rows(rows, checkpoints: list[CheckpointClaim]) -> VerifyResult:
                     False,
                     count,
                     prev_hash,
-                    Damage.CHECKPOINT_MISMATCH,
+                    cp.damage,
                     seq,
-                    f"checkpoint {cp.ident} signed head {cp.head_hash[:16]}... at seq {seq}, "
-                    f"the chain has {stored[:16]}...",
+                    f"{cp.name} signed head {cp.head_hash[:16]}... at seq {seq}, the chain has {stored[:16]}...",
                 )
             checked += 1
         prev_prev_hash, prev_hash = prev_hash, stored
         count += 1
         expected += 1
         row = nxt
+    last = start_seq - 1 + count
     if pending:
         cp = pending[0]
-        if cp.seq > count:
+        if cp.seq > last:
             return VerifyResult(
                 False,
                 count,
                 prev_hash,
                 Damage.TRUNCATED,
-                count + 1,
-                f"checkpoint {cp.ident} vouches for {cp.seq} events, only {count} remain",
+                last + 1,
+                f"{cp.name} vouches for {cp.seq} events, the trail ends at {last}",
             )
-        return VerifyResult(
-            False, count, prev_hash, Damage.CHECKPOINT_MISMATCH, cp.seq, "checkpoint position not found"
-        )
-    return VerifyResult(True, count, prev_hash, checkpoints_checked=checked)
+        return VerifyResult(False, count, prev_hash, cp.damage, cp.seq, "checkpoint position not found")
+    return VerifyResult(True, count, prev_hash, checkpoints_checked=checked, start_seq=start_seq)
 
 
 def _classify(row, nxt, prev_hash, *, prev_hash_2, self_ok):

@@ -64,3 +64,6 @@ class EventType(models.TextChoices):
 
     # Reports (R22, R23)
     REPORT_EXPORTED = "report.exported", "Report exported (disclosure)"
+
+    # Retention of the trail itself (R18)
+    AUDIT_CUT = "audit.cut", "Archived audit events removed after their retention"

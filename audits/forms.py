@@ -1,6 +1,71 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
 from django import forms
+from django.utils import timezone
 
 from audits.events import EventType
+
+# What people type (issue 11, item 8): ISO dates and times, the browsers' date and
+# datetime-local pickers, and the day-first forms used in Czech and European offices.
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d. %m. %Y", "%d/%m/%Y", "%d.%m.%y")
+TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H.%M")
+EXAMPLES = "2026-11-29, 29.11.2026, 2026-11-29 14:05 or 29.11.2026 14:05"
+
+
+def parse_when(value: str, *, end_of_day: bool = False) -> datetime:
+    """A moment from text people type; naive values are in the display time zone.
+
+    A date alone means the start of that day, or with end_of_day the start of the
+    next one (so "until 29.11.2026" includes the 29th). Raises ValueError in plain words.
+    """
+    text = " ".join((value or "").strip().replace("T", " ").split())
+    if not text:
+        raise ValueError(f"enter a date, for example {EXAMPLES}")
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+        if len(text) > 10 or not end_of_day:
+            return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+        return timezone.make_aware(parsed + timedelta(days=1))
+    except ValueError:
+        pass
+    for date_format in DATE_FORMATS:
+        try:
+            day = datetime.strptime(text, date_format).date()
+        except ValueError:
+            day = None
+        if day is not None:
+            start = datetime.combine(day, time.min)
+            return timezone.make_aware(start + timedelta(days=1) if end_of_day else start)
+        for time_format in TIME_FORMATS:
+            try:
+                return timezone.make_aware(datetime.strptime(text, f"{date_format} {time_format}"))
+            except ValueError:
+                continue
+    raise ValueError(f"“{value.strip()}” is not a date we can read; write it like {EXAMPLES}")
+
+
+class WhenField(forms.Field):
+    """A date or date-time field that accepts the formats people type and the browser's date pickers."""
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs):
+        self.end_of_day = end_of_day
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", f"e.g. {EXAMPLES}")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "2026-11-29 14:05"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = (value or "").strip()
+        if not text:
+            return None
+        if len(text) > 40:
+            raise forms.ValidationError(f"That is too long for a date; write it like {EXAMPLES}.")
+        try:
+            return parse_when(text, end_of_day=self.end_of_day)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)[0].upper() + str(exc)[1:] + ".") from None
 
 
 class EventFilterForm(forms.Form):
@@ -12,18 +77,31 @@ class EventFilterForm(forms.Form):
     )
     case_ref = forms.CharField(required=False, max_length=64, label="Case reference")
     actor = forms.CharField(required=False, max_length=150, label="Actor (username)")
-    since = forms.DateTimeField(required=False, help_text="e.g. 2026-11-28 08:00")
-    until = forms.DateTimeField(required=False)
+    since = WhenField(label="From")
+    until = WhenField(label="Until", end_of_day=True, help_text="a date alone includes that whole day")
+
+    FILTERS = ("event_type", "case_ref", "actor", "since", "until")
 
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] >= data["until"]:
-            self.add_error("until", "must be later than 'since'")
+            self.add_error("until", "“Until” must be later than “From”.")
         return data
+
+    def filters(self) -> dict:
+        """The valid filters (call after is_valid()); a field with an error is left out and shown with its message."""
+        return {k: self.cleaned_data.get(k) or None for k in self.FILTERS if k in self.cleaned_data}
 
 
 class ExportForm(EventFilterForm):
     # R17: a disclosure records its justification and its recipients.
     justification = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     recipients = forms.CharField(max_length=300, help_text="Who receives this export")
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("json", "JSON lines")], initial="csv")
+    format = forms.ChoiceField(
+        choices=[
+            ("verifiable", "Verifiable (hashes, signed checkpoint, offline verifier; made in the background)"),
+            ("csv", "CSV"),
+            ("json", "JSON lines"),
+        ],
+        initial="verifiable",
+    )

@@ -31,11 +31,15 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        # The browser lists newest first by (occurred_at, seq) with keyset pagination
+        # (issue 11, item 8): each filter has an index whose order is the list's order,
+        # so a page is one index range scan at any depth. (case_ref, seq) serves exports.
         indexes = [
             models.Index(fields=["case_ref", "seq"], name="audit_case_seq_idx"),
-            models.Index(fields=["event_type", "seq"], name="audit_type_seq_idx"),
-            models.Index(fields=["occurred_at"], name="audit_occurred_idx"),
-            models.Index(fields=["actor_id", "seq"], name="audit_actor_seq_idx"),
+            models.Index(fields=["occurred_at", "seq"], name="audit_time_seq_idx"),
+            models.Index(fields=["case_ref", "occurred_at", "seq"], name="audit_case_time_idx"),
+            models.Index(fields=["event_type", "occurred_at", "seq"], name="audit_type_time_idx"),
+            models.Index(fields=["actor_label", "occurred_at", "seq"], name="audit_actor_time_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive"),
@@ -77,3 +81,80 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self):
         return f"checkpoint at #{self.seq}"
+
+
+class AuditCut(models.Model):
+    """A prefix of the trail removed after its retention (R18), archived first.
+
+    Events seq_from..seq_to were written to an archive (same format as an
+    offline-verifiable export) that ends at `checkpoint`; `archive_sha256` is
+    the digest of its events.jsonl. Append-only (triggers); the deletion itself
+    runs through audits_cut() on PostgreSQL (audits.triggers).
+    """
+
+    seq_from = models.BigIntegerField()
+    seq_to = models.BigIntegerField(unique=True)
+    checkpoint = models.ForeignKey(AuditCheckpoint, on_delete=models.PROTECT, related_name="+")
+    head_hash = models.CharField(max_length=64)
+    events = models.BigIntegerField()
+    oldest_at = models.DateTimeField()
+    newest_at = models.DateTimeField()
+    before = models.DateTimeField(help_text="events older than this were due")
+    archive_name = models.CharField(max_length=255)
+    archive_sha256 = models.CharField(max_length=64)
+    # The audit.cut event recorded in the same transaction.
+    event_seq = models.BigIntegerField()
+    actor_label = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq_to"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seq_from__gte=1), name="audit_cut_from_positive"),
+            models.CheckConstraint(condition=models.Q(seq_to__gte=models.F("seq_from")), name="audit_cut_range"),
+            models.CheckConstraint(condition=models.Q(event_seq__gt=models.F("seq_to")), name="audit_cut_event_after"),
+        ]
+
+    def __str__(self):
+        return f"cut of #{self.seq_from}-#{self.seq_to}"
+
+
+class AuditExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class AuditExport(models.Model):
+    """A background export job (the disclosure itself is an audit.exported event, R17).
+
+    Not part of the evidence: its status and progress change while it runs.
+    The requester is named by id and label, like events, not by foreign key.
+    """
+
+    requested_by_id = models.CharField(max_length=64)
+    requested_by_label = models.CharField(max_length=150)
+    filters = models.JSONField(default=dict)
+    justification = models.TextField()
+    recipients = models.CharField(max_length=300)
+    status = models.CharField(max_length=16, choices=AuditExportStatus.choices, default=AuditExportStatus.QUEUED)
+    rows_done = models.BigIntegerField(default=0)
+    rows_total = models.BigIntegerField(default=0)
+    directory = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    disclosure_seq = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"export {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == AuditExportStatus.DONE:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

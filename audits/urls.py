@@ -8,4 +8,6 @@ urlpatterns = [
     path("events/<int:seq>/", views.event_detail, name="event_detail"),
     path("verify/", views.verify, name="verify"),
     path("export/", views.export, name="export"),
+    path("exports/<int:export_id>/", views.export_detail, name="export_detail"),
+    path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
 ]

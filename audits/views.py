@@ -4,43 +4,52 @@ import csv
 import json
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audits import chain, selectors
 from audits.events import EventType
 from audits.forms import EventFilterForm, ExportForm
-from audits.models import AuditCheckpoint, AuditEvent
-from audits.services import audit_record
+from audits.models import AuditCheckpoint, AuditEvent, AuditExport
+from audits.services import AuditExportRefused, audit_export_request, audit_record
+from audits.services.exports import export_root
 
 VIEW_PERM = "audits.view_auditevent"
 EXPORT_FIELDS = list(chain.ROW_FIELDS)
 
 
-def _filters(form) -> dict:
-    if not form.is_valid():
-        return {}
-    return {k: form.cleaned_data.get(k) or None for k in ("event_type", "case_ref", "actor", "since", "until")}
+def _filter_query(request) -> str:
+    """The filters of the current request as a query string, to carry over to the next page or the export."""
+    query = request.GET.copy()
+    for key in list(query):
+        if key not in EventFilterForm.FILTERS:
+            query.pop(key)
+    return query.urlencode()
 
 
 @login_required
 @permission_required(VIEW_PERM, raise_exception=True)
 def event_list(request):
-    form = EventFilterForm(request.GET or None)
-    filters = _filters(form) if request.GET else {}
-    page = Paginator(selectors.audit_event_list(**filters), 50).get_page(request.GET.get("page"))
-    audit_record(
-        actor=request.user,
-        event_type=EventType.AUDIT_VIEWED,
-        data={"filters": {k: str(v) for k, v in filters.items() if v}, "page": page.number},
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "audits/event_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    form = EventFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        filters = form.filters()
+        page = selectors.audit_event_page(
+            filters=filters, older_than=request.GET.get("older"), newer_than=request.GET.get("newer")
+        )
+        audit_record(
+            actor=request.user,
+            event_type=EventType.AUDIT_VIEWED,
+            data={
+                "filters": {k: str(v) for k, v in filters.items() if v},
+                "cursor": request.GET.get("older") or request.GET.get("newer") or "",
+            },
+        )
+    # An invalid filter shows its message and no list: never a list that silently ignores part of the question.
+    return render(request, "audits/event_list.html", {"form": form, "page": page, "query": _filter_query(request)})
 
 
 @login_required
@@ -57,7 +66,8 @@ def event_detail(request, seq: int):
 def verify(request):
     result = selectors.audit_verify()
     checkpoints = AuditCheckpoint.objects.order_by("-seq")[:10]
-    return render(request, "audits/verify.html", {"result": result, "checkpoints": checkpoints})
+    cuts = selectors.audit_cut_list()[:10]
+    return render(request, "audits/verify.html", {"result": result, "checkpoints": checkpoints, "cuts": cuts})
 
 
 class _Echo:
@@ -69,10 +79,27 @@ class _Echo:
 @permission_required(VIEW_PERM, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def export(request):
-    form = ExportForm(request.POST or None)
-    if request.method == "GET" or not form.is_valid():
-        return render(request, "audits/export.html", {"form": form}, status=400 if request.method == "POST" else 200)
-    filters = _filters(form)
+    if request.method == "GET":
+        # Filters carry over from the browser (issue 11, item 8).
+        initial = {k: v for k, v in request.GET.items() if k in EventFilterForm.FILTERS}
+        form = ExportForm(initial=initial)
+        return render(request, "audits/export.html", {"form": form})
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return render(request, "audits/export.html", {"form": form}, status=400)
+    filters = form.filters()
+    if form.cleaned_data["format"] == "verifiable":
+        try:
+            job = audit_export_request(
+                filters=filters,
+                justification=form.cleaned_data["justification"],
+                recipients=form.cleaned_data["recipients"],
+                actor=request.user,
+            )
+        except AuditExportRefused as exc:
+            form.add_error(None, str(exc)[0].upper() + str(exc)[1:] + ".")
+            return render(request, "audits/export.html", {"form": form}, status=400)
+        return redirect("audits:export_detail", export_id=job.pk)
     queryset = selectors.audit_event_list(**filters).order_by("seq")
     with transaction.atomic():
         # The disclosure is recorded before the data leaves (R17).
@@ -107,3 +134,27 @@ def _with_header(rows):
     yield EXPORT_FIELDS
     for row in rows:
         yield [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+
+
+def _own_export(request, export_id: int) -> AuditExport:
+    try:
+        return selectors.audit_export_get_for_user(export_id=export_id, user=request.user)
+    except AuditExport.DoesNotExist:
+        raise Http404("no such export") from None
+
+
+@login_required
+@permission_required(VIEW_PERM, raise_exception=True)
+def export_detail(request, export_id: int):
+    job = _own_export(request, export_id)
+    return render(request, "audits/export_detail.html", {"job": job})
+
+
+@login_required
+@permission_required(VIEW_PERM, raise_exception=True)
+def export_download(request, export_id: int):
+    job = _own_export(request, export_id)
+    path = export_root() / f"{job.directory}.zip"
+    if job.status != "done" or not job.directory or not path.exists():
+        raise Http404("the export is not ready")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"audit-export-{job.pk}.zip")

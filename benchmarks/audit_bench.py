@@ -1,12 +1,22 @@
 """Audit trail throughput, against PostgreSQL.
 
 Prints appends per second with 1 and 2 concurrent writer processes (each append
-its own transaction, as a real action's would be), and the time audits_verify
-takes for 100,000 and 1,000,000 events. The last line is one JSON object.
+its own transaction, as a real action's would be), the time audits_verify
+takes for 100,000 and 1,000,000 events, and the audit browser's list time at
+10 million events (first page and a deep page, for the common filters; issue 11,
+item 8). The last line is one JSON object.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/oversight_bench python benchmarks/audit_bench.py
+    createdb -h 127.0.0.1 -U postgres -O oversight oversight_auditbench
+    DATABASE_URL=postgres://oversight@127.0.0.1:5432/oversight_auditbench python benchmarks/audit_bench.py
+    dropdb -h 127.0.0.1 -U postgres oversight_auditbench      # ~6 GB at 10 million events
 
-It uses (and empties) its own database, never the application's.
+It uses (and empties) its own database, never the application's. BENCH_BROWSE_EVENTS=0 skips the browser part.
+
+The 10 million browser events are generated inside PostgreSQL (INSERT ... SELECT
+generate_series) with a realistic mix (92% scan batches of 12 active cases, alerts,
+consultations, sign-ins, decisions) but placeholder hashes: their chain is NOT valid,
+which does not matter for list timing (the browser never hashes) and is why the
+verify figures use their own, valid, chains.
 """
 
 import io
@@ -26,7 +36,9 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("OVERSIGHT_VAR_DIR", "/tmp/oversight-bench")
 
 APPENDS_PER_WRITER = int(os.environ.get("BENCH_APPENDS", "3000"))
-VERIFY_SIZES = [int(x) for x in os.environ.get("BENCH_VERIFY_SIZES", "100000,1000000").split(",")]
+VERIFY_SIZES = [int(x) for x in os.environ.get("BENCH_VERIFY_SIZES", "100000,1000000").split(",") if x]
+BROWSE_EVENTS = int(os.environ.get("BENCH_BROWSE_EVENTS", "10000000"))
+BROWSE_REPEATS = 5
 
 
 def ensure_database():
@@ -56,11 +68,12 @@ def empty_log():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audits_auditevent DISABLE TRIGGER USER")
-        cursor.execute("ALTER TABLE audits_auditcheckpoint DISABLE TRIGGER USER")
-        cursor.execute("TRUNCATE audits_auditevent, audits_auditcheckpoint, audits_audithead")
-        cursor.execute("ALTER TABLE audits_auditevent ENABLE TRIGGER USER")
-        cursor.execute("ALTER TABLE audits_auditcheckpoint ENABLE TRIGGER USER")
+        tables = ("audits_auditevent", "audits_auditcheckpoint", "audits_auditcut")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        cursor.execute(f"TRUNCATE {', '.join(tables)}, audits_audithead")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def writer(n, barrier, results):
@@ -181,6 +194,150 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+BROWSE_SEED = """
+INSERT INTO audits_auditevent
+    (seq, occurred_at, event_type, actor_id, actor_label, case_ref, target_ref, data, prev_hash, hash)
+SELECT i,
+       timestamptz '2026-01-01 00:00:00+00' + i * interval '250 milliseconds',
+       CASE WHEN m < 920 THEN 'scan.batch' WHEN m < 950 THEN 'alert.created' WHEN m < 970 THEN 'alert.viewed'
+            WHEN m < 985 THEN 'case.viewed' WHEN m < 995 THEN 'auth.login' WHEN m < 999 THEN 'audit.viewed'
+            ELSE 'case.approved' END,
+       '',
+       CASE WHEN m < 950 THEN 'worker' WHEN m < 970 THEN 'verifier_' || (i %% 7)
+            WHEN m < 995 THEN 'officer_' || (i %% 40) WHEN m < 999 THEN 'dpo_reviewer'
+            ELSE 'judge_' || ((i / 1000) %% 5) END,
+       CASE WHEN m < 970 THEN 'FR-2026-' || lpad(((i / 1000) %% 12)::text, 4, '0')
+            WHEN m < 985 OR m = 999 THEN 'FR-2026-' || lpad(((i / 1000) %% 200)::text, 4, '0') ELSE '' END,
+       'recognition.Camera:' || (i %% 30),
+       '{"frames":2,"faces":1}',
+       md5((i - 1)::text) || md5((i - 1)::text || 'x'),
+       md5(i::text) || md5(i::text || 'x')
+FROM (SELECT i, i %% 1000 AS m FROM generate_series(%s::bigint, %s::bigint) AS i) AS g
+"""
+
+BROWSE_FILTERS = {
+    "none": {},
+    "case_active": {"case_ref": "FR-2026-0007"},
+    "case_rare": {"case_ref": "FR-2026-0150"},
+    "actor": {"actor": "dpo_reviewer"},
+    "actor_rare": {"actor": "judge_3"},
+    "type": {"event_type": "alert.created"},
+    "type_rare": {"event_type": "case.approved"},
+    "type_group": {"event_type": "case"},
+    "day": {"since": "2026-01-03", "until": "2026-01-04"},
+    "case_and_day": {"case_ref": "FR-2026-0007", "since": "2026-01-03", "until": "2026-01-04"},
+}
+
+
+def seed_browse_events(n):
+    """n events in a few big INSERT ... SELECT statements, with the secondary indexes built afterwards."""
+    from django.db import connection
+
+    empty_log()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audits_auditevent' "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'audits_auditevent'::regclass)"
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'audits_auditevent'::regclass AND contype = 'u'"
+        )
+        uniques = cursor.fetchall()
+        for name, _ in uniques:
+            cursor.execute(f'ALTER TABLE audits_auditevent DROP CONSTRAINT "{name}"')
+        started = time.perf_counter()
+        step = 2_000_000
+        for low in range(1, n + 1, step):
+            cursor.execute(BROWSE_SEED, [low, min(n, low + step - 1)])
+            print(f"  seeded {min(n, low + step - 1):,} events ({time.perf_counter() - started:.0f}s)", flush=True)
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for name, definition in uniques:
+            cursor.execute(f'ALTER TABLE audits_auditevent ADD CONSTRAINT "{name}" {definition}')
+        for _, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("INSERT INTO audits_audithead (id, seq, hash) VALUES (1, %s, %s)", [n, "f" * 64])
+        print(f"  indexes built ({time.perf_counter() - started:.0f}s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE audits_auditevent")
+    return time.perf_counter() - started
+
+
+def _median_ms(fn):
+    times = []
+    for _ in range(BROWSE_REPEATS):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
+def browse_times(n):
+    """The browser's list (audits.selectors.audit_event_page, what /audits/ runs) at n events."""
+    from audits.forms import EventFilterForm
+    from audits.selectors import audit_event_list, audit_event_page, cursor_encode
+
+    figures = {}
+    deep_seq = n // 10  # a page about 90% of the way down the unfiltered list
+    for label, raw in BROWSE_FILTERS.items():
+        form = EventFilterForm(raw)
+        assert form.is_valid(), form.errors
+        filters = {k: v for k, v in form.filters().items() if v}
+        first = audit_event_page(filters=filters)  # warm-up, and proof that it finds rows
+        assert len(first.events) == 50, (label, len(first.events))
+        first_ms = _median_ms(lambda f=filters: audit_event_page(filters=f))
+        deep_qs = audit_event_list(**filters).filter(seq__lte=deep_seq) if "since" not in filters else None
+        if deep_qs is None:  # inside a day: start 90% of the way through the day
+            span = filters["until"] - filters["since"]
+            deep_qs = audit_event_list(**{**filters, "until": filters["since"] + span / 10})
+        deep_row = deep_qs.order_by("-seq").first() if "since" not in filters else deep_qs.first()
+        if deep_row is None:  # only with a small BENCH_BROWSE_EVENTS
+            print(f"browse {label:>13}: first page {first_ms:6.1f} ms, no deep page at this size")
+            figures[f"browse_first_page_ms_{label}"] = round(first_ms, 1)
+            continue
+        cursor = cursor_encode(deep_row)
+        deep = audit_event_page(filters=filters, older_than=cursor)
+        assert deep.events, (label, "deep page is empty")
+        deep_ms = _median_ms(lambda f=filters, c=cursor: audit_event_page(filters=f, older_than=c))
+        figures[f"browse_first_page_ms_{label}"] = round(first_ms, 1)
+        figures[f"browse_deep_page_ms_{label}"] = round(deep_ms, 1)
+        print(
+            f"browse {label:>13}: first page {first_ms:6.1f} ms, deep page (event {deep_row.seq:,}) {deep_ms:6.1f} ms"
+        )
+    figures.update(page_view_times())
+    return figures
+
+
+def page_view_times():
+    """The whole /audits/ page (permission check, list, its audit.viewed append, template) for two filters."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    from audits import views
+
+    user = get_user_model().objects.filter(username="bench_reviewer").first()
+    if user is None:
+        user = get_user_model().objects.create_superuser("bench_reviewer", password="bench-" + "x" * 20)
+    factory = RequestFactory()
+    figures = {}
+    for label in ("none", "case_active"):
+
+        def render(params=BROWSE_FILTERS[label]):
+            request = factory.get("/audits/", params)
+            request.user = user
+            response = views.event_list(request)
+            assert response.status_code == 200
+
+        render()
+        ms = _median_ms(render)
+        figures[f"browse_page_view_ms_{label}"] = round(ms, 1)
+        print(f"page view {label:>13}: {ms:6.1f} ms (whole view incl. its audit.viewed event and template)")
+    return figures
+
+
 def main():
     ensure_database()
     setup_django()
@@ -197,6 +354,11 @@ def main():
         figures[f"verify_command_peak_rss_mb_{n}"] = round(child)
         print(f"  audits_verify in its own process: peak RSS {child:.0f} MB")
         print(f"  this process: peak RSS {peak_rss_mb():.0f} MB (was {rss_before:.0f} MB; includes generating)")
+    if BROWSE_EVENTS:
+        seconds = seed_browse_events(BROWSE_EVENTS)
+        print(f"browse: seeded {BROWSE_EVENTS:,} events in {seconds:.0f}s")
+        figures["browse_events"] = BROWSE_EVENTS
+        figures.update(browse_times(BROWSE_EVENTS))
     empty_log()
     print(json.dumps(figures))
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from audits import chain, signing
+from audits import chain, signing, witness
 from audits.events import EventType
 from audits.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
 
@@ -129,7 +129,8 @@ def audit_checkpoint_create(*, actor: Any = None) -> AuditCheckpoint:
 
     Holds the head lock so no event can slip in between reading the head and
     recording the checkpoint. The checkpoint is itself recorded as an event
-    after the one it vouches for.
+    after the one it vouches for. Once committed, it is delivered to the data
+    protection office (audits.witness), which keeps its own copy.
     """
     key = signing.load_signing_key()
     with transaction.atomic():
@@ -149,4 +150,6 @@ def audit_checkpoint_create(*, actor: Any = None) -> AuditCheckpoint:
             target_ref=checkpoint,
             data={"seq": checkpoint.seq, "head_hash": checkpoint.head_hash},
         )
+        record = witness.checkpoint_record(checkpoint)
+        transaction.on_commit(lambda: witness.deliver(record))
     return checkpoint

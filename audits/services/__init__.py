@@ -1,0 +1,23 @@
+"""Writes to the audit trail, one module per concern (STYLE 13); callers import from here."""
+
+from audits.services.cuts import AuditCutRefused, audit_retention_apply, audit_trail_cut
+from audits.services.exports import (
+    AuditExportRefused,
+    audit_export_create,
+    audit_export_request,
+    audit_export_run,
+)
+from audits.services.record import SYSTEM, audit_checkpoint_create, audit_record
+
+__all__ = [
+    "SYSTEM",
+    "AuditCutRefused",
+    "AuditExportRefused",
+    "audit_checkpoint_create",
+    "audit_export_create",
+    "audit_export_request",
+    "audit_export_run",
+    "audit_record",
+    "audit_retention_apply",
+    "audit_trail_cut",
+]
