@@ -215,6 +215,12 @@ AUDIT_SIGNING_KEY_FILE = env_str("AUDIT_SIGNING_KEY_FILE", str(VAR_DIR / "keys" 
 AUDIT_VERIFY_KEY_FILE = env_str("AUDIT_VERIFY_KEY_FILE")
 # R18: logs are kept at least 6 months; the upper limit is configurable.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365, minimum=183)
+# Retention cuts archive the removed prefix here first; background exports are written here.
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(VAR_DIR / "audit-archive")))
+AUDIT_EXPORT_DIR = Path(env_str("AUDIT_EXPORT_DIR", str(VAR_DIR / "audit-exports")))
+# The data protection office's copies of each checkpoint and cut (a store the platform may only add to).
+OFFICE_WITNESS_DIR = env_str("OFFICE_WITNESS_DIR", "")
+OFFICE_WITNESS_DELIVER = env_str("OFFICE_WITNESS_DELIVER", "")  # default: copy files into OFFICE_WITNESS_DIR
 # `manage.py flush` may wipe the audit table only in test runs.
 AUDIT_ALLOW_FLUSH = TESTING
 

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export DEBUG=${DEBUG:-1}
 export OPENBLAS_NUM_THREADS=1
+# The demo plays the data protection office too: its copies of each signed checkpoint land here.
+export OFFICE_WITNESS_DIR=${OFFICE_WITNESS_DIR:-var/office-witness}
 mkdir -p var/broker/queue var/broker/processed var/broker/control var/keys
 if [ -z "${SECRET_KEY:-}" ]; then
     [ -s var/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
