@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import views as accounts_views
+from accounts.middleware import second_factor_exempt
 from config import views
 
 # The API explorer loads Swagger UI from its CDN; only that page's policy names it. The split
@@ -15,9 +17,10 @@ api_docs = csp_update({"script-src": [SWAGGER_CDN], "style-src": [SWAGGER_CDN], 
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", second_factor_exempt(views.healthz), name="healthz"),
+    path("accounts/login/", second_factor_exempt(accounts_views.LoginView.as_view()), name="login"),
+    path("accounts/logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("audits/", include("audits.urls")),
     path("", include("oversight.urls")),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from oversight import services
 from oversight.models import Objective
@@ -53,6 +54,7 @@ def pages_for(world):
         "/audits/",
         "/cameras/",
         "/objectives/",
+        reverse("accounts:security"),
     ]
 
 
