@@ -10,13 +10,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from rest_framework.views import APIView
 
 from accounts import services
 from accounts.policy import (
     EXPIRED_REASON_KEY,
     LAST_SEEN_AT_KEY,
     SIGNED_IN_AT_KEY,
-    second_factor_required,
     second_factor_satisfied,
 )
 
@@ -114,16 +114,5 @@ class SecondFactorRequiredMiddleware:
 
 
 def _is_api_view(view_func) -> bool:
-    from rest_framework.views import APIView
-
     cls = getattr(view_func, "cls", None)
     return isinstance(cls, type) and issubclass(cls, APIView)
-
-
-__all__ = [
-    "NoStoreMiddleware",
-    "SecondFactorRequiredMiddleware",
-    "SessionTimeoutMiddleware",
-    "second_factor_exempt",
-    "second_factor_required",
-]
