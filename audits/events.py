@@ -67,3 +67,11 @@ class EventType(models.TextChoices):
 
     # Retention of the trail itself (R18)
     AUDIT_CUT = "audit.cut", "Archived audit events removed after their retention"
+    # Sign-in security (accounts: second factor, lockout, timeouts)
+    AUTH_SECOND_FACTOR_ENROLLED = "auth.second_factor_enrolled", "Authenticator app enrolled as second factor"
+    AUTH_SECOND_FACTOR_VERIFIED = "auth.second_factor_verified", "Sign-in confirmed with a second factor"
+    AUTH_SECOND_FACTOR_FAILED = "auth.second_factor_failed", "Wrong second-factor code"
+    AUTH_RECOVERY_CODES_ISSUED = "auth.recovery_codes_issued", "Recovery codes issued"
+    AUTH_LOCKED_OUT = "auth.locked_out", "Sign-in locked after repeated wrong passwords"
+    AUTH_SESSION_EXPIRED = "auth.session_expired", "Session ended by timeout"
+    AUTH_SECOND_FACTOR_RESET = "auth.second_factor_reset", "Second factor reset (lost phone and recovery codes)"

@@ -19,6 +19,8 @@ PY=.venv/bin/python
 $PY manage.py migrate --noinput -v0
 $PY manage.py audits_keygen --if-missing
 $PY manage.py seed_demo
+# Static files are served by whitenoise from the collected copy (hashed names when DEBUG is off).
+$PY manage.py collectstatic --noinput -v0
 PORT=${PORT:-8000}
 pids=()
 cleanup() {
@@ -42,6 +44,9 @@ pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule &
 pids+=($!)
 echo "Open http://127.0.0.1:${PORT}/ (demo users and their password are printed above)"
-$PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
+echo "Every role but requester then sets up an authenticator app (any TOTP app; the page also shows the key to type in)"
+# A real WSGI server (gunicorn), as in production; WEB_CONCURRENCY worker processes.
+.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:${PORT}" --workers "${WEB_CONCURRENCY:-2}" \
+    --access-logfile - --graceful-timeout 10 &
 pids+=($!)
 wait -n "${pids[@]}"

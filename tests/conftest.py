@@ -1,12 +1,60 @@
-"""The fixed cast of users every test can use (see STYLE.md: owner, colleague, outsider)."""
+"""The fixed cast of users every test can use (see STYLE.md: owner, colleague, outsider).
+
+Signing in: `client.force_login(user)` and `client_for(user)` give a session that has passed both
+steps, password and second factor (a real confirmed TOTP device is created for users whose role
+needs one, and the session is marked verified by it, exactly as django_otp.login does). Tests of the
+second factor itself use `force_login_without_second_factor`. Sessions of the cast never time out
+while a test moves its clock, unless the test sets the timeouts (tests/accounts/test_timeouts.py).
+"""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.policy import SECOND_FACTOR_ROLES
 from oversight.roles import Role, sync_role_permissions
 
 PASSWORD = "correct-horse-battery-staple"
+TEST_DEVICE_NAME = "Test authenticator"
+
+_password_only_force_login = Client.force_login
+
+
+def force_login_without_second_factor(client, user, backend=None):
+    """Only the first step: a user whose role needs a second factor is then held at the gate."""
+    _password_only_force_login(client, user, backend)
+
+
+def force_login_with_second_factor(client, user, backend=None):
+    """Both steps: sign in, and for a user who needs it confirm the session with a real TOTP device."""
+    _password_only_force_login(client, user, backend)
+    needs_second_factor = (
+        user.is_staff or user.is_superuser or user.groups.filter(name__in=SECOND_FACTOR_ROLES).exists()
+    )
+    if needs_second_factor:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TEST_DEVICE_NAME, confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def _cast_signs_in_with_second_factor(monkeypatch):
+    # Every Client (and DRF's APIClient, a subclass) signs in with both steps, so the many tests
+    # about cases and alerts need not each repeat the second factor.
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+@pytest.fixture(autouse=True)
+def _sessions_outlast_the_test(settings):
+    # Tests move their clocks by hours or days between two requests of one client.
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 10 * 365 * 24 * 60
+    settings.SESSION_ABSOLUTE_TIMEOUT_HOURS = 10 * 365 * 24
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("audits", "oversight", "watchlists", "recognition", "config")
+APPS = ("audits", "oversight", "watchlists", "recognition", "accounts", "config")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

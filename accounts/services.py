@@ -1,0 +1,167 @@
+"""Writes of sign-in security: enrol an authenticator, confirm a sign-in, issue recovery codes.
+
+Each records its audit event in the same transaction (R17: who used the system, and how they
+proved it). Codes themselves never go into the trail.
+"""
+
+from __future__ import annotations
+
+import django_otp
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.policy import ENROLLED_KEY
+from audits.events import EventType
+from audits.services import audit_record
+
+RECOVERY_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+
+
+def normalise_code(token: str) -> str:
+    """People type codes with spaces or dashes and in either case; the stored forms have neither."""
+    return "".join(ch for ch in (token or "") if ch.isalnum()).lower()
+
+
+def totp_device_for_user(*, user) -> TOTPDevice | None:
+    """The user's confirmed authenticator, if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+
+
+def totp_device_pending_for_user(*, user) -> TOTPDevice:
+    """The authenticator being enrolled: unconfirmed until a code from it is typed back.
+
+    Created on first call and reused afterwards, so reloading the enrolment page keeps the same
+    QR code. Its secret is shown only while it is unconfirmed.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def recovery_codes_remaining(*, user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def _recovery_codes_issue(*, user) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()  # older codes stop working
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    audit_record(
+        actor=user,
+        event_type=EventType.AUTH_RECOVERY_CODES_ISSUED,
+        target_ref=device,
+        data={"count": len(codes)},
+    )
+    return codes
+
+
+def _mark_session_verified(request, device) -> None:
+    django_otp.login(request, device)
+    request.session[ENROLLED_KEY] = True
+
+
+def second_factor_enrol(*, request, token: str) -> list[str] | None:
+    """Confirm request.user's pending authenticator with a code it shows.
+
+    Precondition: the caller made sure the user may enrol (no confirmed authenticator yet, or
+    this session is already verified, so a stolen password cannot replace a device).
+    On success: the authenticator is confirmed, any older one deleted, fresh recovery codes
+    issued (returned; shown once, never stored elsewhere), the session counts as verified, and
+    enrolment and issue are recorded. A wrong code is recorded and returns None.
+    """
+    user = request.user
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None or not device.verify_token(normalise_code(token)):
+            audit_record(
+                actor=user,
+                event_type=EventType.AUTH_SECOND_FACTOR_FAILED,
+                target_ref=device,
+                data={"step": "enrolment"},
+            )
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        audit_record(actor=user, event_type=EventType.AUTH_SECOND_FACTOR_ENROLLED, target_ref=device)
+        codes = _recovery_codes_issue(user=user)
+    _mark_session_verified(request, device)
+    return codes
+
+
+def second_factor_verify(*, request, token: str) -> tuple[bool, str]:
+    """Confirm this session with a code from the authenticator or with a recovery code.
+
+    Six digits are tried against the authenticator, anything else against the recovery codes;
+    a recovery code works once (django-otp deletes it). Both devices throttle repeated failures
+    themselves. Returns (verified, message for the person); success and failure are recorded.
+    """
+    user = request.user
+    code = normalise_code(token)
+    method = "authenticator" if code.isdigit() and len(code) == 6 else "recovery_code"
+    model = TOTPDevice if method == "authenticator" else StaticDevice
+    with transaction.atomic():
+        device = model.objects.select_for_update().filter(user=user, confirmed=True).order_by("-pk").first()
+        if device is None:
+            verified, allowed = False, True
+        else:
+            allowed, _ = device.verify_is_allowed()
+            verified = allowed and device.verify_token(code)
+        if not verified:
+            audit_record(
+                actor=user,
+                event_type=EventType.AUTH_SECOND_FACTOR_FAILED,
+                target_ref=device,
+                data={"step": "sign-in", "method": method, "throttled": not allowed},
+            )
+            if not allowed:
+                return False, "Too many wrong codes in a row. Wait a minute, then try again."
+            return False, "That code is not right. Codes change every 30 seconds: type the one shown now."
+        data = {"method": method}
+        if method == "recovery_code":
+            data["recovery_codes_left"] = recovery_codes_remaining(user=user)
+        audit_record(actor=user, event_type=EventType.AUTH_SECOND_FACTOR_VERIFIED, target_ref=device, data=data)
+    _mark_session_verified(request, device)
+    return True, ""
+
+
+def recovery_codes_reissue(*, user) -> list[str]:
+    """New recovery codes for a verified session; the old ones stop working. Recorded."""
+    with transaction.atomic():
+        return _recovery_codes_issue(user=user)
+
+
+def session_expiry_record(*, user, reason: str, request) -> None:
+    audit_record(
+        actor=user,
+        event_type=EventType.AUTH_SESSION_EXPIRED,
+        data={"reason": reason, "ip": request.META.get("REMOTE_ADDR", ""), "path": request.path},
+    )
+
+
+def second_factor_reset(*, username: str, reason: str, operator: str) -> int:
+    """Remove a person's authenticator and recovery codes (both lost), so they enrol again at
+    their next sign-in. Their sessions verified by the removed devices stop counting as verified
+    (django-otp no longer finds the device). Recorded with the reason and who did it.
+    Returns how many devices were removed.
+    """
+    from django.contrib.auth import get_user_model
+
+    if not reason.strip():
+        raise ValueError("a reason is required")
+    user = get_user_model().objects.get(username=username)
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
+        removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
+        audit_record(
+            actor=f"operator:{operator[:140]}",
+            event_type=EventType.AUTH_SECOND_FACTOR_RESET,
+            target_ref=user,
+            data={"username": user.get_username(), "reason": reason.strip(), "devices_removed": removed},
+        )
+    return removed
