@@ -6,6 +6,8 @@ proved it). Codes themselves never go into the trail.
 
 from __future__ import annotations
 
+import base64
+
 import django_otp
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -165,3 +167,21 @@ def second_factor_reset(*, username: str, reason: str, operator: str) -> int:
             data={"username": user.get_username(), "reason": reason.strip(), "devices_removed": removed},
         )
     return removed
+
+
+def demo_second_factor_issue(*, user, minimum_codes: int = 3) -> dict:
+    """The local demo only (seed_demo refuses to run without DEBUG): give a demo user a confirmed authenticator
+    and recovery codes, so the demo can be tried without enrolling a phone. Returns the authenticator's key (to add
+    to an app, if wanted) and the recovery codes still unused; new codes are issued when fewer than
+    ``minimum_codes`` remain. Recorded like any issue of codes."""
+    with transaction.atomic():
+        device = totp_device_for_user(user=user)
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+            audit_record(actor=user, event_type=EventType.AUTH_SECOND_FACTOR_ENROLLED, target_ref=device)
+        codes = list(
+            StaticToken.objects.filter(device__user=user, device__confirmed=True).values_list("token", flat=True)
+        )
+        if len(codes) < minimum_codes:
+            codes = _recovery_codes_issue(user=user)
+    return {"totp_key_base32": base64.b32encode(device.bin_key).decode(), "recovery_codes": codes}

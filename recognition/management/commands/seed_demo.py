@@ -19,6 +19,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.policy import second_factor_required
+from accounts.services import demo_second_factor_issue
 from audits.events import EventType
 from audits.services import audit_record
 from oversight import services as case_services
@@ -82,6 +84,33 @@ class Command(BaseCommand):
         self.stdout.write("Demo users: " + ", ".join(u for u, _, _ in DEMO_USERS))
         self._seed_recognition()
         self.stdout.write(f"Demo password (also in {password_file}): {password}")
+        self._second_factors()
+
+    def _second_factors(self):
+        """Every role but the requester confirms sign-in with a second factor: the demo hands out recovery codes
+        (each works once) so it can be tried without a phone; the authenticator key may be added to an app."""
+        User = get_user_model()
+        lines = []
+        for username, _role, _unit in DEMO_USERS:
+            user = User.objects.get(username=username)
+            if not second_factor_required(user, {}):
+                continue
+            issued = demo_second_factor_issue(user=user)
+            lines.append(
+                f"{username}: recovery codes {' '.join(issued['recovery_codes'][:3])} ... "
+                f"(authenticator key {issued['totp_key_base32']})"
+            )
+            lines.extend(f"  {code}" for code in issued["recovery_codes"])
+        codes_file = settings.VAR_DIR / "demo_second_factor"
+        codes_file.write_text("\n".join(lines) + "\n")
+        codes_file.chmod(0o600)
+        self.stdout.write(
+            f"Second factor: after the password, type one of the user's recovery codes (each works once), listed in "
+            f"{codes_file}; for example"
+        )
+        for line in lines:
+            if not line.startswith("  "):
+                self.stdout.write("  " + line)
 
     def _seed_recognition(self):
         """Two clip cameras and one approved case covering them for 24 hours from now."""
