@@ -13,16 +13,20 @@ from django.core import checks
 MIN_AUDIT_RETENTION_DAYS = 183
 
 
-def key_file_messages(path: str | os.PathLike | None, *, setting: str, app: str, create_hint: str) -> list:
+def key_file_messages(
+    path: str | os.PathLike | None, *, setting: str, app: str, create_hint: str, created_on_first_use: bool = False
+) -> list:
     """Problems of a secret key file: unreadable (E001), readable by other users (E002), missing (W001).
 
     Shared by every app that keeps a key (audits' signing key, watchlists' data key): same ids under each
-    app's label, so a message names the app and the setting.
+    app's label, so a message names the app and the setting. A key created on first use is not missing.
     """
     if not path:
         return []
     path = Path(path)
     if not path.exists():
+        if created_on_first_use:
+            return []
         return [
             checks.Warning(
                 f"{setting}: no key file at {path}.",

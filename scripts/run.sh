@@ -44,7 +44,7 @@ pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule &
 pids+=($!)
 echo "Open http://127.0.0.1:${PORT}/ (demo users and their password are printed above)"
-echo "Every role but requester then sets up an authenticator app (any TOTP app; the page also shows the key to type in)"
+echo "Every role but requester then confirms with one of its recovery codes (printed above; each works once)"
 # A real WSGI server (gunicorn), as in production; WEB_CONCURRENCY worker processes.
 .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:${PORT}" --workers "${WEB_CONCURRENCY:-2}" \
     --access-logfile - --graceful-timeout 10 &

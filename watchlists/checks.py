@@ -14,7 +14,8 @@ def watchlist_settings_check(app_configs=None, **kwargs) -> list:
         settings.DATA_KEY_FILE,
         setting="DATA_KEY_FILE",
         app="watchlists",
-        create_hint="It is created on first use; every worker and web process must share the same file.",
+        create_hint="",
+        created_on_first_use=True,  # every worker and web process must share the same file
     )
     if settings.WATCHLIST_RETENTION_HOURS_AFTER_END < 0:
         messages.append(checks.Error("WATCHLIST_RETENTION_HOURS_AFTER_END must not be negative.", id="watchlists.E010"))
