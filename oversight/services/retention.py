@@ -245,7 +245,8 @@ def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
 
     Precondition: the case has data_deletion_due_at (refused, withdrawn, revoked or lapsed before authorisation).
     Every registered kind linked to cases is deleted (alerts with their crops and reviews, reference photos and
-    templates); restrictions do not hold it (the law orders this deletion). Idempotent: a purged case is left
+    templates, the persons sought) and the case's free text and impact assessment are reduced; restrictions do
+    not hold it (the law orders this deletion). Idempotent: a purged case is left
     alone. Side effects: data_purged_at, DeletionRecords (rule oversight.urgency_purge) and one CASE_DATA_PURGED
     event listing what went, by identifier.
     """
@@ -255,12 +256,15 @@ def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
             return {}
         deleted: Deleted = {}
         kinds = deletable_kinds()
-        for label, kind in kinds.items():
-            if label == "oversight.Person" or kind.of_cases is None:
-                continue  # the persons sought are the request, not what the use produced; their rule removes them
+        # Persons last (persons_delete takes their dependents with them, each counted under its own kind), then
+        # the case's free text: an unauthorised use keeps its reference, dates, statuses and counts, nothing else.
+        for label, kind in sorted(kinds.items(), key=lambda item: item[0] == "oversight.Person"):
+            if kind.of_cases is None:
+                continue
             pks = kind.of_cases([case.pk])
             if pks:
                 merge(deleted, kind.delete(pks=pks))
+        merge(deleted, case_text_reduce(pks=[case.pk]))
         now = timezone.now()
         case.data_purged_at = now
         case.save(update_fields=["data_purged_at", "updated_at"])
@@ -340,6 +344,12 @@ def retention_run(*, now: datetime | None = None, batch_size: int | None = None)
     batch_size = batch_size or settings.RETENTION_BATCH_SIZE
     counts: dict[str, int] = {}
     detail: dict[str, dict] = {}
+    # R9 first (safety net for a purge whose task was lost), so its own event lists everything the use produced.
+    # Each purge is its own transaction and event.
+    due = Case.objects.filter(data_deletion_due_at__isnull=False, data_purged_at__isnull=True).values_list(
+        "pk", flat=True
+    )
+    counts[URGENCY_PURGE] = sum(1 for pk in list(due) if case_data_purge(case_id=pk))
     with transaction.atomic():
         results = []
         for rule in retention_rules():
@@ -368,10 +378,5 @@ def retention_run(*, now: datetime | None = None, batch_size: int | None = None)
             )
             for rule, deleted in results:
                 _deletion_records(rule.code, rule.action, deleted, now=now, seq=event.seq)
-    # R9 safety net: a purge whose task was lost. Each its own transaction and event.
-    due = Case.objects.filter(data_deletion_due_at__isnull=False, data_purged_at__isnull=True).values_list(
-        "pk", flat=True
-    )
-    counts[URGENCY_PURGE] = sum(1 for pk in list(due) if case_data_purge(case_id=pk))
     counts[AUDIT_TRAIL_CUT] = audit_trail_cut(now=now, dry_run=False).get("events", 0)
     return counts

@@ -80,3 +80,30 @@ def audits_verify_ok() -> str:
 
 def reviewed(alert_pk) -> bool:
     return AlertReview.objects.filter(alert_id=alert_pk).exists()
+
+
+def database_dump() -> bytes:
+    import subprocess
+
+    from django.db import connection
+
+    params = connection.settings_dict
+    cmd = ["pg_dump", "--data-only", "-h", params["HOST"] or "127.0.0.1", "-p", str(params["PORT"] or 5432)]
+    cmd += ["-U", params["USER"] or "postgres", params["NAME"]]
+    env = {"PGPASSWORD": params["PASSWORD"] or "", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(cmd, env=env, capture_output=True, check=True).stdout
+
+
+def assert_nothing_left(case, *, needles: tuple[bytes, ...] = (), words: tuple[str, ...] = ()) -> None:
+    """The test helper of the leftover check: rows, files, media bytes, and the database dump (raw and hex)."""
+    from oversight.models import Case
+    from recognition.retention import case_leftovers
+
+    case = Case.objects.get(pk=case.pk)
+    left = {kind: items for kind, items in case_leftovers(case=case, needles=needles).items() if items}
+    assert left == {}, left
+    dump = database_dump()
+    for needle in needles:
+        assert needle not in dump and needle.hex().encode() not in dump
+    for word in words:
+        assert word.encode() not in dump, word
