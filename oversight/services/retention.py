@@ -258,7 +258,7 @@ def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
         kinds = deletable_kinds()
         # Persons last (persons_delete takes their dependents with them, each counted under its own kind), then
         # the case's free text: an unauthorised use keeps its reference, dates, statuses and counts, nothing else.
-        for label, kind in sorted(kinds.items(), key=lambda item: item[0] == "oversight.Person"):
+        for _label, kind in sorted(kinds.items(), key=lambda item: item[0] == "oversight.Person"):
             if kind.of_cases is None:
                 continue
             pks = kind.of_cases([case.pk])
