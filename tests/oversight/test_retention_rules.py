@@ -186,3 +186,14 @@ def test_every_period_is_checked_against_its_legal_bounds(settings):
     settings.RETENTION_UNDER_REVIEW_MAX_DAYS = 10
     ids = {m.id for m in checks.run_checks()}
     assert {"oversight.E020", "oversight.E021"} <= ids
+
+
+def test_the_schedule_is_declared_once_and_everything_reads_it(settings, activity):
+    """Each rule names a real setting; the command's JSON has exactly one count per rule (plus R9 and the cut)."""
+    for rule in retention_rules():
+        assert isinstance(getattr(settings, rule.setting), int), rule.setting
+        assert rule.action in ("delete", "reduce") and rule.minimum <= getattr(settings, rule.setting) <= rule.maximum
+    out = StringIO()
+    call_command("retention_apply", "--dry-run", stdout=out)
+    keys = set(json.loads(out.getvalue().strip().splitlines()[-1]))
+    assert keys == {r.code for r in retention_rules()} | {"oversight.urgency_purge", "audits.trail_cut"}

@@ -1,5 +1,6 @@
 """R21: a data-subject request walked from record to completion, through the pages, with outsiders refused."""
 
+import json
 from datetime import timedelta
 
 import numpy as np
@@ -127,7 +128,12 @@ def test_a_restriction_keeps_items_off_pages_and_apis_until_lifted(world, two_ca
         ids = {r["id"] for r in (listing["results"] if isinstance(listing, dict) else listing)}
         assert not ids & {a.pk for a in alerts}
     assert verifier.get(f"/alerts/{other.pk}/").status_code == 200
-    assert "Jana Novakova" not in client_for(world.requester).get(f"/cases/{first.pk}/").content.decode()
+    owner = client_for(world.requester)
+    assert "Jana Novakova" not in owner.get(f"/cases/{first.pk}/").content.decode()
+    assert "Jana Novakova" not in json.dumps(owner.get(f"/api/cases/{first.pk}/").json())
+    jana = alerts[0].person_id
+    assert owner.get(f"/api/cases/{first.pk}/persons/{jana}/photos/").status_code == 404
+    assert owner.get(f"/cases/{first.pk}/persons/{jana}/photos/").status_code == 404
     # held from retention, too
     retention_run()
     assert Alert.objects.filter(pk__in=[a.pk for a in alerts]).count() == 2
@@ -137,6 +143,7 @@ def test_a_restriction_keeps_items_off_pages_and_apis_until_lifted(world, two_ca
     person_item = DataSubjectRequestItem.objects.get(target_label="oversight.Person", target_id=alerts[0].person_id)
     office.post(f"/subject-requests/{record.pk}/items/{person_item.pk}/lift/", {"reason": "Court case closed"})
     assert verifier.get(f"/alerts/{alerts[0].pk}/").status_code == 200
+    assert "Jana Novakova" in json.dumps(owner.get(f"/api/cases/{first.pk}/").json())
 
 
 @pytest.mark.parametrize("who", ["requester", "verifiers", "judge", "outsider", "platform_admin"])
