@@ -71,7 +71,9 @@ def _render_detail(request, record, *, errors=(), status=200):
 @login_required
 @require_GET
 def subject_request_detail(request, pk: int):
-    return _render_detail(request, selectors.subject_request_get_for_user(user=request.user, pk=pk))
+    record = selectors.subject_request_get_for_user(user=request.user, pk=pk)
+    services.subject_request_record_view(actor=request.user, request=record)  # R17
+    return _render_detail(request, record)
 
 
 @login_required

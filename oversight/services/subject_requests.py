@@ -249,3 +249,10 @@ def subject_restriction_lift(*, actor, item: DataSubjectRequestItem, reason: str
             target_ref=item.target_ref,
             data={"request": item.request_id, "reason": reason.strip()},
         )
+
+
+def subject_request_record_view(*, actor, request: DataSubjectRequest) -> None:
+    """R17: the findings name a person and list their data; each consultation is recorded."""
+    _require_office(actor)
+    with transaction.atomic():
+        audit_record(actor=actor, event_type=EventType.SUBJECT_REQUEST_VIEWED, target_ref=request, data={})

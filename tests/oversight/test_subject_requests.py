@@ -69,6 +69,7 @@ def test_an_erasure_walked_through_the_pages_leaves_nothing_of_the_person(
     assert {("oversight.Case", first.pk), ("oversight.Case", second.pk)} <= found
     page = office.get(f"/subject-requests/{record.pk}/").content.decode()
     assert "Person Jana Novakova in case" in page
+    assert AuditEvent.objects.filter(event_type="subject_request.viewed", actor_label=world.dpo.username).exists()
 
     # carrying out before every item is decided is refused, nothing changes
     assert office.post(f"/subject-requests/{record.pk}/carry-out/").status_code == 400
