@@ -2,8 +2,10 @@
 
 import json
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from audits.models import AuditEvent
 from oversight import services, tasks
@@ -78,6 +80,12 @@ def test_a_refused_urgent_case_leaves_nothing_but_events_and_counts(
     counts = {(r.kind, r.count) for r in DeletionRecord.objects.filter(case=case, rule="oversight.urgency_purge")}
     assert ("recognition.Alert", 3) in counts
     assert AuditEvent.objects.filter(case_ref=case.reference, event_type="case.denied").exists()
+    # the office's page lists what went, by rule, and the leftover check finds nothing
+    page = dpo.get(f"/cases/{case.pk}/deletions/").content.decode()
+    assert "oversight.urgency_purge" in page and "recognition.Alert" in page and "Same scar" not in page
+    out = StringIO()
+    call_command("retention_leftovers", case.reference, stdout=out)
+    assert json.loads(out.getvalue().strip().splitlines()[-1])["left"]["recognition.Alert"] == 0
     # idempotent: a second purge finds nothing to do and records nothing
     assert retention_run()["oversight.urgency_purge"] == 0
     assert AuditEvent.objects.filter(event_type="case.data_purged").count() == 1
@@ -105,3 +113,10 @@ def test_a_lapsed_urgent_case_is_purged_by_the_sweep(world, clock):
     retention_run()
     assert not Alert.objects.filter(case=case).exists()
     assert Case.objects.get(pk=case.pk).data_purged_at is not None
+
+
+def test_the_leftover_command_reports_what_is_still_there(world, produced):
+    case = produced[0]
+    with pytest.raises(SystemExit) as exit_:
+        call_command("retention_leftovers", case.reference, stdout=StringIO())
+    assert exit_.value.code == 1
