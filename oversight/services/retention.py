@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -269,6 +269,7 @@ def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
         case.data_purged_at = now
         case.save(update_fields=["data_purged_at", "updated_at"])
         summary = {label: sum(len(ids) for ids in by_case.values()) for label, by_case in deleted.items()}
+        settle_constraints()
         event = audit_record(
             actor=actor,
             event_type=EventType.CASE_DATA_PURGED,
@@ -299,6 +300,18 @@ def case_data_purge_queue(case: Case) -> None:
 
 
 # ---------------------------------------------------------------- the run
+
+
+def settle_constraints() -> None:
+    """Check the deferred foreign keys of the rows deleted so far NOW, before the audit head is locked.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED on PostgreSQL: left alone, one check per deleted row
+    would run at COMMIT, after audit_record() has locked the single head row, and every concurrent append would
+    wait for them (benchmarks/retention_bench.py: 1.4 s for a batch of 146,000 rows without this).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _deletion_records(rule: str, action: str, deleted: Deleted, *, now: datetime, seq: int | None) -> None:
@@ -371,6 +384,7 @@ def retention_run(*, now: datetime | None = None, batch_size: int | None = None)
                 "cases": sorted(cid for by_case in deleted.values() for cid in by_case if cid is not None),
             }
         if results:
+            settle_constraints()
             event = audit_record(
                 actor=SYSTEM,
                 event_type=EventType.RETENTION_APPLIED,
