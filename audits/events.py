@@ -62,6 +62,16 @@ class EventType(models.TextChoices):
     ALERT_VERIFIED = "alert.verified", "Alert verified by a person"
     ALERT_REJECTED = "alert.rejected", "Alert rejected by a person"
 
+    # Retention, the urgency purge and data-subject requests (R9, R19, R21)
+    RETENTION_APPLIED = "retention.applied", "Retention schedule applied"
+    CASE_DATA_PURGED = "case.data_purged", "Everything an unauthorised urgent use produced was deleted"
+    SUBJECT_REQUEST_RECORDED = "subject_request.recorded", "Data-subject request recorded"
+    SUBJECT_REQUEST_VIEWED = "subject_request.viewed", "Data-subject request and its findings consulted"
+    SUBJECT_REQUEST_FINDINGS = "subject_request.findings", "Data concerning a data subject found"
+    SUBJECT_REQUEST_DECIDED = "subject_request.item_decided", "Decision on an item of a data-subject request"
+    SUBJECT_REQUEST_CARRIED_OUT = "subject_request.carried_out", "Data-subject request carried out"
+    SUBJECT_RESTRICTION_LIFTED = "subject_request.restriction_lifted", "Restriction of processing lifted"
+
     # Reports (R22, R23)
     REPORT_EXPORTED = "report.exported", "Report exported (disclosure)"
 

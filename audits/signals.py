@@ -1,5 +1,7 @@
 """Record sign-ins, sign-outs and failed sign-ins (R17)."""
 
+import ipaddress
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -7,10 +9,24 @@ from audits.events import EventType
 from audits.services import audit_record
 
 
+def client_network(address: str) -> str:
+    """The client's network, never its address (R19, issue 9): IPv4 /24, IPv6 /48.
+
+    The trail is append-only and outlives any retention rule of personal data, so a full address written here
+    could never be removed before the trail's own cut; a network still shows where sign-ins came from.
+    """
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
 def _client(request) -> dict:
     if request is None:
         return {}
-    return {"ip": request.META.get("REMOTE_ADDR", ""), "path": request.path}
+    return {"ip_network": client_network(request.META.get("REMOTE_ADDR", "")), "path": request.path}
 
 
 @receiver(user_logged_in, dispatch_uid="audits_login")

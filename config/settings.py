@@ -325,6 +325,24 @@ FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=20)
 # AES-256-GCM key for photos, encodings and alert crops (R12).
 DATA_KEY_FILE = env_str("DATA_KEY_FILE", str(VAR_DIR / "keys" / "data_aes256.key"))
 WATCHLIST_RETENTION_HOURS_AFTER_END = env_int("WATCHLIST_RETENTION_HOURS_AFTER_END", 0, minimum=0)
+# ---------------------------------------------------------------- retention schedule (R9, R12, R19, R21)
+# Periods of the schedule's rules (oversight.registry.retention_rules(): each rule names its setting and its legal
+# bounds; start-up check oversight.E020 refuses a value outside them). Clocks start where each rule says.
+RETENTION_REJECTED_ALERT_DAYS = env_int("RETENTION_REJECTED_ALERT_DAYS", 7, minimum=0)
+RETENTION_UNREVIEWED_ALERT_DAYS = env_int("RETENTION_UNREVIEWED_ALERT_DAYS", 30, minimum=0)
+RETENTION_UNDER_REVIEW_MAX_DAYS = env_int("RETENTION_UNDER_REVIEW_MAX_DAYS", 90, minimum=0)
+RETENTION_VERIFIED_ALERT_DAYS = env_int("RETENTION_VERIFIED_ALERT_DAYS", 180, minimum=0)
+RETENTION_PERSON_DAYS = env_int("RETENTION_PERSON_DAYS", 180, minimum=0)
+RETENTION_CASE_TEXT_DAYS = env_int("RETENTION_CASE_TEXT_DAYS", 365, minimum=0)
+RETENTION_SCAN_DAYS = env_int("RETENTION_SCAN_DAYS", 365, minimum=0)
+# Rows one rule takes in one run (one transaction); the beat runs every RETENTION_RUN_SECONDS.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000, minimum=1, maximum=100_000)
+RETENTION_RUN_SECONDS = env_int("RETENTION_RUN_SECONDS", 300, minimum=10)
+CELERY_BEAT_SCHEDULE["oversight-retention-apply"] = {
+    "task": "oversight.retention_apply",
+    "schedule": float(RETENTION_RUN_SECONDS),
+    "options": {"expires": RETENTION_RUN_SECONDS},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 

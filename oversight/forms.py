@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 
-from oversight.models import CASE_DRAFT_FIELDS, Case, Person
+from oversight.models import CASE_DRAFT_FIELDS, Case, Person, SubjectRequestDecision, SubjectRequestKind
 from oversight.roles import Role
 from oversight.selectors import camera_enabled_list
 
@@ -156,3 +156,17 @@ class CameraForm(forms.Form):
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False)
     source = forms.CharField(max_length=500, help_text="A file path, or an rtsp://, http:// or https:// URL.")
     enabled = forms.BooleanField(required=False, initial=True)
+
+
+class SubjectRequestForm(forms.Form):
+    """R21: a request recorded by the data protection office."""
+
+    kind = forms.ChoiceField(choices=SubjectRequestKind.choices)
+    subject_name = forms.CharField(max_length=200, label="Full name of the person")
+    details = forms.CharField(widget=forms.Textarea, required=False, label="What the person asks (in their words)")
+    photo = forms.FileField(required=False, label="Photo of the person (optional: searched against active cases)")
+
+
+class SubjectItemDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[c for c in SubjectRequestDecision.choices if c[0] != "pending"])
+    reasons = forms.CharField(required=False, max_length=2000)

@@ -7,6 +7,7 @@ AppConfig.ready(), and oversight calls what is registered without importing it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,3 +26,87 @@ def case_readiness_check_register(name: str, check: ReadinessCheck) -> None:
 
 def case_readiness_checks() -> tuple[ReadinessCheck, ...]:
     return tuple(_readiness_checks.values())
+
+
+# ---------------------------------------------------------------- retention (R9, R12, R19, R21)
+#
+# THE retention schedule is the list of rules registered here: each app declares the rules for the data it owns
+# (oversight: persons and case text; watchlists: reference photos; recognition: alerts, reviews, scans) in its
+# AppConfig.ready(). The retention run, the system checks, the dry run and the README table all read this list.
+
+# What a deletion returns: {"app.Model": {case_id or None: [ids deleted]}}, identifiers only, never content.
+Deleted = dict[str, dict[int | None, list[int]]]
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """One line of the retention schedule.
+
+    select(now=, limit=, lock=) returns the primary keys due now, holds already excluded (alerts under review,
+    items of an open data-subject request or under restriction); with lock=True the rows are locked FOR UPDATE
+    SKIP LOCKED, so several workers running at once take disjoint rows. apply(pks=) deletes or reduces exactly
+    those rows in the caller's transaction and says what went.
+    """
+
+    code: str
+    data: str  # the kind of personal data, in words
+    clock: str  # what starts the clock
+    setting: str  # the settings name holding the period
+    unit: str  # "days" or "hours"
+    minimum: int  # legal bounds of the period, checked at start-up (oversight.E020)
+    maximum: int
+    action: str  # "delete" or "reduce"
+    select: Callable[..., list[int]]
+    apply: Callable[..., Deleted]
+
+
+@dataclass(frozen=True)
+class DeletableKind:
+    """How to delete one kind of personal data: THE deletion code, shared by retention, the R9 purge and erasure.
+
+    of_cases / of_persons give the primary keys of this kind that belong to cases / persons (None: not linked).
+    """
+
+    label: str  # "app.Model"
+    delete: Callable[..., Deleted]  # delete(pks=) in the caller's transaction
+    of_cases: Callable[[list[int]], list[int]] | None = None
+    of_persons: Callable[[list[int]], list[int]] | None = None
+    # persons_holding(person_ids) -> the persons that still have rows of this kind; such rows keep their person
+    # (alerts leave by their own rules first; the person rule never cuts them short).
+    persons_holding: Callable[[list[int]], set[int]] | None = None
+    # case_of(pks) -> {pk: case_id}: which case each row belongs to (findings of data-subject requests).
+    case_of: Callable[[list[int]], dict[int, int]] | None = None
+
+
+_retention_rules: dict[str, RetentionRule] = {}
+_deletable_kinds: dict[str, DeletableKind] = {}
+
+
+def retention_rule_register(rule: RetentionRule) -> None:
+    _retention_rules[rule.code] = rule
+
+
+def retention_rules() -> tuple[RetentionRule, ...]:
+    return tuple(_retention_rules.values())
+
+
+def deletable_kind_register(kind: DeletableKind) -> None:
+    _deletable_kinds[kind.label] = kind
+
+
+def deletable_kinds() -> dict[str, DeletableKind]:
+    return dict(_deletable_kinds)
+
+
+# ---------------------------------------------------------------- data-subject requests: the face search (R21)
+# probe(request, image_bytes) keeps the supplied photo and queues the worker's face search after commit. watchlists
+# registers it (it owns templates and encryption; recognition's engine reaches it through the reference encoder).
+_subject_face_search: list[Callable[..., None]] = []
+
+
+def subject_face_search_register(probe: Callable[..., None]) -> None:
+    _subject_face_search[:] = [probe]
+
+
+def subject_face_search() -> Callable[..., None] | None:
+    return _subject_face_search[0] if _subject_face_search else None

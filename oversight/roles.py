@@ -28,6 +28,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "oversight.view_case",
         "oversight.view_camera",
         "oversight.view_objective",
+        # R21: the office records and answers data-subject requests.
+        "oversight.view_datasubjectrequest",
     ],
     # Configuration only: no case is visible to an administrator through this role.
     Role.PLATFORM_ADMIN: [

@@ -171,7 +171,11 @@ def case_detail(*, case: Case) -> Case:
     return (
         Case.objects.select_related("objective", "requester", "assigned_judge", "revoked_by", "decision__decided_by")
         .prefetch_related(
-            Prefetch("persons", queryset=Person.objects.order_by("id")),
+            # A restricted person (R21) is held off the page until the restriction is lifted.
+            Prefetch(
+                "persons",
+                queryset=Person.objects.exclude(pk__in=restricted_ids(label="oversight.Person")).order_by("id"),
+            ),
             Prefetch("case_cameras", queryset=CaseCamera.objects.select_related("camera").order_by("id")),
             Prefetch("votes", queryset=Vote.objects.select_related("member").order_by("id")),
         )
@@ -313,3 +317,68 @@ def case_request_rows(*, case: Case) -> list[dict]:
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------- retention and data-subject requests (R9, R19, R21)
+
+
+def restricted_ids(*, label: str) -> QuerySet:
+    """Ids of objects of this kind ("app.Model") under a restriction not lifted: held off every page and API (R21).
+
+    A lazy subquery: filtering with it adds no query of its own.
+    """
+    from oversight.models import DataSubjectRequestItem
+
+    return DataSubjectRequestItem.objects.filter(
+        target_label=label, decision="restrict", carried_out_at__isnull=False, lifted_at__isnull=True
+    ).values_list("target_id", flat=True)
+
+
+def _is_office(user) -> bool:
+    from oversight.roles import Role, user_has_role
+
+    return bool(getattr(user, "is_active", False)) and user_has_role(user, Role.DPO_REVIEWER)
+
+
+def subject_request_list_for_user(*, user):
+    from oversight.models import DataSubjectRequest
+
+    if not _is_office(user):
+        return DataSubjectRequest.objects.none()
+    return DataSubjectRequest.objects.select_related("recorded_by").order_by("-recorded_at", "-id")
+
+
+def subject_request_get_for_user(*, user, pk: int):
+    """The request for the data protection office; Http404 for everyone else and for missing ones."""
+    request = subject_request_list_for_user(user=user).filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such request.")
+    return request
+
+
+def subject_request_findings(*, request) -> list:
+    """The request's items, each with a plain description of its object (or "no longer stored")."""
+    items = list(request.items.select_related("case").order_by("target_label", "target_id"))
+    persons = dict(
+        Person.objects.filter(pk__in=[i.target_id for i in items if i.target_label == "oversight.Person"]).values_list(
+            "pk", "full_name"
+        )
+    )
+    for item in items:
+        case_ref = item.case.reference if item.case_id else ""
+        if item.target_label == "oversight.Case":
+            item.description = f"Case {case_ref}"
+        elif item.target_label == "oversight.Person":
+            name = persons.get(item.target_id)
+            item.description = f"Person {name} in case {case_ref}" if name else f"Person {item.target_id} (erased)"
+        else:
+            kind = item.target_label.split(".")[-1]
+            item.description = f"{kind} {item.target_id} of case {case_ref}"
+    return items
+
+
+def case_deletion_records(*, case: Case):
+    """What left this case, when and by which rule (the proof, issue 9 item 6): newest first, one query."""
+    from oversight.models import DeletionRecord
+
+    return DeletionRecord.objects.filter(case=case).order_by("-deleted_at", "-id")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from oversight import views
+from oversight import subject_views, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -22,6 +22,24 @@ urlpatterns = [
     path("cases/<int:pk>/withdraw/", views.case_withdraw, name="case_withdraw"),
     path("cases/<int:pk>/close/", views.case_close, name="case_close"),
     path("cases/<int:pk>/impact-assessment/", views.case_impact_assessment, name="case_impact_assessment"),
+    path("cases/<int:pk>/deletions/", subject_views.case_deletions, name="case_deletions"),
+    path("subject-requests/", subject_views.subject_request_list, name="subject_request_list"),
+    path("subject-requests/<int:pk>/", subject_views.subject_request_detail, name="subject_request_detail"),
+    path(
+        "subject-requests/<int:pk>/items/<int:item_id>/decide/",
+        subject_views.subject_request_item_decide,
+        name="subject_request_item_decide",
+    ),
+    path(
+        "subject-requests/<int:pk>/items/<int:item_id>/lift/",
+        subject_views.subject_restriction_lift,
+        name="subject_restriction_lift",
+    ),
+    path(
+        "subject-requests/<int:pk>/carry-out/",
+        subject_views.subject_request_carry_out,
+        name="subject_request_carry_out",
+    ),
     path("cameras/", views.camera_list, name="camera_list"),
     path("cameras/new/", views.camera_create, name="camera_create"),
     path("cameras/<int:pk>/edit/", views.camera_edit, name="camera_edit"),

@@ -28,5 +28,8 @@ def reencrypt_alert_crops(new_key_id: str) -> dict[str, int]:
 
 
 def register_with_lower_layers() -> None:
+    from recognition.retention import register_retention
+
+    register_retention()
     reference_encoder_register(encode_reference_photo)
     reencrypter_register("recognition.alert_crops", reencrypt_alert_crops)

@@ -6,12 +6,21 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from oversight.roles import Role, user_has_role
-from oversight.selectors import case_access_basis, case_list_for_user
+from oversight.selectors import case_access_basis, case_list_for_user, restricted_ids
 from recognition.models import Alert
 
 
+def _visible() -> QuerySet[Alert]:
+    """Alerts anyone may still see: not of an urgent use awaiting its R9 purge, not restricted (R21)."""
+    return (
+        Alert.objects.filter(case__data_deletion_due_at__isnull=True)
+        .exclude(pk__in=restricted_ids(label="recognition.Alert"))
+        .exclude(person_id__in=restricted_ids(label="oversight.Person"))
+    )
+
+
 def _alerts() -> QuerySet[Alert]:
-    return Alert.objects.select_related("case", "person", "camera").defer("crop_blob")
+    return _visible().select_related("case", "person", "camera").defer("crop_blob")
 
 
 def _sees_every_alert(user) -> bool:
@@ -33,7 +42,7 @@ def alert_get_for_user(*, user, pk: int) -> Alert:
 
     Sets ``alert.access_basis`` (recorded with each consultation, R17).
     """
-    alert = Alert.objects.select_related("case", "person", "camera").filter(pk=pk).first()
+    alert = _visible().select_related("case", "person", "camera").filter(pk=pk).first()
     if alert is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404("No such alert.")
     basis = "alert_verifier" if _sees_every_alert(user) else case_access_basis(user=user, case=alert.case)

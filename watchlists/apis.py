@@ -1,13 +1,11 @@
 """API for reference photos: upload (multipart) and list, per person of a case."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oversight.models import Person
 from oversight.selectors import case_get_for_user
 from watchlists import selectors, services
 from watchlists.models import ReferencePhoto
@@ -42,7 +40,7 @@ class PhotoListCreateApi(APIView):
 
     def _person(self, request, case_pk, person_pk):
         case = case_get_for_user(user=request.user, pk=case_pk)
-        return get_object_or_404(Person, pk=person_pk, case=case)
+        return selectors.person_get_for_case(case=case, person_pk=person_pk)
 
     @extend_schema(responses=PhotoOutputSerializer(many=True))
     def get(self, request, case_pk: int, person_pk: int):

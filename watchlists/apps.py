@@ -12,3 +12,9 @@ class WatchlistsConfig(AppConfig):
 
         # A case is submitted or started only when every person has a ready reference face (R3, R12).
         case_readiness_check_register("watchlists.reference_faces", case_reference_face_errors)
+
+        from oversight.registry import subject_face_search_register
+        from watchlists.retention import register_retention, subject_probe_queue
+
+        register_retention()  # R12, R19: reference photos and templates in the retention schedule
+        subject_face_search_register(subject_probe_queue)  # R21: face search of data-subject requests

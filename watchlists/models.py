@@ -54,3 +54,21 @@ class ReferencePhoto(models.Model):
 
     def aad(self, field: str) -> bytes:
         return f"watchlists.ReferencePhoto:{self.pk}:{field}".encode()
+
+
+class SubjectProbePhoto(models.Model):
+    """A photo a data subject supplied with their request (R21), kept only until the face search has run.
+
+    Encrypted like reference photos (aad ``watchlists.SubjectProbePhoto:<pk>:photo``); the face search deletes
+    the row whatever its outcome, so the probe face outlives the search by no more than one task.
+    """
+
+    request = models.OneToOneField("oversight.DataSubjectRequest", on_delete=models.CASCADE, related_name="probe_photo")
+    photo_blob = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"probe photo of request {self.request_id}"
+
+    def aad(self, field: str) -> bytes:
+        return f"watchlists.SubjectProbePhoto:{self.pk}:{field}".encode()

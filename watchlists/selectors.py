@@ -78,3 +78,17 @@ def watchlist_templates(*, case_id: int, person_ids: tuple[int, ...]) -> CaseTem
 
 def reference_photo_list(*, person: Person):
     return ReferencePhoto.objects.filter(person=person).order_by("pk")
+
+
+def person_get_for_case(*, case, person_pk: int) -> Person:
+    """A person of a case the caller may already see; Http404 if missing or restricted (R21: held off every page)."""
+    from django.http import Http404
+
+    from oversight.selectors import restricted_ids
+
+    person = (
+        Person.objects.filter(pk=person_pk, case=case).exclude(pk__in=restricted_ids(label="oversight.Person")).first()
+    )
+    if person is None:
+        raise Http404("No such person.")
+    return person

@@ -8,7 +8,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oversight.models import Person
 from oversight.selectors import case_get_for_user
 from watchlists import selectors, services
 
@@ -22,7 +21,7 @@ class PhotoUploadForm(forms.Form):
 
 def _person_for(user, case_pk: int, person_pk: int) -> tuple:
     case = case_get_for_user(user=user, pk=case_pk)
-    person = get_object_or_404(Person, pk=person_pk, case=case)
+    person = selectors.person_get_for_case(case=case, person_pk=person_pk)
     return case, person
 
 

@@ -4,6 +4,8 @@ decisions and votes."""
 from oversight.models.cameras import SOURCE_URL_SCHEMES, Camera, validate_camera_source
 from oversight.models.cases import (
     CASE_DRAFT_FIELDS,
+    CASE_FREE_TEXT_FIELDS,
+    CASE_TEXT_REMOVED,
     Case,
     CaseAuthority,
     CaseCamera,
@@ -18,10 +20,20 @@ from oversight.models.cases import (
     Vote,
 )
 from oversight.models.persons import Person, validate_named_person
+from oversight.models.retention import (
+    DataSubjectRequest,
+    DataSubjectRequestItem,
+    DeletionRecord,
+    SubjectRequestDecision,
+    SubjectRequestKind,
+    SubjectRequestStatus,
+)
 
 __all__ = [
     "SOURCE_URL_SCHEMES",
     "CASE_DRAFT_FIELDS",
+    "CASE_FREE_TEXT_FIELDS",
+    "CASE_TEXT_REMOVED",
     "Camera",
     "Case",
     "CaseAuthority",
@@ -30,10 +42,16 @@ __all__ = [
     "CaseSequence",
     "CaseStatus",
     "CaseUserObjectPermission",
+    "DataSubjectRequest",
+    "DataSubjectRequestItem",
     "Decision",
+    "DeletionRecord",
     "Objective",
     "Person",
     "ScopeProposal",
+    "SubjectRequestDecision",
+    "SubjectRequestKind",
+    "SubjectRequestStatus",
     "User",
     "Vote",
     "validate_camera_source",

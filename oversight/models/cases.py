@@ -173,6 +173,10 @@ class Case(models.Model):
     # R9: an urgent use that ends without authorisation must have its data
     # deleted; this records that the deletion is due (the deletion is a later issue).
     data_deletion_due_at = models.DateTimeField(null=True, blank=True)
+    # R9: when everything the urgent use produced was deleted (case_data_purge).
+    data_purged_at = models.DateTimeField(null=True, blank=True)
+    # R19: when the free text and the impact assessment were reduced by the retention schedule.
+    text_reduced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -257,6 +261,18 @@ CASE_DRAFT_FIELDS = (
     "match_threshold",
     "impact_assessment",
 )
+
+# The case's free text that the retention schedule reduces once the case has ended (R19): the row, its dates and
+# counts stay, the words go. Every field keeps a non-empty placeholder so the database constraints still hold.
+CASE_FREE_TEXT_FIELDS = (
+    "legal_basis",
+    "evidence",
+    "harm_assessment",
+    "rights_impact",
+    "urgency_reason",
+    "revocation_reason",
+)
+CASE_TEXT_REMOVED = "(removed under the retention schedule)"
 
 
 class CaseCamera(models.Model):

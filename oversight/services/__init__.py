@@ -4,6 +4,8 @@
 - lifecycle: submission, urgent start (R9), revocation, withdrawal, closing, expiry, consultation records
 - decisions: the judge's decision and the commission's votes (R6, R7)
 - cameras, objectives: the configuration administrators keep (R1, R5)
+- retention: THE retention run (R19), the urgency purge (R9), the rules for persons and case text
+- subject_requests: data-subject requests (R21)
 - validation, _common: the checks and steps the others share
 """
 
@@ -28,6 +30,14 @@ from oversight.services.lifecycle import (
     case_withdraw,
 )
 from oversight.services.objectives import objective_set_enabled
+from oversight.services.retention import case_data_purge, retention_due, retention_run
+from oversight.services.subject_requests import (
+    subject_request_carry_out,
+    subject_request_item_decide,
+    subject_request_record,
+    subject_request_record_view,
+    subject_restriction_lift,
+)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -39,6 +49,7 @@ __all__ = [
     "case_camera_remove",
     "case_close",
     "case_create",
+    "case_data_purge",
     "case_decide",
     "case_expire_due",
     "case_person_add",
@@ -51,4 +62,11 @@ __all__ = [
     "case_vote",
     "case_withdraw",
     "objective_set_enabled",
+    "retention_due",
+    "retention_run",
+    "subject_request_carry_out",
+    "subject_request_item_decide",
+    "subject_request_record",
+    "subject_request_record_view",
+    "subject_restriction_lift",
 ]

@@ -1,0 +1,138 @@
+"""What left and what is held: deletion records (the proof, R9, R17, R19) and data-subject requests (R21)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class DeletionRecord(models.Model):
+    """One rule's deletion (or reduction) of one case's data in one run: counts and identifiers, never content.
+
+    Case rows are never deleted, so the record of what left a case outlives the data (issue 9, item 6). The same
+    facts are in the run's audit event; this table answers "what went from this case, when, by which rule" in one
+    indexed query.
+    """
+
+    case = models.ForeignKey(
+        "oversight.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="deletion_records"
+    )
+    case_ref = models.CharField(max_length=20, blank=True)
+    rule = models.CharField(max_length=64)
+    kind = models.CharField(max_length=64, help_text="What was deleted, as app.Model.")
+    action = models.CharField(max_length=10, default="delete")
+    count = models.PositiveIntegerField()
+    ids = models.JSONField(default=list)
+    deleted_at = models.DateTimeField()
+    audit_seq = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        indexes = [models.Index(fields=["case", "deleted_at"], name="deletion_case_time_idx")]
+
+    def __str__(self):
+        return f"{self.rule}: {self.count} {self.kind} of {self.case_ref or '-'}"
+
+
+class SubjectRequestKind(models.TextChoices):
+    ACCESS = "access", "Access"
+    RECTIFICATION = "rectification", "Rectification"
+    ERASURE = "erasure", "Erasure"
+    RESTRICTION = "restriction", "Restriction of processing"
+
+
+class SubjectRequestStatus(models.TextChoices):
+    OPEN = "open", "Open: findings being decided"
+    COMPLETED = "completed", "Completed"
+
+
+class DataSubjectRequest(models.Model):
+    """A person's request about their data, recorded by the data protection office (R21, LED Art. 13-17).
+
+    While open, every item found for it is held back from retention (nothing the answer needs may vanish).
+    When an erasure is completed the subject's name and the free text are reduced: the request keeps its
+    kind, dates, decisions and counts, not the person.
+    """
+
+    Kind = SubjectRequestKind
+    Status = SubjectRequestStatus
+
+    kind = models.CharField(max_length=20, choices=SubjectRequestKind.choices)
+    subject_name = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=SubjectRequestStatus.choices, default=SubjectRequestStatus.OPEN)
+    face_search = models.CharField(max_length=10, blank=True, help_text="'', queued, done or failed.")
+    face_search_note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SubjectRequestKind.values), name="dsr_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=SubjectRequestStatus.values), name="dsr_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(completed_at__isnull=False), name="dsr_completed_has_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"request {self.pk} ({self.kind})"
+
+
+class SubjectRequestDecision(models.TextChoices):
+    PENDING = "pending", "Not decided yet"
+    DISCLOSE = "disclose", "Disclose to the person (access)"
+    RECTIFY = "rectify", "Rectify (done by hand, recorded here)"
+    ERASE = "erase", "Erase"
+    RESTRICT = "restrict", "Restrict processing"
+    NO_ACTION = "no_action", "No action (reasons recorded)"
+
+
+class DataSubjectRequestItem(models.Model):
+    """One case, person, photo, alert or review found for a request, and what the office decided about it.
+
+    The item names its object by label and id (like audit events), not by foreign key: the object may be erased
+    while the record of the decision stays. An item carried out as a restriction, and not lifted, keeps its object
+    out of retention and off every page and API.
+    """
+
+    Decision = SubjectRequestDecision
+
+    request = models.ForeignKey(DataSubjectRequest, on_delete=models.CASCADE, related_name="items")
+    target_label = models.CharField(max_length=64)
+    target_id = models.BigIntegerField()
+    case = models.ForeignKey("oversight.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    found_by = models.CharField(max_length=10, help_text="name, face or link (belongs to an item found).")
+    decision = models.CharField(
+        max_length=10, choices=SubjectRequestDecision.choices, default=SubjectRequestDecision.PENDING
+    )
+    reasons = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    carried_out_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request_id", "target_label", "target_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "target_label", "target_id"], name="dsr_item_unique"),
+            models.CheckConstraint(condition=Q(decision__in=SubjectRequestDecision.values), name="dsr_item_decision"),
+        ]
+        indexes = [models.Index(fields=["target_label", "target_id"], name="dsr_item_target_idx")]
+
+    def __str__(self):
+        return f"{self.target_label}:{self.target_id} ({self.decision})"
+
+    @property
+    def target_ref(self) -> str:
+        return f"{self.target_label}:{self.target_id}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.decision == "restrict" and self.carried_out_at is not None and self.lifted_at is None

@@ -1,0 +1,396 @@
+"""THE retention run (R19), the urgency purge (R9), and the rules for the data oversight owns.
+
+The schedule is the list of rules in oversight.registry (each app registers its own in AppConfig.ready()).
+retention_run applies every rule once, in one transaction per run: at most RETENTION_BATCH_SIZE rows per rule,
+taken FOR UPDATE SKIP LOCKED so several workers never take the same rows, deleted with the deletion code of their
+kind, and recorded as ONE audit event (counts and identifiers per rule, never content) plus one DeletionRecord per
+rule, kind and case. The audit event is appended last, so the single audit head row is locked only for the
+commit, not for the deletions (benchmarks/retention_bench.py measures what concurrent appends feel).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audits.events import EventType
+from audits.services import SYSTEM, audit_record
+from oversight.models import (
+    CASE_FREE_TEXT_FIELDS,
+    CASE_TEXT_REMOVED,
+    Case,
+    DataSubjectRequestItem,
+    DeletionRecord,
+    Person,
+)
+from oversight.registry import (
+    DeletableKind,
+    Deleted,
+    RetentionRule,
+    deletable_kind_register,
+    deletable_kinds,
+    retention_rule_register,
+    retention_rules,
+)
+from oversight.selectors import case_ended_at
+
+logger = logging.getLogger(__name__)
+
+URGENCY_PURGE = "oversight.urgency_purge"
+AUDIT_TRAIL_CUT = "audits.trail_cut"
+
+
+# ---------------------------------------------------------------- clocks and holds
+
+
+def period(rule: RetentionRule) -> timedelta:
+    value = getattr(settings, rule.setting)
+    return timedelta(hours=value) if rule.unit == "hours" else timedelta(days=value)
+
+
+def case_ids_ended_before(*, cutoff: datetime, now: datetime) -> list[int]:
+    """Cases that ended (case_ended_at: THE answer) at or before `cutoff`. Every case-end clock starts here.
+
+    Evaluated per case in Python on purpose: case_ended_at is the one definition, and cases are few (thousands a
+    year) next to the rows they own.
+    """
+    fields = (
+        "pk",
+        "status",
+        "ended_at",
+        "approved_start",
+        "approved_end",
+        "urgent_started_at",
+        "requested_end",
+        "revoked_at",
+        "decided_at",
+        "closed_at",
+    )
+    ids = []
+    for case in Case.objects.only(*fields).order_by("pk").iterator(chunk_size=2000):
+        ended = case_ended_at(case=case, now=now)
+        if ended is not None and ended <= cutoff:
+            ids.append(case.pk)
+    return ids
+
+
+def held_ids(*, label: str) -> set[int]:
+    """Objects of this kind held back from retention (R21): found for an open request, or under restriction."""
+    return set(
+        DataSubjectRequestItem.objects.filter(target_label=label)
+        .filter(
+            Q(request__status="open", carried_out_at__isnull=True)
+            | Q(decision="restrict", carried_out_at__isnull=False, lifted_at__isnull=True)
+        )
+        .values_list("target_id", flat=True)
+    )
+
+
+def take(queryset, *, limit: int | None, lock: bool) -> list[int]:
+    """Primary keys of the rows due, oldest first; locked SKIP LOCKED so concurrent runs take disjoint rows."""
+    queryset = queryset.order_by("pk")
+    if lock:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    pks = queryset.values_list("pk", flat=True)
+    return list(pks[:limit] if limit else pks)
+
+
+def merge(into: Deleted, more: Deleted) -> Deleted:
+    for label, by_case in more.items():
+        for case_id, ids in by_case.items():
+            into.setdefault(label, {}).setdefault(case_id, []).extend(ids)
+    return into
+
+
+def grouped(rows) -> dict[int | None, list[int]]:
+    """[(pk, case_id), ...] -> {case_id: [pk, ...]}."""
+    out: dict[int | None, list[int]] = defaultdict(list)
+    for pk, case_id in rows:
+        out[case_id].append(pk)
+    return dict(out)
+
+
+# ---------------------------------------------------------------- what oversight owns: persons, case text
+
+
+def persons_delete(*, pks: list[int]) -> Deleted:
+    """Delete persons and, first, everything of theirs every app registered (photos, alerts...). THE person eraser."""
+    out: Deleted = {}
+    if not pks:
+        return out
+    for kind in deletable_kinds().values():
+        if kind.of_persons is not None and kind.label != "oversight.Person":
+            dependent = kind.of_persons(pks)
+            if dependent:
+                merge(out, kind.delete(pks=dependent))
+    rows = list(Person.objects.filter(pk__in=pks).values_list("pk", "case_id"))
+    Person.objects.filter(pk__in=[r[0] for r in rows]).delete()
+    return merge(out, {"oversight.Person": grouped(rows)})
+
+
+def _persons_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
+    rule = _rules["oversight.persons"]
+    ended = case_ids_ended_before(cutoff=now - period(rule), now=now)
+    if not ended:
+        return []
+    candidates = Person.objects.filter(case_id__in=ended).exclude(pk__in=held_ids(label="oversight.Person"))
+    ids = take(candidates, limit=None, lock=False)
+    # Persons wait for their alerts to leave by their own rules (never cut short by this one).
+    for kind in deletable_kinds().values():
+        if kind.persons_holding is not None and ids:
+            waiting = kind.persons_holding(ids)
+            ids = [pk for pk in ids if pk not in waiting]
+    if not ids:
+        return []
+    return take(Person.objects.filter(pk__in=ids), limit=limit, lock=lock)
+
+
+def case_text_reduce(*, pks: list[int]) -> Deleted:
+    """Reduce ended cases to their row and counts (R19): free text replaced, impact assessment file deleted."""
+    cases = list(Case.objects.filter(pk__in=pks, text_reduced_at__isnull=True))
+    files = []
+    now = timezone.now()
+    for case in cases:
+        for name in CASE_FREE_TEXT_FIELDS:
+            if getattr(case, name):
+                setattr(case, name, CASE_TEXT_REMOVED)
+        if case.impact_assessment:
+            files.append(case.impact_assessment.name)
+            case.impact_assessment = ""
+        case.text_reduced_at = now
+        case.save(update_fields=[*CASE_FREE_TEXT_FIELDS, "impact_assessment", "text_reduced_at", "updated_at"])
+    if files:
+        storage = Case._meta.get_field("impact_assessment").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    return {"oversight.Case": {c.pk: [c.pk] for c in cases}}
+
+
+def _case_text_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
+    ended = case_ids_ended_before(cutoff=now - period(_rules["oversight.case_text"]), now=now)
+    qs = Case.objects.filter(pk__in=ended, text_reduced_at__isnull=True).exclude(
+        pk__in=held_ids(label="oversight.Case")
+    )
+    return take(qs, limit=limit, lock=lock)
+
+
+_rules: dict[str, RetentionRule] = {}
+
+
+def register_oversight_retention() -> None:
+    """oversight's lines of the schedule and its deletable kinds (called from OversightConfig.ready())."""
+    deletable_kind_register(
+        DeletableKind(
+            label="oversight.Person",
+            delete=persons_delete,
+            of_cases=lambda case_ids: list(Person.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)),
+        )
+    )
+    # Erasing a case's entry (a data-subject request) reduces its free text: the case row and its counts stay.
+    deletable_kind_register(DeletableKind(label="oversight.Case", delete=case_text_reduce))
+    for rule in (
+        RetentionRule(
+            code="oversight.persons",
+            data="Persons named in ended cases (name, category, reason), with anything of theirs still stored",
+            clock="case end (case_ended_at); held while any of their alerts remain",
+            setting="RETENTION_PERSON_DAYS",
+            unit="days",
+            minimum=0,
+            maximum=1095,
+            action="delete",
+            select=_persons_due,
+            apply=persons_delete,
+        ),
+        RetentionRule(
+            code="oversight.case_text",
+            data="The case's free text (legal basis, evidence, harm, rights impact, urgency and revocation reasons) "
+            "and its impact assessment file",
+            clock="case end (case_ended_at)",
+            setting="RETENTION_CASE_TEXT_DAYS",
+            unit="days",
+            minimum=30,
+            maximum=3650,
+            action="reduce",
+            select=_case_text_due,
+            apply=case_text_reduce,
+        ),
+    ):
+        _rules[rule.code] = rule
+        retention_rule_register(rule)
+
+
+# ---------------------------------------------------------------- the audit trail's own cut (issue 9, item 4)
+
+
+def audit_trail_cut(*, now: datetime, dry_run: bool) -> dict:
+    """HOOK for the audit trail's own retention (R18, issue 9 item 4, built on another branch).
+
+    The cut of the oldest events (exported, ending at a signed checkpoint, never below AUDIT_RETENTION_DAYS) is
+    where sign-in records' IP networks leave too. Until that lands this returns {} and the run reports it as
+    such; replace the body with a call to the audits app's cut service, returning its counts.
+    """
+    return {}
+
+
+# ---------------------------------------------------------------- the urgency purge (R9)
+
+
+def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
+    """R9: delete everything an urgent use that ended without authorisation produced, in one transaction.
+
+    Precondition: the case has data_deletion_due_at (refused, withdrawn, revoked or lapsed before authorisation).
+    Every registered kind linked to cases is deleted (alerts with their crops and reviews, reference photos and
+    templates, the persons sought) and the case's free text and impact assessment are reduced; restrictions do
+    not hold it (the law orders this deletion). Idempotent: a purged case is left
+    alone. Side effects: data_purged_at, DeletionRecords (rule oversight.urgency_purge) and one CASE_DATA_PURGED
+    event listing what went, by identifier.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None or case.data_deletion_due_at is None or case.data_purged_at is not None:
+            return {}
+        deleted: Deleted = {}
+        kinds = deletable_kinds()
+        # Persons last (persons_delete takes their dependents with them, each counted under its own kind), then
+        # the case's free text: an unauthorised use keeps its reference, dates, statuses and counts, nothing else.
+        for _label, kind in sorted(kinds.items(), key=lambda item: item[0] == "oversight.Person"):
+            if kind.of_cases is None:
+                continue
+            pks = kind.of_cases([case.pk])
+            if pks:
+                merge(deleted, kind.delete(pks=pks))
+        merge(deleted, case_text_reduce(pks=[case.pk]))
+        now = timezone.now()
+        case.data_purged_at = now
+        case.save(update_fields=["data_purged_at", "updated_at"])
+        summary = {label: sum(len(ids) for ids in by_case.values()) for label, by_case in deleted.items()}
+        settle_constraints()
+        event = audit_record(
+            actor=actor,
+            event_type=EventType.CASE_DATA_PURGED,
+            case_ref=case,
+            target_ref=case,
+            data={
+                "rule": URGENCY_PURGE,
+                "counts": summary,
+                "ids": {
+                    label: sorted(i for ids in by_case.values() for i in ids) for label, by_case in deleted.items()
+                },
+                "due_at": case.data_deletion_due_at.isoformat(),
+            },
+        )
+        _deletion_records(URGENCY_PURGE, "delete", deleted, now=now, seq=event.seq)
+    return summary
+
+
+def case_data_purge_queue(case: Case) -> None:
+    """Queue the R9 purge right after the transition commits (the retention run sweeps up any missed one)."""
+
+    def _queue():
+        from oversight.tasks import case_data_purge as task
+
+        task.delay(case.pk)
+
+    transaction.on_commit(_queue)
+
+
+# ---------------------------------------------------------------- the run
+
+
+def settle_constraints() -> None:
+    """Check the deferred foreign keys of the rows deleted so far NOW, before the audit head is locked.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED on PostgreSQL: left alone, one check per deleted row
+    would run at COMMIT, after audit_record() has locked the single head row, and every concurrent append would
+    wait for them (benchmarks/retention_bench.py: 1.4 s for a batch of 146,000 rows without this).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _deletion_records(rule: str, action: str, deleted: Deleted, *, now: datetime, seq: int | None) -> None:
+    case_ids = {cid for by_case in deleted.values() for cid in by_case if cid is not None}
+    refs = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "reference"))
+    DeletionRecord.objects.bulk_create(
+        [
+            DeletionRecord(
+                case_id=case_id,
+                case_ref=refs.get(case_id, ""),
+                rule=rule,
+                kind=label,
+                action=action,
+                count=len(ids),
+                ids=sorted(ids),
+                deleted_at=now,
+                audit_seq=seq,
+            )
+            for label, by_case in deleted.items()
+            for case_id, ids in by_case.items()
+        ]
+    )
+
+
+def retention_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Dry run: how many rows each rule would take now (all of them, not one batch). Changes nothing."""
+    now = now or timezone.now()
+    counts = {rule.code: len(rule.select(now=now, limit=None, lock=False)) for rule in retention_rules()}
+    counts[URGENCY_PURGE] = Case.objects.filter(data_deletion_due_at__isnull=False, data_purged_at__isnull=True).count()
+    counts[AUDIT_TRAIL_CUT] = audit_trail_cut(now=now, dry_run=True).get("events", 0)
+    return counts
+
+
+def retention_run(*, now: datetime | None = None, batch_size: int | None = None) -> dict[str, int]:
+    """Apply the whole schedule once (periodic; safe on several workers at once; idempotent).
+
+    One transaction: each rule takes at most batch_size rows due (SKIP LOCKED), deletes or reduces them with
+    its kind's deletion code, then ONE RETENTION_APPLIED event records counts and identifiers per rule, and
+    DeletionRecords the same per case. A run with nothing due records nothing. Unauthorised urgent uses still
+    awaiting their purge (R9) are purged too, each in its own event. Returns {rule: rows taken}.
+    """
+    now = now or timezone.now()
+    batch_size = batch_size or settings.RETENTION_BATCH_SIZE
+    counts: dict[str, int] = {}
+    detail: dict[str, dict] = {}
+    # R9 first (safety net for a purge whose task was lost), so its own event lists everything the use produced.
+    # Each purge is its own transaction and event.
+    due = Case.objects.filter(data_deletion_due_at__isnull=False, data_purged_at__isnull=True).values_list(
+        "pk", flat=True
+    )
+    counts[URGENCY_PURGE] = sum(1 for pk in list(due) if case_data_purge(case_id=pk))
+    with transaction.atomic():
+        results = []
+        for rule in retention_rules():
+            pks = rule.select(now=now, limit=batch_size, lock=True)
+            counts[rule.code] = len(pks)
+            if not pks:
+                continue
+            deleted = rule.apply(pks=pks)
+            results.append((rule, deleted))
+            detail[rule.code] = {
+                "action": rule.action,
+                "kinds": {
+                    label: {
+                        "count": sum(len(v) for v in by_case.values()),
+                        "ids": sorted(i for v in by_case.values() for i in v),
+                    }
+                    for label, by_case in deleted.items()
+                },
+                "cases": sorted(cid for by_case in deleted.values() for cid in by_case if cid is not None),
+            }
+        if results:
+            settle_constraints()
+            event = audit_record(
+                actor=SYSTEM,
+                event_type=EventType.RETENTION_APPLIED,
+                data={"at": now.isoformat(), "batch_size": batch_size, "rules": detail},
+            )
+            for rule, deleted in results:
+                _deletion_records(rule.code, rule.action, deleted, now=now, seq=event.seq)
+    counts[AUDIT_TRAIL_CUT] = audit_trail_cut(now=now, dry_run=False).get("events", 0)
+    return counts
