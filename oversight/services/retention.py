@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audits.events import EventType
 from audits.services import SYSTEM, audit_record
+from audits.services.cuts import audit_retention_apply, cut_plan, retention_cutoff
 from oversight.models import (
     CASE_FREE_TEXT_FIELDS,
     CASE_TEXT_REMOVED,
@@ -228,13 +229,17 @@ def register_oversight_retention() -> None:
 
 
 def audit_trail_cut(*, now: datetime, dry_run: bool) -> dict:
-    """HOOK for the audit trail's own retention (R18, issue 9 item 4, built on another branch).
-
-    The cut of the oldest events (exported, ending at a signed checkpoint, never below AUDIT_RETENTION_DAYS) is
-    where sign-in records' IP networks leave too. Until that lands this returns {} and the run reports it as
-    such; replace the body with a call to the audits app's cut service, returning its counts.
+    """The audit trail's own retention (R18): archive, then cut, the events older than AUDIT_RETENTION_DAYS, as a
+    whole prefix ending at a signed checkpoint (audits.services.audit_retention_apply). Sign-in records' IP
+    networks leave the trail with it. Runs after this run's own event is committed, in its own transaction.
+    Returns {"events": n}: those cut, or with ``dry_run`` those that would be.
     """
-    return {}
+    plan = cut_plan(before=retention_cutoff(now=now))
+    if plan is None:
+        return {"events": 0}  # no signed checkpoint ends a due prefix: nothing to archive or cut
+    if dry_run:
+        return {"events": plan[1].seq - plan[0] + 1}
+    return {"events": audit_retention_apply(now=now)["audit_events_cut"]}
 
 
 # ---------------------------------------------------------------- the urgency purge (R9)

@@ -197,3 +197,22 @@ def test_the_schedule_is_declared_once_and_everything_reads_it(settings, activit
     call_command("retention_apply", "--dry-run", stdout=out)
     keys = set(json.loads(out.getvalue().strip().splitlines()[-1]))
     assert keys == {r.code for r in retention_rules()} | {"oversight.urgency_purge", "audits.trail_cut"}
+
+
+def test_the_run_also_cuts_the_audit_trail_older_than_its_retention(activity, clock, settings, tmp_path):
+    """R18: the same run archives and cuts the trail's due prefix at a signed checkpoint; the rest still verifies."""
+    from audits.models import AuditCut
+    from audits.services import audit_checkpoint_create
+
+    settings.AUDIT_ARCHIVE_DIR = str(tmp_path / "archive")
+    settings.AUDIT_RETENTION_DAYS = 183
+    call_command("audits_keygen", "--if-missing", stdout=StringIO())
+    checkpoint = audit_checkpoint_create(actor="test")
+    clock.move_to(AT + timedelta(days=200))
+    assert retention_due()["audits.trail_cut"] == checkpoint.seq
+    counts = retention_run()
+    assert counts["audits.trail_cut"] == checkpoint.seq
+    assert AuditCut.objects.get().seq_to == checkpoint.seq
+    assert not AuditEvent.objects.filter(seq__lte=checkpoint.seq).exists()
+    assert audits_verify_ok()
+    assert retention_run()["audits.trail_cut"] == 0  # nothing more is due
