@@ -64,3 +64,12 @@ class EventType(models.TextChoices):
 
     # Reports (R22, R23)
     REPORT_EXPORTED = "report.exported", "Report exported (disclosure)"
+
+    # Deployments and the data protection office (R17, R22, R23)
+    DEPLOYMENT_CREATED = "deployment.created", "Deployment registered"
+    DEPLOYMENT_UPDATED = "deployment.updated", "Deployment changed"
+    DEPLOYMENT_OPINION_RECORDED = "deployment.opinion_recorded", "Office's opinion on a deployment recorded"
+    DEPLOYMENT_DOCUMENT_VIEWED = "deployment.document_viewed", "Office's opinion document consulted"
+    NOTIFICATION_READ = "notification.read", "Notification read by the office"
+    ALERT_OUTCOME_RECORDED = "alert.outcome_recorded", "Outcome of a verified alert recorded"
+    DOSSIER_VIEWED = "report.dossier_viewed", "Case dossier consulted"

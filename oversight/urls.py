@@ -1,8 +1,9 @@
-"""Pages: cases at /cases/, the camera registry at /cameras/, objectives at /objectives/."""
+"""Pages: cases at /cases/, the camera registry at /cameras/, deployments at /deployments/, the office's inbox and
+reports at /office/, objectives at /objectives/."""
 
 from django.urls import path
 
-from oversight import views
+from oversight import office_views, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -25,6 +26,14 @@ urlpatterns = [
     path("cameras/", views.camera_list, name="camera_list"),
     path("cameras/new/", views.camera_create, name="camera_create"),
     path("cameras/<int:pk>/edit/", views.camera_edit, name="camera_edit"),
+    path("deployments/", office_views.deployment_list, name="deployment_list"),
+    path("deployments/new/", office_views.deployment_create, name="deployment_create"),
+    path("deployments/<int:pk>/", office_views.deployment_detail, name="deployment_detail"),
+    path("deployments/<int:pk>/opinion/", office_views.deployment_opinion, name="deployment_opinion"),
+    path("deployments/<int:pk>/cameras/", office_views.deployment_cameras, name="deployment_cameras"),
+    path("deployments/<int:pk>/opinion-document/", office_views.deployment_document, name="deployment_document"),
+    path("office/notifications/", office_views.notification_list, name="notification_list"),
+    path("office/notifications/<int:pk>/read/", office_views.notification_read, name="notification_read"),
     path("objectives/", views.objective_list, name="objective_list"),
     path("objectives/<str:code>/toggle/", views.objective_toggle, name="objective_toggle"),
 ]

@@ -52,6 +52,8 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         "case": detail,
         "actions": actions,
         "request_rows": selectors.case_request_rows(case=detail),
+        # The office's opinion and its conditions, shown to requesters and judges alike.
+        "deployments": selectors.case_deployments(case=detail),
         "access_basis": case.access_basis,
         "person_form": forms.get("person_form") or PersonForm(),
         "camera_form": forms.get("camera_form") or CaseCameraForm(),

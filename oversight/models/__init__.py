@@ -1,4 +1,5 @@
-"""The oversight layer's models: users, legal objectives, the camera registry, cases with the persons they seek,
+"""The oversight layer's models: users, legal objectives, the camera registry, deployments with the
+office's opinion and its notifications, cases with the persons they seek,
 decisions and votes."""
 
 from oversight.models.cameras import SOURCE_URL_SCHEMES, Camera, validate_camera_source
@@ -17,6 +18,13 @@ from oversight.models.cases import (
     User,
     Vote,
 )
+from oversight.models.deployments import (
+    USABLE_OPINIONS,
+    Deployment,
+    NotificationKind,
+    OfficeNotification,
+    Opinion,
+)
 from oversight.models.persons import Person, validate_named_person
 
 __all__ = [
@@ -31,6 +39,11 @@ __all__ = [
     "CaseStatus",
     "CaseUserObjectPermission",
     "Decision",
+    "Deployment",
+    "NotificationKind",
+    "OfficeNotification",
+    "Opinion",
+    "USABLE_OPINIONS",
     "Objective",
     "Person",
     "ScopeProposal",

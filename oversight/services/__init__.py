@@ -4,12 +4,20 @@
 - lifecycle: submission, urgent start (R9), revocation, withdrawal, closing, expiry, consultation records
 - decisions: the judge's decision and the commission's votes (R6, R7)
 - cameras, objectives: the configuration administrators keep (R1, R5)
+- notifications: what the data protection office is told of each use, and its inbox
+- deployments: pilots of cameras and the data protection office's prior opinion on them
 - validation, _common: the checks and steps the others share
 """
 
 from oversight.services._common import ALLOWED_TRANSITIONS, TransitionNotAllowed
 from oversight.services.cameras import camera_create, camera_health_record, camera_update
 from oversight.services.decisions import case_decide, case_vote
+from oversight.services.deployments import (
+    deployment_create,
+    deployment_record_document_view,
+    deployment_record_opinion,
+    deployment_set_cameras,
+)
 from oversight.services.drafts import (
     case_camera_add,
     case_camera_remove,
@@ -27,6 +35,7 @@ from oversight.services.lifecycle import (
     case_submit,
     case_withdraw,
 )
+from oversight.services.notifications import case_notify_office, notification_mark_read
 from oversight.services.objectives import objective_set_enabled
 
 __all__ = [
@@ -41,6 +50,7 @@ __all__ = [
     "case_create",
     "case_decide",
     "case_expire_due",
+    "case_notify_office",
     "case_person_add",
     "case_person_remove",
     "case_record_view",
@@ -50,5 +60,10 @@ __all__ = [
     "case_update_draft",
     "case_vote",
     "case_withdraw",
+    "deployment_create",
+    "deployment_record_document_view",
+    "deployment_record_opinion",
+    "deployment_set_cameras",
+    "notification_mark_read",
     "objective_set_enabled",
 ]
