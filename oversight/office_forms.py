@@ -1,6 +1,7 @@
-"""Forms of the office's pages: deployments, the office's opinion."""
+"""Forms of the office's pages: deployments, the office's opinion, report exports."""
 
 from django import forms
+from django.utils import timezone
 
 from oversight.models import Camera, Opinion
 
@@ -28,3 +29,15 @@ class OpinionForm(forms.Form):
     given_on = forms.DateField(label="Opinion given on", help_text="e.g. 2026-03-01")
     conditions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     document = forms.FileField(required=False, help_text="The opinion, PDF or plain text.")
+
+
+class ReportExportForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=9999)
+    format = forms.ChoiceField(choices=[("pdf", "PDF with charts"), ("csv", "CSV")], initial="pdf")
+    # R17: a disclosure records its justification and its recipients.
+    justification = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    recipients = forms.CharField(max_length=300, help_text="Who receives this report")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year

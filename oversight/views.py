@@ -54,6 +54,7 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         "request_rows": selectors.case_request_rows(case=detail),
         # The office's opinion and its conditions, shown to requesters and judges alike.
         "deployments": selectors.case_deployments(case=detail),
+        "can_read_dossier": request.user.has_perm("oversight.view_office_reports"),
         "access_basis": case.access_basis,
         "person_form": forms.get("person_form") or PersonForm(),
         "camera_form": forms.get("camera_form") or CaseCameraForm(),

@@ -5,6 +5,7 @@
 - decisions: the judge's decision and the commission's votes (R6, R7)
 - cameras, objectives: the configuration administrators keep (R1, R5)
 - notifications: what the data protection office is told of each use, and its inbox
+- reports: the office's annual report, deployment records and dossiers as files (a disclosure)
 - deployments: pilots of cameras and the data protection office's prior opinion on them
 - validation, _common: the checks and steps the others share
 """
@@ -37,6 +38,7 @@ from oversight.services.lifecycle import (
 )
 from oversight.services.notifications import case_notify_office, notification_mark_read
 from oversight.services.objectives import objective_set_enabled
+from oversight.services.reports import case_dossier_record_view, report_annual_export, report_records_export
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -49,6 +51,7 @@ __all__ = [
     "case_close",
     "case_create",
     "case_decide",
+    "case_dossier_record_view",
     "case_expire_due",
     "case_notify_office",
     "case_person_add",
@@ -66,4 +69,6 @@ __all__ = [
     "deployment_set_cameras",
     "notification_mark_read",
     "objective_set_enabled",
+    "report_annual_export",
+    "report_records_export",
 ]
