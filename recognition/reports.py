@@ -15,6 +15,7 @@ from django.utils import timezone
 from oversight import selectors
 from oversight.models import Case
 from oversight.registry import DossierSection
+from oversight.reports.figures import plain
 from recognition.models import Alert, AlertReview, Scan
 
 # A slot for further kinds of results (a sighting model is being added): they register their own section
@@ -77,7 +78,7 @@ def scans_section(case: Case) -> DossierSection:
             scan.camera.name,
             _fmt(scan.started_at),
             _fmt(scan.stopped_at) or "running",
-            scan.get_stop_reason_display() if scan.stop_reason else "",
+            plain(scan.get_stop_reason_display()) if scan.stop_reason else "",
             scan.frames_read,
             scan.faces_seen,
             scan.matches,
@@ -114,7 +115,7 @@ def alerts_section(case: Case) -> DossierSection:
                 # The person by number and category: a dossier may travel, names stay on the case.
                 f"person {alert.person_id} ({alert.person.get_category_display()})",
                 f"{alert.distance:.3f}",
-                alert.get_status_display(),
+                plain(alert.get_status_display()),
                 reviews or "none",
                 outcome,
             )

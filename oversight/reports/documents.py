@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from oversight.reports.annual import ANNUAL_FIGURES, CASE_FIGURES, MONTHS, AnnualReport, annual_rows
 from oversight.reports.dossier import Dossier
-from oversight.reports.figures import OUTCOME_FIGURES
+from oversight.reports.figures import OUTCOME_FIGURES, plain
 from oversight.reports.pdf import bar_chart_png, render_pdf
 from oversight.reports.records import RECORD_COLUMNS, DeploymentRecord
 
@@ -128,7 +128,7 @@ def dossier_pdf(dossier: Dossier) -> bytes:
     case = dossier.case
     blocks: list[tuple] = [
         ("title", f"Case dossier {case.reference}"),
-        ("text", f"Status: {case.get_status_display()}. Produced {timezone.localtime():%Y-%m-%d %H:%M %Z}."),
+        ("text", f"Status: {plain(case.get_status_display())}. Produced {timezone.localtime():%Y-%m-%d %H:%M %Z}."),
         ("heading", "In figures"),
         ("table", ("Figure", "Value"), list(dossier.figures.items())),
     ]

@@ -18,7 +18,7 @@ from audits.models import AuditEvent
 from oversight import selectors
 from oversight.models import Case
 from oversight.registry import DossierSection, dossier_section_builders
-from oversight.reports.figures import USAGE_FIGURES, false_rates, usage_for_cases
+from oversight.reports.figures import USAGE_FIGURES, false_rates, plain, usage_for_cases
 
 REQUEST_ORDER, DECISIONS_ORDER, SCOPE_ORDER, DELETIONS_ORDER, CONSULTATIONS_ORDER = 10, 20, 30, 60, 70
 
@@ -48,6 +48,7 @@ DELETION_WORDS = ("delet", "destroy", "erase")
 @dataclass(frozen=True)
 class Dossier:
     case: Case
+    status: str
     figures: dict
     sections: tuple[DossierSection, ...]
 
@@ -126,7 +127,7 @@ def _summary(event: AuditEvent) -> str:
 
 def _event_rows(events) -> tuple[tuple, ...]:
     return tuple(
-        (event.seq, _fmt(event.occurred_at), event.actor_label, event.get_event_type_display(), _summary(event))
+        (event.seq, _fmt(event.occurred_at), event.actor_label, plain(event.get_event_type_display()), _summary(event))
         for event in events
     )
 
@@ -142,7 +143,7 @@ def _consultation_rows(events) -> tuple[tuple, ...]:
         what = data.get("part") or data.get("format") or ""
         basis = data.get("access") or data.get("access_basis") or data.get("justification") or ""
         rows.append(
-            (event.seq, _fmt(event.occurred_at), event.actor_label, event.get_event_type_display(), what, basis)
+            (event.seq, _fmt(event.occurred_at), event.actor_label, plain(event.get_event_type_display()), what, basis)
         )
     return tuple(rows)
 
@@ -175,4 +176,9 @@ def case_dossier(*, case: Case) -> Dossier:
     summary["False alert rate per face processed"] = rates["false_rate_per_face"]
     summary["False alert rate per alert"] = rates["false_rate_per_alert"]
     summary["In use"] = f"{_fmt(period[0])} to {_fmt(period[1])}" if period else "never activated"
-    return Dossier(case=case, figures=summary, sections=tuple(sorted(sections, key=lambda s: s.order)))
+    return Dossier(
+        case=case,
+        status=plain(case.get_status_display()),
+        figures=summary,
+        sections=tuple(sorted(sections, key=lambda s: s.order)),
+    )

@@ -12,6 +12,7 @@ Definitions (the same on every page, PDF and CSV):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from oversight.models import Case
@@ -76,3 +77,11 @@ def false_rates(figures: dict[str, int]) -> dict[str, str]:
         "false_rate_per_face": percent(rate(figures["alerts_false"], figures["faces_processed"]), 4),
         "false_rate_per_alert": percent(rate(figures["alerts_false"], figures["alerts"]), 2),
     }
+
+
+_REQUIREMENT_CODE = re.compile(r"\s*\(R\d+\)")
+
+
+def plain(label: str) -> str:
+    """A label as people read it: requirement codes (kept for developers in some labels) removed."""
+    return _REQUIREMENT_CODE.sub("", str(label))

@@ -95,3 +95,23 @@ def test_reviewers_read_their_inbox_and_each_reading_is_recorded(world, client_f
         assert client.post(url).status_code == 404
         with pytest.raises(PermissionDenied):
             services.notification_mark_read(actor=user, notification=notification)
+
+
+def test_the_inbox_and_the_deployment_list_take_a_fixed_number_of_queries(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = client_for(world.dpo)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert office.get(url).status_code == 200
+        return len(captured)
+
+    approved_case(world)
+    inbox, deployments = queries(reverse("oversight:notification_list")), queries(reverse("oversight:deployment_list"))
+    for _ in range(3):
+        services.case_revoke(actor=world.judge, case=approved_case(world), reason="Done.")
+    assert OfficeNotification.objects.count() == 7
+    assert queries(reverse("oversight:notification_list")) == inbox
+    assert queries(reverse("oversight:deployment_list")) == deployments
