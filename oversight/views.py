@@ -276,7 +276,8 @@ def _scope_page(request, pk: int, *, codename: str, action, title: str):
     if request.method == "GET":
         _consult(request, case, part=f"{title.lower()}_form")
     status = 400 if request.method == "POST" else 200
-    return render(request, "oversight/case_scope.html", {"form": form, "case": detail, "title": title}, status=status)
+    context = {"form": form, "case": detail, "title": title, "deployments": selectors.case_deployments(case=detail)}
+    return render(request, "oversight/case_scope.html", context, status=status)
 
 
 @login_required

@@ -113,6 +113,8 @@ def test_a_conditional_opinion_allows_the_cameras_and_its_conditions_are_shown(w
     for user in (world.requester, world.judge):
         page = client_for(user).get(reverse("oversight:case_detail", args=[case.pk])).content.decode()
         assert "Old town pilot" in page and "No use at night." in page and "Favourable with conditions" in page
+    decide = client_for(world.judge).get(reverse("oversight:case_decide", args=[case.pk])).content.decode()
+    assert "No use at night." in decide
     services.case_decide(actor=world.judge, case=case, granted=True, reasons="Necessary.")
     assert Case.objects.get(pk=case.pk).status == Case.Status.APPROVED
 
@@ -227,3 +229,18 @@ def test_deployment_pages_for_administrators_and_the_office(world, spare, client
     )
     assert client_for(world.requester).get(reverse("oversight:deployment_list")).status_code == 200
     assert client_for(world.requester).get(reverse("oversight:deployment_create")).status_code == 403
+
+
+def test_administrators_change_a_deployment_s_cameras_and_nobody_else(world, spare, client_for):
+    deployment = Deployment.objects.get()
+    url = reverse("oversight:deployment_cameras", args=[deployment.pk])
+    for user in (world.dpo, world.requester, world.judge):
+        assert client_for(user).post(url, {"camera_ids": [spare[0].pk]}).status_code == 403
+    assert client_for(world.outsider).post(url, {"camera_ids": [spare[0].pk]}).status_code == 404
+    ids = [c.pk for c in world.cameras] + [spare[0].pk]
+    assert client_for(world.platform_admin).post(url, {"camera_ids": ids}).status_code == 302
+    assert sorted(deployment.cameras.values_list("pk", flat=True)) == sorted(ids)
+    event = AuditEvent.objects.filter(event_type=EventType.DEPLOYMENT_UPDATED).get()
+    assert event.data_dict["cameras_added"] == [spare[0].pk]
+    # The spare camera is now usable by a case.
+    draft_case(world.requester, [spare[0]], judge=world.judge, camera_count=1)
