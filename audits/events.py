@@ -43,7 +43,6 @@ class EventType(models.TextChoices):
 
     # Watchlists (R3, R12, R20)
     PERSON_ADDED = "person.added", "Person added to a case"
-    PERSON_UPDATED = "person.updated", "Person changed"
     PERSON_REMOVED = "person.removed", "Person removed from a case"
     PHOTO_UPLOADED = "photo.uploaded", "Reference photo collected"
     PHOTO_REJECTED = "photo.rejected", "Reference photo refused"
@@ -85,3 +84,11 @@ class EventType(models.TextChoices):
     AUTH_LOCKED_OUT = "auth.locked_out", "Sign-in locked after repeated wrong passwords"
     AUTH_SESSION_EXPIRED = "auth.session_expired", "Session ended by timeout"
     AUTH_SECOND_FACTOR_RESET = "auth.second_factor_reset", "Second factor reset (lost phone and recovery codes)"
+    # Deployments and the data protection office (R17, R22, R23)
+    DEPLOYMENT_CREATED = "deployment.created", "Deployment registered"
+    DEPLOYMENT_UPDATED = "deployment.updated", "Deployment changed"
+    DEPLOYMENT_OPINION_RECORDED = "deployment.opinion_recorded", "Office's opinion on a deployment recorded"
+    DEPLOYMENT_DOCUMENT_VIEWED = "deployment.document_viewed", "Office's opinion document consulted"
+    NOTIFICATION_READ = "notification.read", "Notification read by the office"
+    ALERT_OUTCOME_RECORDED = "alert.outcome_recorded", "Outcome of a verified alert recorded"
+    DOSSIER_VIEWED = "report.dossier_viewed", "Case dossier consulted"

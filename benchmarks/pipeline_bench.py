@@ -77,11 +77,33 @@ def setup():
         ("bench_requester", Role.REQUESTER),
         ("bench_judge", Role.JUDGE),
         ("bench_admin", "platform_admin"),
+        ("bench_dpo", "dpo_reviewer"),
     ]:
         user = get_user_model().objects.create_user(username=name, password=None)
         user.groups.add(Group.objects.get(name=role))
         users[role] = user
     return users
+
+
+def usable_camera(users, name):
+    """A camera in a deployment the data protection office gave a favourable opinion on (cases need one)."""
+    from datetime import date
+
+    from oversight import services as cases
+
+    camera = cases.camera_create(actor=users["platform_admin"], name=name, location_label="b", source=str(CLIP))
+    deployment = cases.deployment_create(
+        actor=users["platform_admin"],
+        name=f"Bench deployment {name}",
+        locations="b",
+        consultation_request="bench",
+        consultation_requested_on=date(2026, 1, 1),
+        camera_ids=[camera.pk],
+    )
+    cases.deployment_record_opinion(
+        actor=users["dpo_reviewer"], deployment=deployment, opinion="favourable", given_on=date(2026, 1, 2)
+    )
+    return camera
 
 
 def approved_case(users, camera, people):
@@ -160,9 +182,7 @@ def main():
     from recognition import engine, worker
     from recognition.models import Alert, Scan
 
-    camera = cases.camera_create(
-        actor=users["platform_admin"], name="Bench camera", location_label="b", source=str(CLIP)
-    )
+    camera = usable_camera(users, "Bench camera")
     people = [
         ("Lin-Manuel Miranda", "lin_manuel_miranda_1.png"),
         ("Alex Lacamoire", "alex_lacamoire_1.png"),
@@ -213,9 +233,7 @@ def main():
     rng = random.Random(5)
     delays, stored_after, reasons = [], 0, []
     # A camera of its own, so that only the case being revoked covers it.
-    camera = cases.camera_create(
-        actor=users["platform_admin"], name="Bench camera 2", location_label="b", source=str(CLIP)
-    )
+    camera = usable_camera(users, "Bench camera 2")
     for _run in range(REVOCATIONS):
         run_case = approved_case(users, camera, people[:1])
         revoked = {}

@@ -17,10 +17,15 @@ class Role(models.TextChoices):
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Requesters draft cases; they see their own through object permissions.
     # The camera registry and objectives are readable so a request can name them.
-    Role.REQUESTER: ["oversight.add_case", "oversight.view_camera", "oversight.view_objective"],
+    Role.REQUESTER: [
+        "oversight.add_case",
+        "oversight.view_camera",
+        "oversight.view_objective",
+        "oversight.view_deployment",
+    ],
     # Judges and commission members see only the cases assigned to them (object permissions).
-    Role.JUDGE: ["oversight.view_camera", "oversight.view_objective"],
-    Role.COMMISSION_MEMBER: ["oversight.view_camera", "oversight.view_objective"],
+    Role.JUDGE: ["oversight.view_camera", "oversight.view_objective", "oversight.view_deployment"],
+    Role.COMMISSION_MEMBER: ["oversight.view_camera", "oversight.view_objective", "oversight.view_deployment"],
     # The data protection office reads every case, read-only (R17, R22).
     Role.DPO_REVIEWER: [
         "audits.view_auditevent",
@@ -30,6 +35,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "oversight.view_objective",
         # R21: the office records and answers data-subject requests.
         "oversight.view_datasubjectrequest",
+        # The office's own business: its opinion on deployments, its notifications (R22) and reports (R23).
+        "oversight.view_deployment",
+        "oversight.record_opinion",
+        "oversight.view_officenotification",
+        "oversight.change_officenotification",
+        "oversight.view_office_reports",
     ],
     # Configuration only: no case is visible to an administrator through this role.
     Role.PLATFORM_ADMIN: [
@@ -38,6 +49,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "oversight.change_camera",
         "oversight.view_objective",
         "oversight.change_objective",
+        "oversight.view_deployment",
+        "oversight.add_deployment",
+        "oversight.change_deployment",
     ],
 }
 

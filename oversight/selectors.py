@@ -31,7 +31,9 @@ from oversight.models import (
     CaseCamera,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    Deployment,
     Objective,
+    OfficeNotification,
     Person,
     Vote,
 )
@@ -69,6 +71,20 @@ def case_ended_at(*, case: Case, now: datetime) -> datetime | None:
     if case.status in (Status.APPROVED, Status.URGENT, Status.SUBMITTED) and window_end and window_end <= now:
         return window_end
     return None
+
+
+def case_active_period(*, case: Case, now: datetime) -> tuple[datetime, datetime] | None:
+    """When the case was (or is) in use: from its urgent start or its authorised start, to case_ended_at (or `now`
+    while it runs). None for a case never activated (refused or withdrawn before any use, or still pending)."""
+    if case.urgent_started_at is not None:
+        start = max(case.urgent_started_at, case.requested_start)
+    elif case.approved_start is not None:
+        start = case.approved_start
+    else:
+        return None
+    end = case_ended_at(case=case, now=now)
+    end = now if end is None else end
+    return start, max(start, end)
 
 
 def _window_end(case: Case) -> datetime | None:
@@ -287,6 +303,41 @@ def case_scopes_for_camera(*, camera: Camera | int, at: datetime) -> list[CaseSc
 
 
 # ---------------------------------------------------------------- configuration
+
+
+def case_deployments(*, case: Case) -> list[Deployment]:
+    """The deployments of the case's cameras, with their office opinion and conditions (shown on the case page)."""
+    return list(
+        Deployment.objects.filter(cameras__case_cameras__case=case)
+        .distinct()
+        .prefetch_related("cameras")
+        .order_by("name")
+    )
+
+
+def deployment_list() -> QuerySet[Deployment]:
+    return Deployment.objects.prefetch_related("cameras").order_by("name")
+
+
+def deployment_get_for_user(*, user, pk: int) -> Deployment:
+    """The deployment, for users who may see deployments; Http404 otherwise (missing and forbidden alike)."""
+    deployment = Deployment.objects.filter(pk=pk).prefetch_related("cameras").first()
+    if deployment is None or not user.has_perm("oversight.view_deployment"):
+        raise Http404("No such deployment.")
+    return deployment
+
+
+def notification_list_for_user(*, user) -> QuerySet[OfficeNotification]:
+    if not user.has_perm("oversight.view_officenotification"):
+        return OfficeNotification.objects.none()
+    return OfficeNotification.objects.select_related("read_by").order_by("-created_at", "-id")
+
+
+def notification_get_for_user(*, user, pk: int) -> OfficeNotification:
+    notification = notification_list_for_user(user=user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
 
 
 def objective_list() -> QuerySet[Objective]:

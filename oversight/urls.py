@@ -1,8 +1,9 @@
-"""Pages: cases at /cases/, the camera registry at /cameras/, objectives at /objectives/."""
+"""Pages: cases at /cases/, the camera registry at /cameras/, deployments at /deployments/, the office's inbox and
+reports at /office/, objectives at /objectives/."""
 
 from django.urls import path
 
-from oversight import subject_views, views
+from oversight import office_views, report_views, subject_views, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -43,6 +44,18 @@ urlpatterns = [
     path("cameras/", views.camera_list, name="camera_list"),
     path("cameras/new/", views.camera_create, name="camera_create"),
     path("cameras/<int:pk>/edit/", views.camera_edit, name="camera_edit"),
+    path("cases/<int:pk>/dossier/", report_views.case_dossier_page, name="case_dossier"),
+    path("cases/<int:pk>/dossier.pdf", report_views.case_dossier_pdf, name="case_dossier_pdf"),
+    path("deployments/", office_views.deployment_list, name="deployment_list"),
+    path("deployments/new/", office_views.deployment_create, name="deployment_create"),
+    path("deployments/<int:pk>/", office_views.deployment_detail, name="deployment_detail"),
+    path("deployments/<int:pk>/opinion/", office_views.deployment_opinion, name="deployment_opinion"),
+    path("deployments/<int:pk>/cameras/", office_views.deployment_cameras, name="deployment_cameras"),
+    path("deployments/<int:pk>/opinion-document/", office_views.deployment_document, name="deployment_document"),
+    path("office/notifications/", office_views.notification_list, name="notification_list"),
+    path("office/notifications/<int:pk>/read/", office_views.notification_read, name="notification_read"),
+    path("office/deployment-records/", report_views.deployment_records_page, name="deployment_records"),
+    path("office/annual-report/", report_views.annual_report_page, name="annual_report"),
     path("objectives/", views.objective_list, name="objective_list"),
     path("objectives/<str:code>/toggle/", views.objective_toggle, name="objective_toggle"),
 ]

@@ -52,6 +52,9 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         "case": detail,
         "actions": actions,
         "request_rows": selectors.case_request_rows(case=detail),
+        # The office's opinion and its conditions, shown to requesters and judges alike.
+        "deployments": selectors.case_deployments(case=detail),
+        "can_read_dossier": request.user.has_perm("oversight.view_office_reports"),
         "access_basis": case.access_basis,
         "person_form": forms.get("person_form") or PersonForm(),
         "camera_form": forms.get("camera_form") or CaseCameraForm(),
@@ -273,7 +276,8 @@ def _scope_page(request, pk: int, *, codename: str, action, title: str):
     if request.method == "GET":
         _consult(request, case, part=f"{title.lower()}_form")
     status = 400 if request.method == "POST" else 200
-    return render(request, "oversight/case_scope.html", {"form": form, "case": detail, "title": title}, status=status)
+    context = {"form": form, "case": detail, "title": title, "deployments": selectors.case_deployments(case=detail)}
+    return render(request, "oversight/case_scope.html", context, status=status)
 
 
 @login_required

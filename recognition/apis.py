@@ -1,4 +1,4 @@
-"""REST API for alerts: list, detail (a consultation, R17), and review (R14)."""
+"""REST API for alerts: list, detail (a consultation, R17), review (R14) and the outcome after verification (R23)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -32,6 +32,8 @@ class AlertOutput(serializers.ModelSerializer):
             "watchlist_version",
             "status",
             "created_at",
+            "outcome",
+            "outcome_recorded_at",
         ]
 
 
@@ -62,4 +64,18 @@ class AlertReviewApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = services.alert_review(actor=request.user, alert=alert, **data.validated_data)
+        return Response(AlertOutput(selectors.alert_get_for_user(user=request.user, pk=alert.pk)).data)
+
+
+class AlertOutcomeApi(APIView):
+    class AlertOutcomeInput(serializers.Serializer):
+        outcome = serializers.ChoiceField(choices=Alert.Outcome.choices)
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=AlertOutcomeInput, responses=AlertOutput)
+    def post(self, request, pk: int):
+        alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+        data = self.AlertOutcomeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_record_outcome(actor=request.user, alert=alert, **data.validated_data)
         return Response(AlertOutput(selectors.alert_get_for_user(user=request.user, pk=alert.pk)).data)

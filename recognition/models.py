@@ -63,6 +63,15 @@ class AlertStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected by a verifier"
 
 
+class AlertOutcome(models.TextChoices):
+    """What happened after a verified alert (R23: the outcomes a deployment record reports)."""
+
+    NO_ACTION = "no_action", "No action"
+    ENGAGED = "engaged", "Person engaged by officers"
+    ARRESTED = "arrested", "Arrested"
+    OTHER = "other", "Other"
+
+
 class Alert(models.Model):
     """A match of a watchlist person on a camera frame: information for a human (R15).
 
@@ -74,6 +83,7 @@ class Alert(models.Model):
     """
 
     Status = AlertStatus
+    Outcome = AlertOutcome
 
     case = models.ForeignKey("oversight.Case", on_delete=models.PROTECT, related_name="alerts")
     # Erasing a person (R21) erases the alerts about them.
@@ -89,6 +99,13 @@ class Alert(models.Model):
     crop_blob = models.BinaryField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.NEW)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Recorded by a verifier once the alert is verified (R23); never names anyone.
+    outcome = models.CharField(max_length=20, choices=AlertOutcome.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-captured_at", "-id"]
@@ -97,6 +114,11 @@ class Alert(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=AlertStatus.values), name="alert_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(distance__lte=models.F("threshold")), name="alert_within_threshold"
+            ),
+            # An outcome only after two people verified the alert (R14, R23).
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | models.Q(status="verified", outcome_recorded_at__isnull=False),
+                name="alert_outcome_after_verification",
             ),
         ]
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/crop.jpg", views.alert_crop, name="alert_crop"),
     path("alerts/<int:pk>/review/", views.alert_review, name="alert_review"),
+    path("alerts/<int:pk>/outcome/", views.alert_outcome, name="alert_outcome"),
 ]

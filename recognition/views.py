@@ -34,8 +34,17 @@ def alert_detail(request, pk: int):
         and alert.status == alert.Status.NEW
         and all(r.reviewer_id != request.user.pk for r in reviews)
     )
+    can_record_outcome = user_has_role(request.user, Role.ALERT_VERIFIER) and alert.status == alert.Status.VERIFIED
     return render(
-        request, "recognition/alert_detail.html", {"alert": alert, "reviews": reviews, "can_review": can_review}
+        request,
+        "recognition/alert_detail.html",
+        {
+            "alert": alert,
+            "reviews": reviews,
+            "can_review": can_review,
+            "can_record_outcome": can_record_outcome,
+            "outcomes": alert.Outcome.choices,
+        },
     )
 
 
@@ -63,4 +72,23 @@ def alert_review(request, pk: int):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
+    return redirect("recognition:alert_detail", pk=alert.pk)
+
+
+@login_required
+@require_POST
+def alert_outcome(request, pk: int):
+    alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+    try:
+        services.alert_record_outcome(
+            actor=request.user,
+            alert=alert,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Outcome recorded.")
     return redirect("recognition:alert_detail", pk=alert.pk)

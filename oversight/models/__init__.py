@@ -1,4 +1,5 @@
-"""The oversight layer's models: users, legal objectives, the camera registry, cases with the persons they seek,
+"""The oversight layer's models: users, legal objectives, the camera registry, deployments with the
+office's opinion and its notifications, cases with the persons they seek,
 decisions and votes."""
 
 from oversight.models.cameras import SOURCE_URL_SCHEMES, Camera, validate_camera_source
@@ -18,6 +19,13 @@ from oversight.models.cases import (
     ScopeProposal,
     User,
     Vote,
+)
+from oversight.models.deployments import (
+    USABLE_OPINIONS,
+    Deployment,
+    NotificationKind,
+    OfficeNotification,
+    Opinion,
 )
 from oversight.models.persons import Person, validate_named_person
 from oversight.models.retention import (
@@ -46,6 +54,11 @@ __all__ = [
     "DataSubjectRequestItem",
     "Decision",
     "DeletionRecord",
+    "Deployment",
+    "NotificationKind",
+    "OfficeNotification",
+    "Opinion",
+    "USABLE_OPINIONS",
     "Objective",
     "Person",
     "ScopeProposal",

@@ -6,12 +6,21 @@
 - cameras, objectives: the configuration administrators keep (R1, R5)
 - retention: THE retention run (R19), the urgency purge (R9), the rules for persons and case text
 - subject_requests: data-subject requests (R21)
+- notifications: what the data protection office is told of each use, and its inbox
+- reports: the office's annual report, deployment records and dossiers as files (a disclosure)
+- deployments: pilots of cameras and the data protection office's prior opinion on them
 - validation, _common: the checks and steps the others share
 """
 
 from oversight.services._common import ALLOWED_TRANSITIONS, TransitionNotAllowed
 from oversight.services.cameras import camera_create, camera_health_record, camera_update
 from oversight.services.decisions import case_decide, case_vote
+from oversight.services.deployments import (
+    deployment_create,
+    deployment_record_document_view,
+    deployment_record_opinion,
+    deployment_set_cameras,
+)
 from oversight.services.drafts import (
     case_camera_add,
     case_camera_remove,
@@ -29,7 +38,9 @@ from oversight.services.lifecycle import (
     case_submit,
     case_withdraw,
 )
+from oversight.services.notifications import case_notify_office, notification_mark_read
 from oversight.services.objectives import objective_set_enabled
+from oversight.services.reports import case_dossier_record_view, report_annual_export, report_records_export
 from oversight.services.retention import case_data_purge, retention_due, retention_run
 from oversight.services.subject_requests import (
     subject_request_carry_out,
@@ -51,7 +62,9 @@ __all__ = [
     "case_create",
     "case_data_purge",
     "case_decide",
+    "case_dossier_record_view",
     "case_expire_due",
+    "case_notify_office",
     "case_person_add",
     "case_person_remove",
     "case_record_view",
@@ -61,6 +74,11 @@ __all__ = [
     "case_update_draft",
     "case_vote",
     "case_withdraw",
+    "deployment_create",
+    "deployment_record_document_view",
+    "deployment_record_opinion",
+    "deployment_set_cameras",
+    "notification_mark_read",
     "objective_set_enabled",
     "retention_due",
     "retention_run",
@@ -69,4 +87,6 @@ __all__ = [
     "subject_request_record",
     "subject_request_record_view",
     "subject_restriction_lift",
+    "report_annual_export",
+    "report_records_export",
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audits.events import EventType
 from audits.services import audit_record
-from oversight.models import Case, Decision, Vote
+from oversight.models import Camera, Case, Decision, NotificationKind, Vote
 from oversight.roles import Role, user_has_role
 from oversight.services._common import (
     COMMISSION_ACTOR,
@@ -32,7 +32,8 @@ from oversight.services._common import (
     require_not_requester,
     require_perm,
 )
-from oversight.services.validation import check_threshold
+from oversight.services.notifications import case_notify_office
+from oversight.services.validation import camera_usability_errors, check_threshold
 
 
 def case_decide(
@@ -245,8 +246,15 @@ def _proposed_scope(case: Case, *, now, start, end, threshold, person_ids, camer
     requested_persons, requested_cameras = _requested_ids(case)
     persons = _subset(person_ids, requested_persons, "person_ids", "person", errors)
     cameras = _subset(camera_ids, requested_cameras, "camera_ids", "camera", errors)
+    for message in _unusable_cameras(cameras):
+        add_error(errors, "camera_ids", message)
     raise_if(errors)
     return {"start": start, "end": end, "threshold": threshold, "person_ids": persons, "camera_ids": cameras}
+
+
+def _unusable_cameras(camera_ids: list[int]) -> list[str]:
+    # The office's opinion on the deployment may have changed since submission: checked again at each grant.
+    return camera_usability_errors(Camera.objects.filter(pk__in=camera_ids).order_by("pk"))
 
 
 def _requested_ids(case: Case) -> tuple[list[int], list[int]]:
@@ -303,6 +311,10 @@ def _scope_columns(scope: dict | None) -> dict:
 
 def _approve(case: Case, scope: dict, now: datetime, *, actor, how: dict) -> None:
     """submitted → approved with `scope`; CASE_APPROVED has the same keys whoever decided (issue 8)."""
+    # Never approved on cameras without a usable office opinion (the commission's tally reaches here directly).
+    unusable = _unusable_cameras(scope["camera_ids"])
+    if unusable:
+        raise ValidationError({"camera_ids": unusable})
     narrowed = _narrowing(case, scope)
     case.approved_start = scope["start"]
     case.approved_end = scope["end"]
@@ -331,6 +343,8 @@ def _approve(case: Case, scope: dict, now: datetime, *, actor, how: dict) -> Non
             "camera_ids": scope["camera_ids"],
         },
     )
+    # R22: the office is told of every authorised use.
+    case_notify_office(case=case, kind=NotificationKind.APPROVED, actor=actor)
 
 
 def _deny(case: Case, now: datetime, *, actor, how: dict) -> None:
@@ -353,3 +367,5 @@ def _deny(case: Case, now: datetime, *, actor, how: dict) -> None:
     if case.is_urgent:
         # R9: refused after an urgent start: processing stops at once (the gate sees `denied`).
         record_deletion_due(case, actor=actor, why="refused")
+        # R22: the urgent use the office was told of has ended.
+        case_notify_office(case=case, kind=NotificationKind.ENDED, actor=actor)

@@ -30,6 +30,7 @@ from oversight.services.validation import (
     DOCUMENT_FIELD,
     TEXT_FIELDS,
     VALUE_FIELDS,
+    camera_usability_errors,
     read_impact_assessment,
     resolve_camera,
     stored_draft_values,
@@ -133,6 +134,8 @@ def _camera_rows(cameras, errors: dict) -> list[tuple[Camera, str]]:
                 add_error(errors, f"cameras[{i}].camera_id", "This camera is listed twice.")
             seen.add(camera.pk)
             rows.append((camera, reason))
+            for message in camera_usability_errors([camera]):
+                add_error(errors, f"cameras[{i}].camera_id", message)
     return rows
 
 
@@ -255,7 +258,8 @@ def case_person_remove(*, actor, case: Case, person_id: int) -> None:
 def case_camera_add(*, actor, case: Case, camera_id: int, reason: str) -> CaseCamera:
     """Add a camera to a draft with the reason the persons are expected there (R5).
 
-    Refused: unknown or disabled camera, no reason, more than CASE_MAX_CAMERAS, a duplicate.
+    Refused: unknown or disabled camera, a camera of no deployment with a usable office opinion, no reason,
+    more than CASE_MAX_CAMERAS, a duplicate.
     Side effects: the CaseCamera row; CASE_UPDATED {"cameras_added": [id]}.
     """
     errors: dict[str, list[str]] = {}
@@ -263,6 +267,9 @@ def case_camera_add(*, actor, case: Case, camera_id: int, reason: str) -> CaseCa
     reason = (reason or "").strip()
     if not reason:
         add_error(errors, "reason", "Say why the persons are expected at this camera (R5).")
+    if camera is not None:
+        for message in camera_usability_errors([camera]):
+            add_error(errors, "camera", message)
     with transaction.atomic():
         case = _lock_draft(actor, case)
         links = set(case.case_cameras.values_list("camera_id", flat=True))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from audits.events import EventType
 from audits.services import SYSTEM, audit_record
 from oversight import selectors
-from oversight.models import Case
+from oversight.models import Case, NotificationKind
 from oversight.services._common import (
     Status,
     TransitionNotAllowed,
@@ -26,6 +26,7 @@ from oversight.services._common import (
     record_deletion_due,
     require_perm,
 )
+from oversight.services.notifications import case_notify_office
 from oversight.services.validation import completeness_errors
 
 
@@ -109,6 +110,8 @@ def case_start_urgent(*, actor, case: Case, urgency_reason: str) -> Case:
                 **grants,
             },
         )
+        # R22: the office is told of every use as it starts.
+        case_notify_office(case=case, kind=NotificationKind.URGENT_STARTED, actor=actor)
     return case
 
 
@@ -164,6 +167,8 @@ def _revoke_or_close(case: Case, *, actor, reason: str, event_type: EventType) -
     if unauthorised_urgent:
         # R9: an urgent use that ends without authorisation leaves nothing behind.
         record_deletion_due(case, actor=actor, why="ended without authorisation")
+    # R22: the end of a use the office was told had started (nothing for a case never active).
+    case_notify_office(case=case, kind=NotificationKind.ENDED, actor=actor)
 
 
 WITHDRAW_TARGETS = {Status.APPROVED: Status.REVOKED, Status.URGENT: Status.REVOKED, Status.SUBMITTED: Status.CLOSED}
@@ -268,6 +273,7 @@ def case_expire_due(*, now: datetime | None = None) -> list[str]:
                 record_deletion_due(case, actor=SYSTEM, why="urgency lapsed without a request")
             else:
                 continue
+            case_notify_office(case=case, kind=NotificationKind.ENDED, actor=SYSTEM)  # R22
             expired.append(case.reference)
     return expired
 

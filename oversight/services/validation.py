@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,7 +10,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from oversight.models import CASE_DRAFT_FIELDS, Camera, Case, Objective, Person, validate_named_person
+from oversight.models import (
+    CASE_DRAFT_FIELDS,
+    USABLE_OPINIONS,
+    Camera,
+    Case,
+    Objective,
+    Person,
+    validate_named_person,
+)
 from oversight.registry import case_readiness_checks
 from oversight.roles import Role, user_has_role
 from oversight.services._common import Authority, add_error, commission_members, users
@@ -145,19 +154,24 @@ def validate_draft_values(values: dict, *, requester, errors: dict) -> dict:
 
 def read_impact_assessment(upload, errors) -> tuple[bytes, str] | None:
     """R8: a PDF or a plain-text document, decided by content; returns (bytes, extension)."""
+    return read_document(upload, errors, field="impact_assessment")
+
+
+def read_document(upload, errors, *, field: str) -> tuple[bytes, str] | None:
+    """An uploaded PDF or plain-text (UTF-8) document, decided by content; returns (bytes, extension)."""
     if upload is None:
         return None
     size = getattr(upload, "size", None)
     if size is not None and size > settings.UPLOAD_MAX_BYTES:
-        add_error(errors, "impact_assessment", f"The document is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
+        add_error(errors, field, f"The document is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
         return None
     upload.seek(0)
     content = upload.read(settings.UPLOAD_MAX_BYTES + 1)
     if len(content) > settings.UPLOAD_MAX_BYTES:
-        add_error(errors, "impact_assessment", f"The document is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
+        add_error(errors, field, f"The document is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
         return None
     if not content.strip():
-        add_error(errors, "impact_assessment", "The document is empty.")
+        add_error(errors, field, "The document is empty.")
         return None
     if content.startswith(b"%PDF-"):
         return content, IMPACT_ASSESSMENT_TYPES["pdf"]
@@ -166,7 +180,7 @@ def read_impact_assessment(upload, errors) -> tuple[bytes, str] | None:
     except UnicodeDecodeError:
         text = None
     if text is None or "\x00" in text:
-        add_error(errors, "impact_assessment", "Attach a PDF or a plain-text (UTF-8) document.")
+        add_error(errors, field, "Attach a PDF or a plain-text (UTF-8) document.")
         return None
     return content, IMPACT_ASSESSMENT_TYPES["text"]
 
@@ -242,6 +256,9 @@ def completeness_errors(case: Case, *, now: datetime) -> dict[str, list[str]]:
     for link in links:
         if not link.camera.enabled:
             add_error(errors, "cameras", f"The camera {link.camera.name!r} is disabled.")
+    # The office's prior opinion on the deployment must be given and not unfavourable.
+    for message in camera_usability_errors(link.camera for link in links):
+        add_error(errors, "cameras", message)
     if case.authority == Authority.JUDGE and case.assigned_judge_id is None:
         add_error(errors, "assigned_judge", "Name the judge who will decide (R6).")
     if case.authority == Authority.COMMISSION and len(commission_members(case)) < settings.COMMISSION_QUORUM:
@@ -249,3 +266,20 @@ def completeness_errors(case: Case, *, now: datetime) -> dict[str, list[str]]:
             errors, "authority", f"The commission has fewer than {settings.COMMISSION_QUORUM} members who may vote."
         )
     return errors
+
+
+def camera_usability_errors(cameras: Iterable[Camera]) -> list[str]:
+    """Plain-words problems for cameras a case may not use: no deployment whose office opinion is given and
+    not unfavourable. Empty when every camera is usable."""
+    cameras = list(cameras)
+    usable = set(
+        Camera.objects.filter(pk__in=[c.pk for c in cameras], deployments__opinion__in=USABLE_OPINIONS).values_list(
+            "pk", flat=True
+        )
+    )
+    return [
+        f"The camera {camera.name!r} belongs to no deployment on which the data protection office has given a "
+        "favourable opinion (with or without conditions); it cannot be used."
+        for camera in cameras
+        if camera.pk not in usable
+    ]

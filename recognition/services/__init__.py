@@ -12,6 +12,7 @@ from recognition.services.alerts import (
     CONFIRMATIONS_REQUIRED,
     alert_crop_read,
     alert_crops_reencrypt,
+    alert_record_outcome,
     alert_record_view,
     alert_review,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "StopReason",
     "alert_crop_read",
     "alert_crops_reencrypt",
+    "alert_record_outcome",
     "alert_record_view",
     "alert_review",
     "camera_record_error",

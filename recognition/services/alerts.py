@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -102,5 +103,44 @@ def alert_review(*, actor, alert: Alert, verdict: str, note: str = "") -> Alert:
             case_ref=alert.case.reference,
             target_ref=alert,
             data={"verdict": verdict, "confirmations": confirmations, "from": previous, "to": alert.status},
+        )
+    return alert
+
+
+def alert_record_outcome(*, actor, alert: Alert, outcome: str, note: str = "") -> Alert:
+    """What happened after a verified alert (R23): no action, engaged, arrested or other.
+
+    Preconditions: the actor holds the alert_verifier role; the alert is verified (two confirmations);
+    "other" needs a note. A later call corrects the outcome; the same outcome and note again change nothing.
+    Side effects: the alert's outcome fields; ALERT_OUTCOME_RECORDED (the outcome, never the note's text).
+    """
+    if not user_has_role(actor, Role.ALERT_VERIFIER):
+        raise PermissionDenied("Only alert verifiers may record what happened after an alert.")
+    note = (note or "").strip()
+    errors: dict[str, list[str]] = {}
+    if outcome not in Alert.Outcome.values:
+        errors["outcome"] = ["Choose no action, engaged, arrested or other."]
+    elif outcome == Alert.Outcome.OTHER and not note:
+        errors["note"] = ["Say briefly what happened."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
+        if alert.status != Alert.Status.VERIFIED:
+            raise ValidationError({"outcome": ["An outcome can be recorded only once two people verified the alert."]})
+        if alert.outcome == outcome and alert.outcome_note == note:
+            return alert
+        previous = alert.outcome
+        alert.outcome = outcome
+        alert.outcome_note = note
+        alert.outcome_recorded_at = timezone.now()
+        alert.outcome_recorded_by = actor
+        alert.save(update_fields=["outcome", "outcome_note", "outcome_recorded_at", "outcome_recorded_by"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.ALERT_OUTCOME_RECORDED,
+            case_ref=alert.case.reference,
+            target_ref=alert,
+            data={"from": previous, "to": outcome, "note_given": bool(note)},
         )
     return alert

@@ -12,7 +12,7 @@ from oversight import services
 from oversight.models import Objective
 from tests.accounts.helpers import every_route
 from tests.oversight.conftest import OBJECTIVES
-from tests.oversight.factories import draft_case
+from tests.oversight.factories import deployment_with_opinion, draft_case
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,7 @@ def world(requester, judge, dpo, platform_admin):
     for code, label in OBJECTIVES:
         Objective.objects.get_or_create(code=code, defaults={"label": label})
     camera = services.camera_create(actor=platform_admin, name="Cam", location_label="Hall", source="rtsp://10.0.0.1/s")
+    deployment_with_opinion(platform_admin, dpo, [camera])
     case = draft_case(requester, [camera], judge=judge, camera_count=1)
     return {"case": case, "dpo": dpo, "requester": requester, "admin": platform_admin}
 

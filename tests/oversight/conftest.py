@@ -7,7 +7,7 @@ import time_machine
 
 from oversight import registry, services
 from oversight.models import Objective
-from tests.oversight.factories import NOW
+from tests.oversight.factories import NOW, deployment_with_opinion
 
 OBJECTIVES = [
     ("victims", "(a) Targeted search for specific victims or missing persons"),
@@ -43,8 +43,9 @@ def objectives(db):
 
 
 @pytest.fixture
-def cameras(platform_admin):
-    return [
+def cameras(platform_admin, dpo):
+    """Six cameras of one deployment on which the office has given a favourable opinion."""
+    cameras = [
         services.camera_create(
             actor=platform_admin,
             name=f"Camera {i}",
@@ -53,6 +54,8 @@ def cameras(platform_admin):
         )
         for i in range(1, 7)
     ]
+    deployment_with_opinion(platform_admin, dpo, cameras)
+    return cameras
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from oversight import services
 
@@ -14,6 +15,29 @@ END = NOW + timedelta(hours=25)
 
 def impact_assessment(content: bytes = b"%PDF-1.4\n% fundamental-rights impact assessment\n") -> SimpleUploadedFile:
     return SimpleUploadedFile("dpia.pdf", content, content_type="application/pdf")
+
+
+def deployment_with_opinion(admin, dpo, cameras, *, opinion="favourable", name="City centre pilot", conditions=""):
+    """A deployment of `cameras` on which the office has given `opinion` (None: not given yet)."""
+    deployment = services.deployment_create(
+        actor=admin,
+        name=name,
+        locations=", ".join(sorted({c.location_label for c in cameras})) or "Main station",
+        consultation_request="Prior consultation on live facial recognition at these locations.",
+        consultation_requested_on=timezone.localdate() - timedelta(days=60),
+        camera_ids=[c.pk for c in cameras],
+    )
+    if opinion is None:
+        return deployment
+    if opinion == "conditional" and not conditions:
+        conditions = "Signs at every entrance; no use during public demonstrations."
+    return services.deployment_record_opinion(
+        actor=dpo,
+        deployment=deployment,
+        opinion=opinion,
+        given_on=timezone.localdate() - timedelta(days=30),
+        conditions=conditions,
+    )
 
 
 def draft_case(

@@ -203,8 +203,8 @@ def test_transition(world, clock, status, action):
         new_status, event_type = expected
         assert after["status"] == new_status
         assert new_events[0] == event_type
-        # Anything else recorded belongs to the same transition (R9 deletion due, nothing more).
-        assert set(new_events[1:]) <= {"case.data_deletion_due"}
+        # Anything else recorded belongs to the same transition: R9 deletion due, R22 notification, nothing more.
+        assert set(new_events[1:]) <= {"case.data_deletion_due", "case.notified"}
         event = AuditEvent.objects.get(seq=last_seq + 1)
         assert event.case_ref == case.reference
         assert event.data_dict.get("from") == status

@@ -76,7 +76,7 @@ def test_the_periodic_task_marks_a_lapsed_urgent_case_and_records_deletion_due(w
     assert case.ended_at == NOW + LIMIT  # when it actually stopped, not when the job ran
     assert case.data_deletion_due_at == timezone.now()
     types = list(AuditEvent.objects.filter(case_ref=case.reference).values_list("event_type", flat=True))
-    assert types[-2:] == ["case.urgency_lapsed", "case.data_deletion_due"]
+    assert types[-3:] == ["case.urgency_lapsed", "case.data_deletion_due", "case.notified"]
 
 
 def test_a_refusal_stops_an_urgent_case_at_once_and_records_deletion_due(world, clock):
@@ -93,8 +93,8 @@ def test_a_refusal_stops_an_urgent_case_at_once_and_records_deletion_due(world, 
     assert case.status == Case.Status.DENIED
     assert case.data_deletion_due_at == now
     events = list(AuditEvent.objects.filter(case_ref=case.reference).order_by("seq"))
-    assert [e.event_type for e in events[-2:]] == ["case.denied", "case.data_deletion_due"]
-    assert events[-1].data_dict["why"] == "refused"
+    assert [e.event_type for e in events[-3:]] == ["case.denied", "case.data_deletion_due", "case.notified"]
+    assert events[-2].data_dict["why"] == "refused"
 
 
 def test_an_urgent_case_approved_in_time_continues_under_its_decision(world, clock):

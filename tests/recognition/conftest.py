@@ -11,7 +11,7 @@ from django.core.cache import cache
 from oversight import services as case_services
 from oversight.models import Objective, Person
 from recognition import worker
-from tests.oversight.factories import NOW, draft_case
+from tests.oversight.factories import NOW, deployment_with_opinion, draft_case
 from watchlists.services import reference_photo_encode, reference_photo_upload
 
 FACES = Path(__file__).resolve().parent.parent / "fixtures" / "faces"
@@ -50,12 +50,14 @@ def objectives(db):
 
 
 @pytest.fixture
-def cameras(platform_admin):
-    """Two cameras playing the clip, one more that no case covers."""
-    return [
+def cameras(platform_admin, dpo):
+    """Two cameras playing the clip, one more that no case covers; all in a deployment the office approved."""
+    cameras = [
         case_services.camera_create(actor=platform_admin, name=name, location_label="Main station", source=str(CLIP))
         for name in ("Metro Mustek entrance", "Main station hall", "Airport arrivals")
     ]
+    deployment_with_opinion(platform_admin, dpo, cameras)
+    return cameras
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from oversight import services as case_services
 from oversight.models import Objective, Person
 from recognition import services as recognition_services
 from recognition.models import Alert, Scan
-from tests.oversight.factories import draft_case
+from tests.oversight.factories import deployment_with_opinion, draft_case
 from watchlists.services import reference_photo_encode, reference_photo_upload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,12 +172,13 @@ def _dispatch(broker_url: str) -> list[int]:
 
 
 @pytest.fixture
-def live_case(requester, judge, platform_admin):
+def live_case(requester, judge, platform_admin, dpo):
     for code, label in [("victims", "(a) Victims"), ("threat", "(b) Threat"), ("suspect", "(c) Suspect")]:
         Objective.objects.get_or_create(code=code, defaults={"label": label})
     camera = case_services.camera_create(
         actor=platform_admin, name="Metro Mustek entrance", location_label="Mustek", source=str(CLIP)
     )
+    deployment_with_opinion(platform_admin, dpo, [camera])
     now = timezone.now()
     case = draft_case(
         requester,

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from oversight.models import Camera, Objective
+from oversight.models import Camera, Deployment, Objective
 from oversight.services import case_create
 from watchlists import services
 
@@ -23,6 +23,19 @@ def draft_case(requester, *, persons=("Lin-Manuel Miranda",), judge=None):
     camera, _ = Camera.objects.get_or_create(
         name="Metro entrance A", defaults={"location_label": "Mustek", "source": "/dev/null/clip.mp4"}
     )
+    # Cases use only cameras of a deployment the data protection office approved.
+    deployment, _ = Deployment.objects.get_or_create(
+        name="Metro pilot",
+        defaults={
+            "locations": "Mustek",
+            "consultation_request": "Prior consultation on the metro pilot.",
+            "consultation_requested_on": timezone.localdate() - timedelta(days=60),
+            "opinion": Deployment.Opinion.FAVOURABLE,
+            "opinion_given_on": timezone.localdate() - timedelta(days=30),
+            "created_by": requester,
+        },
+    )
+    deployment.cameras.add(camera)
     start = timezone.now() + timedelta(hours=1)
     return case_create(
         actor=requester,

@@ -24,7 +24,7 @@ from accounts.services import demo_second_factor_issue
 from audits.events import EventType
 from audits.services import audit_record
 from oversight import services as case_services
-from oversight.models import Camera, Case, Person
+from oversight.models import Camera, Case, Deployment, Person
 from oversight.roles import Role
 from watchlists.services import reference_photo_encode, reference_photo_upload
 
@@ -41,6 +41,7 @@ DEMO_PERSONS = [
 ]
 DEMO_LEGAL_BASIS = "Demo: Police Act s. 42(1) (fictitious)"
 
+DEMO_DEPLOYMENT = "Demo pilot: two stations"
 DEMO_USERS = [
     ("demo_requester", Role.REQUESTER, "Serious Crime Unit"),
     ("demo_judge", Role.JUDGE, "Municipal Court"),
@@ -112,6 +113,31 @@ class Command(BaseCommand):
             if not line.startswith("  "):
                 self.stdout.write("  " + line)
 
+    def _seed_deployment(self, admin, cameras):
+        """The demo pilot: the city asked the office for its opinion on its cameras; the office was favourable."""
+        from django.utils import timezone
+
+        dpo = get_user_model().objects.get(username="demo_dpo")
+        deployment = Deployment.objects.filter(name=DEMO_DEPLOYMENT).first()
+        if deployment is None:
+            deployment = case_services.deployment_create(
+                actor=admin,
+                name=DEMO_DEPLOYMENT,
+                locations=", ".join(location for _, location in DEMO_CAMERAS),
+                consultation_request="Demo: prior consultation on a live facial recognition pilot at these stations.",
+                consultation_requested_on=timezone.localdate() - timedelta(days=45),
+            )
+        case_services.deployment_set_cameras(
+            actor=admin, deployment=deployment, camera_ids=[c.pk for c in cameras] + list(deployment.cameras.all())
+        )
+        if not deployment.usable:
+            case_services.deployment_record_opinion(
+                actor=dpo,
+                deployment=deployment,
+                opinion=Deployment.Opinion.FAVOURABLE,
+                given_on=timezone.localdate() - timedelta(days=15),
+            )
+
     def _seed_recognition(self):
         """Two clip cameras and one approved case covering them for 24 hours from now."""
         from django.core.files.uploadedfile import SimpleUploadedFile
@@ -129,6 +155,7 @@ class Command(BaseCommand):
                     actor=admin, name=name, location_label=location, source=str(DEMO_CLIP)
                 )
             cameras.append(camera)
+        self._seed_deployment(admin, cameras)
         now = timezone.now()
         active = Case.objects.filter(
             requester=requester,

@@ -1,0 +1,87 @@
+"""Per-case usage figures gathered from the registered providers, and how rates are defined (R23).
+
+Definitions (the same on every page, PDF and CSV):
+- faces processed: faces detected and compared in the case's cameras while the case was active (non-matching
+  faces are discarded at once; only their count is kept);
+- alerts: matches stored for the case; verified: confirmed by two people; false: rejected by a verifier;
+  pending: not yet verified or rejected;
+- false alert rate per face processed: false alerts / faces processed (as a percentage);
+- false alert rate per alert: false alerts / alerts (as a percentage);
+- outcomes: what verifiers recorded after a verified alert (no action, engaged, arrested, other, not recorded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from oversight.models import Case
+from oversight.registry import case_usage_providers
+
+OUTCOME_FIGURES = (
+    ("outcome_no_action", "No action"),
+    ("outcome_engaged", "Engaged"),
+    ("outcome_arrested", "Arrested"),
+    ("outcome_other", "Other"),
+    ("outcome_not_recorded", "Outcome not recorded"),
+)
+USAGE_FIGURES = (
+    ("scans", "Scans"),
+    ("frames_read", "Frames read"),
+    ("faces_processed", "Faces processed"),
+    ("matches", "Matches"),
+    ("alerts", "Alerts"),
+    ("alerts_verified", "Verified alerts"),
+    ("alerts_false", "False alerts"),
+    ("alerts_pending", "Alerts awaiting verification"),
+    *OUTCOME_FIGURES,
+)
+USAGE_KEYS = tuple(key for key, _ in USAGE_FIGURES)
+
+
+def empty_usage() -> dict[str, int]:
+    return dict.fromkeys(USAGE_KEYS, 0)
+
+
+def usage_for_cases(cases: Iterable[Case]) -> dict[int, dict[str, int]]:
+    """{case_id: figures}, every USAGE_KEYS present; the registered providers' figures added together."""
+    cases = list(cases)
+    usage = {case.pk: empty_usage() for case in cases}
+    if not cases:
+        return usage
+    for provider in case_usage_providers():
+        for case_id, figures in provider(cases).items():
+            row = usage.setdefault(case_id, empty_usage())
+            for key, value in figures.items():
+                row[key] = row.get(key, 0) + int(value)
+    return usage
+
+
+def add_usage(total: dict[str, int], figures: dict[str, int]) -> dict[str, int]:
+    for key, value in figures.items():
+        total[key] = total.get(key, 0) + value
+    return total
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return None if not denominator else numerator / denominator
+
+
+def percent(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def false_rates(figures: dict[str, int]) -> dict[str, str]:
+    """The two rates, formatted: per face processed (4 decimals, the figures are tiny) and per alert (2)."""
+    return {
+        "false_rate_per_face": percent(rate(figures["alerts_false"], figures["faces_processed"]), 4),
+        "false_rate_per_alert": percent(rate(figures["alerts_false"], figures["alerts"]), 2),
+    }
+
+
+_REQUIREMENT_CODE = re.compile(r"\s*\(R\d+\)")
+
+
+def plain(label: str) -> str:
+    """A label as people read it: requirement codes (kept for developers in some labels) removed."""
+    return _REQUIREMENT_CODE.sub("", str(label))

@@ -1,0 +1,149 @@
+"""PDF and chart rendering for the office's reports, with matplotlib only (Agg backend: no display needed).
+
+A document is a list of blocks: ("title", text), ("heading", text), ("text", text), ("table", columns, rows),
+("image", png_bytes). Text is embedded as TrueType (fonttype 42) so that it can be searched and extracted;
+charts are drawn to PNG first and placed on the page as images.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import pyplot as plt  # noqa: E402  (after choosing the backend)
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+# Font subsetting logs every glyph at INFO: not worth anyone's log space.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+PAGE_WIDTH, PAGE_HEIGHT = 8.27, 11.69  # A4, inches
+MARGIN = 0.6
+LINE = 0.19  # inches per line of body text
+WRAP = 110  # characters per line of body text
+RC = {"pdf.fonttype": 42, "font.family": "DejaVu Sans"}
+
+
+class _Writer:
+    def __init__(self, pdf: PdfPages, title: str):
+        self.pdf, self.title, self.page = pdf, title, 0
+        self.figure: Figure | None = None
+        self.y = 0.0
+
+    def _new_page(self) -> None:
+        self._flush()
+        self.page += 1
+        self.figure = plt.figure(figsize=(PAGE_WIDTH, PAGE_HEIGHT))
+        self.figure.text(MARGIN / PAGE_WIDTH, 0.3 / PAGE_HEIGHT, f"{self.title} - page {self.page}", fontsize=7)
+        self.y = PAGE_HEIGHT - MARGIN
+
+    def _flush(self) -> None:
+        if self.figure is not None:
+            self.pdf.savefig(self.figure)
+            plt.close(self.figure)
+            self.figure = None
+
+    def _room(self, height: float) -> None:
+        if self.figure is None or self.y - height < MARGIN:
+            self._new_page()
+
+    def line(self, text: str, *, size: float = 8, weight: str = "normal", indent: float = 0.0) -> None:
+        height = LINE * size / 8
+        self._room(height)
+        self.y -= height
+        x = (MARGIN + indent) / PAGE_WIDTH
+        self.figure.text(x, self.y / PAGE_HEIGHT, text, fontsize=size, fontweight=weight, family="DejaVu Sans")
+
+    def text(self, text: str, *, size: float = 8, weight: str = "normal", indent: float = 0.0) -> None:
+        width = int(WRAP * 8 / size - indent * 12)
+        for paragraph in str(text).splitlines() or [""]:
+            for piece in textwrap.wrap(paragraph, width) or [""]:
+                self.line(piece, size=size, weight=weight, indent=indent)
+
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+        if not rows:
+            self.text("None.", indent=0.1)
+            return
+        if len(columns) <= 3:
+            for row in rows:
+                cells = [str(c) for c in row]
+                self.text(f"{cells[0]}: " + " | ".join(cells[1:]), indent=0.1)
+            return
+        # Wide tables: one block per row, "column: value" on each line, so nothing is cut off.
+        for row in rows:
+            self._room(LINE * 2)
+            self.text(f"{columns[0]}: {row[0]}", weight="bold", indent=0.1)
+            for name, value in zip(columns[1:], row[1:], strict=True):
+                self.text(f"{name}: {value}", indent=0.3)
+            self.y -= LINE / 3
+
+    def image(self, png: bytes) -> None:
+        image = plt.imread(io.BytesIO(png), format="png")
+        height_px, width_px = image.shape[:2]
+        width = PAGE_WIDTH - 2 * MARGIN
+        height = width * height_px / width_px
+        self._room(height + LINE)
+        self.y -= height
+        axes = self.figure.add_axes(
+            (MARGIN / PAGE_WIDTH, self.y / PAGE_HEIGHT, width / PAGE_WIDTH, height / PAGE_HEIGHT)
+        )
+        axes.imshow(image, interpolation="none")
+        axes.set_axis_off()
+        self.y -= LINE
+
+
+def render_pdf(title: str, blocks: Sequence[tuple]) -> bytes:
+    """The blocks as a PDF document (bytes)."""
+    buffer = io.BytesIO()
+    with plt.rc_context(RC), PdfPages(buffer, metadata={"Title": title, "Creator": "oversight platform"}) as pdf:
+        writer = _Writer(pdf, title)
+        for block in blocks:
+            kind = block[0]
+            if kind == "title":
+                writer.text(block[1], size=15, weight="bold")
+            elif kind == "heading":
+                writer.y -= LINE / 2
+                writer.text(block[1], size=11, weight="bold")
+            elif kind == "text":
+                writer.text(block[1])
+            elif kind == "table":
+                writer.table(block[1], block[2])
+            elif kind == "image":
+                writer.image(block[1])
+            else:
+                raise ValueError(f"unknown block {kind!r}")
+        if writer.figure is None:
+            writer._new_page()
+        writer._flush()
+    return buffer.getvalue()
+
+
+def bar_chart_png(
+    title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *, ylabel: str = "", log: bool = False
+) -> bytes:
+    """A grouped bar chart as PNG bytes."""
+    with plt.rc_context(RC):
+        figure = plt.figure(figsize=(7.0, 2.8), dpi=110)
+        axes = figure.add_subplot(1, 1, 1)
+        count = max(len(series), 1)
+        width = 0.8 / count
+        for i, (name, values) in enumerate(series.items()):
+            positions = [x + (i - (count - 1) / 2) * width for x in range(len(labels))]
+            axes.bar(positions, values, width=width, label=name)
+        axes.set_xticks(range(len(labels)), labels, fontsize=7)
+        axes.set_title(title, fontsize=10)
+        axes.set_ylabel(ylabel, fontsize=8)
+        if log:
+            axes.set_yscale("symlog")
+        axes.legend(fontsize=7)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        plt.close(figure)
+    return buffer.getvalue()
