@@ -26,8 +26,8 @@ import math
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import cv2
 import numpy as np
@@ -50,6 +50,7 @@ from recognition.matching import (  # re-exported: callers import them from the 
     UnreadableImage,
     match,
 )
+from recognition.video import STREAM_SCHEMES, LiveFeed, SampledFrame, container_truncated, is_matroska, redact
 
 with warnings.catch_warnings():
     # face_recognition_models imports pkg_resources, which setuptools deprecates; harmless here.
@@ -69,6 +70,7 @@ __all__ = [
     "EngineError",
     "FaceTooSmall",
     "FrameResult",
+    "LiveFeed",
     "Match",
     "MatchScope",
     "MultipleFaces",
@@ -78,8 +80,12 @@ __all__ = [
     "Template",
     "UnreadableImage",
     "VideoSource",
+    "Motion",
+    "MotionDetector",
     "crop_with_others_blurred",
     "detect_faces",
+    "detect_in_region",
+    "face_sharpness",
     "encode_faces",
     "encode_reference_image",
     "match",
@@ -272,6 +278,111 @@ def crop_with_others_blurred(
     return buffer.tobytes()
 
 
+# --------------------------------------------------------------------------- regions and motion (the analyser's tools)
+
+
+def detect_in_region(frame_bgr: np.ndarray, region: Box, scale: float, model: str = "hog") -> list[Box]:
+    """Faces inside ``region`` of the frame, found on a copy of the region resized by ``scale``.
+
+    HOG finds faces of about 80 px: ``scale`` 2 finds faces of 40 px (what dlib's upsampling
+    does, for this region only), ``scale`` < 1 makes large faces cheap. Boxes come back in
+    full-frame coordinates, clipped to the region.
+    """
+    height, width = frame_bgr.shape[:2]
+    top, right, bottom, left = max(0, region[0]), min(width, region[1]), min(height, region[2]), max(0, region[3])
+    if bottom - top < 8 or right - left < 8:
+        return []
+    crop = np.ascontiguousarray(frame_bgr[top:bottom, left:right])
+    if scale != 1.0:
+        interpolation = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=interpolation)
+    boxes = []
+    for f_top, f_right, f_bottom, f_left in face_recognition.face_locations(_to_rgb(crop), 0, model):
+        box = (
+            max(top, top + math.floor(f_top / scale)),
+            min(right, left + math.ceil(f_right / scale)),
+            min(bottom, top + math.ceil(f_bottom / scale)),
+            max(left, left + math.floor(f_left / scale)),
+        )
+        if box[2] > box[0] and box[1] > box[3]:
+            boxes.append(box)
+    return boxes
+
+
+def face_sharpness(frame_bgr: np.ndarray, box: Box) -> float:
+    """Variance of the Laplacian of the face resized to 64x64 grey: higher is sharper."""
+    top, right, bottom, left = box
+    face = np.ascontiguousarray(frame_bgr[max(0, top) : max(0, bottom), max(0, left) : max(0, right)])
+    if face.size == 0:
+        return 0.0
+    grey = cv2.cvtColor(face, cv2.COLOR_BGR2GRAY) if face.ndim == 3 else face
+    return float(cv2.Laplacian(cv2.resize(grey, (64, 64), interpolation=cv2.INTER_AREA), cv2.CV_64F).var())
+
+
+@dataclass(frozen=True)
+class Motion:
+    """What moved since the previous frame: ``regions`` (full-frame boxes of moving areas),
+    the ``moving_share`` of the frame, the camera ``shift`` (dy, dx) in full-frame pixels,
+    and ``global_motion``: the camera moved or the scene changed, regions mean little."""
+
+    regions: list[Box]
+    moving_share: float
+    shift: tuple[float, float]
+    global_motion: bool
+
+
+class MotionDetector:
+    """OpenCV background subtraction (MOG2) on a small grey copy of each frame, plus the
+    camera's shift between frames (phase correlation), for a hand-held or panning camera.
+
+    ``global_share``: above this moving share (or a camera shift over ``shift_share`` of the
+    width, or a failed shift estimate) the motion is global. Holds only the small grey copy
+    of the previous frame and the background model, both in this object's memory.
+    """
+
+    def __init__(self, width: int = 320, history: int = 30, global_share: float = 0.3, shift_share: float = 0.02):
+        self.width = width
+        self.global_share = global_share
+        self.shift_share = shift_share
+        self._subtractor = cv2.createBackgroundSubtractorMOG2(history=history, varThreshold=25, detectShadows=False)
+        self._previous: np.ndarray | None = None
+        self._window: np.ndarray | None = None
+
+    def update(self, frame_bgr: np.ndarray) -> Motion:
+        height, width = frame_bgr.shape[:2]
+        scale = min(1.0, self.width / width)
+        size = (max(16, round(width * scale)), max(16, round(height * scale)))
+        small = cv2.resize(np.ascontiguousarray(frame_bgr), size, interpolation=cv2.INTER_AREA)
+        grey = np.float32(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small)
+        shift, reliable = (0.0, 0.0), True
+        if self._previous is None:
+            reliable = False  # first frame: everything is new
+        else:
+            if self._window is None or self._window.shape != grey.shape:
+                self._window = cv2.createHanningWindow(grey.shape[::-1], cv2.CV_32F)
+            (dx, dy), response = cv2.phaseCorrelate(self._previous, grey, self._window)
+            shift = (dy / scale, dx / scale)
+            reliable = response > 0.1
+        self._previous = grey
+        mask = self._subtractor.apply(small)
+        mask = cv2.dilate(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.ones((7, 7), np.uint8))
+        share = float(np.count_nonzero(mask)) / mask.size
+        moved = math.hypot(*shift) > self.shift_share * width
+        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        regions = []
+        for x, y, w, h, area in stats[1:count]:
+            if area >= 12:
+                regions.append(
+                    (
+                        math.floor(y / scale),
+                        min(width, math.ceil((x + w) / scale)),
+                        min(height, math.ceil((y + h) / scale)),
+                        math.floor(x / scale),
+                    )
+                )
+        return Motion(regions, share, shift, (not reliable) or moved or share > self.global_share)
+
+
 # --------------------------------------------------------------------------- reference images
 
 
@@ -352,36 +463,17 @@ def encode_reference_image(
 # --------------------------------------------------------------------------- video
 
 
-@dataclass(frozen=True)
-class SampledFrame:
-    index: int
-    """Frames since the source was opened (continues across loops)."""
-    media_time_seconds: float
-    """``index / fps``: position in the (looped) media, not wall-clock time."""
-    frame: np.ndarray = field(repr=False)
-
-
-_STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt")
-
-
-def _redact(source: str) -> str:
-    """The source for messages and logs, with any password of the URL removed."""
-    parts = urlsplit(source)
-    if parts.password is None:
-        return source
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
 class VideoSource:
     """A video file or a network stream (rtsp/http(s)/...), read frame by frame.
 
     ``loop=True`` replays a file forever, as a demo camera: at the end it reopens the file and
     continues; indexes and media time keep increasing. Problems raise :class:`SourceError`
     with the source (password redacted) and the reason: cannot open, no frames, a file that
-    ends before its declared length (truncated/corrupt), a stream that stops.
+    ends before its declared length (truncated/corrupt), a stream that stops. A file is cut
+    if it is shorter than its container declares (:func:`container_truncated`) or, where the
+    container records a frame count, decodes clearly fewer frames; Matroska stores no count
+    (OpenCV estimates one from the duration, 154 for a clip of 138), so only its size counts.
+    :meth:`live` reads the source as a live feed with a bounded delay.
     """
 
     #: A file may report a frame count slightly above what it decodes; beyond this it is truncated.
@@ -397,8 +489,8 @@ class VideoSource:
         fallback_fps: float = 25.0,
     ):
         self.source = os.fspath(source)
-        self.label = _redact(self.source)
-        self.is_stream = urlsplit(self.source).scheme.lower() in _STREAM_SCHEMES
+        self.label = redact(self.source)
+        self.is_stream = urlsplit(self.source).scheme.lower() in STREAM_SCHEMES
         self.loop = loop
         self._timeouts = (int(open_timeout_seconds * 1000), int(read_timeout_seconds * 1000))
         self._fallback_fps = fallback_fps
@@ -434,7 +526,8 @@ class VideoSource:
         fps = capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if math.isfinite(fps) and 0 < fps <= 1000 else self._fallback_fps
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
-        self.frame_count = int(count) if not self.is_stream and math.isfinite(count) and count > 0 else None
+        known = not self.is_stream and math.isfinite(count) and count > 0 and not is_matroska(self.source)
+        self.frame_count = int(count) if known else None
         self._capture = capture
         self._frames_this_pass = 0
         # Grab the first frame now so a source without frames fails here, not in the worker loop.
@@ -488,6 +581,10 @@ class VideoSource:
                 self.label,
                 f"ended after {self._frames_this_pass} of {self.frame_count} frames: file truncated or corrupt",
             )
+        if container_truncated(self.source):
+            raise SourceError(
+                self.label, f"ended after {self._frames_this_pass} frames: file truncated (shorter than its container)"
+            )
         if not self.loop:
             return False
         self.close()
@@ -507,6 +604,10 @@ class VideoSource:
         if not self.grab():
             return False, None
         return True, self.retrieve()
+
+    def live(self, sample_fps: float, **clock) -> LiveFeed:
+        """This source as a live feed: newest frame first, frames missed while busy skipped."""
+        return LiveFeed(self, sample_fps, **clock)
 
     def iter_sampled(self, sample_fps: float) -> Iterator[SampledFrame]:
         """Yield about ``sample_fps`` frames per second of media, decoding only those.
