@@ -14,6 +14,10 @@ Privacy rules implemented here:
   matches: a match carries its box, ids, distance and a crop in which every other face is
   blurred (:func:`crop_with_others_blurred`), which is the "input that led to a match" (R16).
 
+Pure parts are re-exported from :mod:`recognition.matching` (errors, configuration, matching)
+and :mod:`recognition.video` (sampled frames, live pacing, container checks); the tracking
+analyser (:mod:`recognition.analysis`) comes here for pixels: regions, motion, crops.
+
 Conventions: boxes are ``(top, right, bottom, left)`` in pixels of the full-resolution frame
 (face_recognition's order); frames are OpenCV BGR ``uint8`` arrays; distances are Euclidean
 between dlib encodings, like ``face_recognition.face_distance`` (lower is stricter, R13).
@@ -26,7 +30,6 @@ import math
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import cv2
@@ -50,7 +53,7 @@ from recognition.matching import (  # re-exported: callers import them from the 
     UnreadableImage,
     match,
 )
-from recognition.video import STREAM_SCHEMES, LiveFeed, SampledFrame, container_truncated, is_matroska, redact
+from recognition.video import STREAM_SCHEMES, LiveFeed, Motion, SampledFrame, container_truncated, is_matroska, redact
 
 with warnings.catch_warnings():
     # face_recognition_models imports pkg_resources, which setuptools deprecates; harmless here.
@@ -118,16 +121,19 @@ def _resize_rgb(rgb: np.ndarray, scale: float) -> np.ndarray:
     return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
 
 
-def _locate(rgb_small: np.ndarray, scale: float, full_shape: tuple[int, ...], upsample: int, model: str) -> list[Box]:
-    """Detect on ``rgb_small`` (the frame shrunk by ``scale``) and return full-resolution boxes."""
-    height, width = full_shape[:2]
+def _locate(
+    rgb_small: np.ndarray, scale: float, full_shape: tuple, upsample: int, model: str, origin: Box | None = None
+) -> list[Box]:
+    """Detect on ``rgb_small`` (the frame, or the ``origin`` region of it, resized by ``scale``)
+    and return full-resolution boxes, clipped to the frame (or region)."""
+    top0, right0, bottom0, left0 = origin or (0, full_shape[1], full_shape[0], 0)
     boxes = []
     for top, right, bottom, left in face_recognition.face_locations(rgb_small, upsample, model):
         box = (
-            max(0, math.floor(top / scale)),
-            min(width, math.ceil(right / scale)),
-            min(height, math.ceil(bottom / scale)),
-            max(0, math.floor(left / scale)),
+            max(top0, top0 + math.floor(top / scale)),
+            min(right0, left0 + math.ceil(right / scale)),
+            min(bottom0, top0 + math.ceil(bottom / scale)),
+            max(left0, left0 + math.floor(left / scale)),
         )
         if box[2] > box[0] and box[1] > box[3]:
             boxes.append(box)
@@ -282,31 +288,18 @@ def crop_with_others_blurred(
 
 
 def detect_in_region(frame_bgr: np.ndarray, region: Box, scale: float, model: str = "hog") -> list[Box]:
-    """Faces inside ``region`` of the frame, found on a copy of the region resized by ``scale``.
-
-    HOG finds faces of about 80 px: ``scale`` 2 finds faces of 40 px (what dlib's upsampling
-    does, for this region only), ``scale`` < 1 makes large faces cheap. Boxes come back in
-    full-frame coordinates, clipped to the region.
-    """
+    """Faces inside ``region``, found on a copy of it resized by ``scale``: HOG finds faces of
+    about 80 px, so ``scale`` 2 finds faces of 40 px (dlib's upsampling, for this region only)
+    and ``scale`` < 1 makes large faces cheap. Boxes in full-frame coordinates."""
     height, width = frame_bgr.shape[:2]
     top, right, bottom, left = max(0, region[0]), min(width, region[1]), min(height, region[2]), max(0, region[3])
     if bottom - top < 8 or right - left < 8:
         return []
     crop = np.ascontiguousarray(frame_bgr[top:bottom, left:right])
     if scale != 1.0:
-        interpolation = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
-        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=interpolation)
-    boxes = []
-    for f_top, f_right, f_bottom, f_left in face_recognition.face_locations(_to_rgb(crop), 0, model):
-        box = (
-            max(top, top + math.floor(f_top / scale)),
-            min(right, left + math.ceil(f_right / scale)),
-            min(bottom, top + math.ceil(f_bottom / scale)),
-            max(left, left + math.floor(f_left / scale)),
-        )
-        if box[2] > box[0] and box[1] > box[3]:
-            boxes.append(box)
-    return boxes
+        how = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=how)
+    return _locate(_to_rgb(crop), scale, frame_bgr.shape, 0, model, origin=(top, right, bottom, left))
 
 
 def face_sharpness(frame_bgr: np.ndarray, box: Box) -> float:
@@ -319,26 +312,11 @@ def face_sharpness(frame_bgr: np.ndarray, box: Box) -> float:
     return float(cv2.Laplacian(cv2.resize(grey, (64, 64), interpolation=cv2.INTER_AREA), cv2.CV_64F).var())
 
 
-@dataclass(frozen=True)
-class Motion:
-    """What moved since the previous frame: ``regions`` (full-frame boxes of moving areas),
-    the ``moving_share`` of the frame, the camera ``shift`` (dy, dx) in full-frame pixels,
-    and ``global_motion``: the camera moved or the scene changed, regions mean little."""
-
-    regions: list[Box]
-    moving_share: float
-    shift: tuple[float, float]
-    global_motion: bool
-
-
 class MotionDetector:
-    """OpenCV background subtraction (MOG2) on a small grey copy of each frame, plus the
-    camera's shift between frames (phase correlation), for a hand-held or panning camera.
-
-    ``global_share``: above this moving share (or a camera shift over ``shift_share`` of the
-    width, or a failed shift estimate) the motion is global. Holds only the small grey copy
-    of the previous frame and the background model, both in this object's memory.
-    """
+    """Background subtraction (MOG2) on a small copy of each frame, and the camera's shift
+    between frames (phase correlation). Motion is global above ``global_share`` of the frame
+    moving, a shift over ``shift_share`` of the width, or a failed shift estimate. Holds the
+    previous small grey frame and the background model only."""
 
     def __init__(self, width: int = 320, history: int = 30, global_share: float = 0.3, shift_share: float = 0.02):
         self.width = width
@@ -354,32 +332,26 @@ class MotionDetector:
         size = (max(16, round(width * scale)), max(16, round(height * scale)))
         small = cv2.resize(np.ascontiguousarray(frame_bgr), size, interpolation=cv2.INTER_AREA)
         grey = np.float32(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small)
-        shift, reliable = (0.0, 0.0), True
-        if self._previous is None:
-            reliable = False  # first frame: everything is new
-        else:
+        shift, reliable = (0.0, 0.0), False  # the first frame: everything is new
+        if self._previous is not None:
             if self._window is None or self._window.shape != grey.shape:
                 self._window = cv2.createHanningWindow(grey.shape[::-1], cv2.CV_32F)
             (dx, dy), response = cv2.phaseCorrelate(self._previous, grey, self._window)
-            shift = (dy / scale, dx / scale)
+            # A weak peak is no shift (a cut, or many things moving): nothing to compensate.
             reliable = response > 0.1
+            shift = (dy / scale, dx / scale) if reliable else (0.0, 0.0)
         self._previous = grey
         mask = self._subtractor.apply(small)
         mask = cv2.dilate(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.ones((7, 7), np.uint8))
         share = float(np.count_nonzero(mask)) / mask.size
         moved = math.hypot(*shift) > self.shift_share * width
         count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        regions = []
-        for x, y, w, h, area in stats[1:count]:
-            if area >= 12:
-                regions.append(
-                    (
-                        math.floor(y / scale),
-                        min(width, math.ceil((x + w) / scale)),
-                        min(height, math.ceil((y + h) / scale)),
-                        math.floor(x / scale),
-                    )
-                )
+        regions = [
+            (math.floor(y / scale), min(width, math.ceil((x + w) / scale)), min(height, math.ceil((y + h) / scale)),
+             math.floor(x / scale))
+            for x, y, w, h, area in stats[1:count]
+            if area >= 12
+        ]  # fmt: skip
         return Motion(regions, share, shift, (not reliable) or moved or share > self.global_share)
 
 
@@ -469,11 +441,9 @@ class VideoSource:
     ``loop=True`` replays a file forever, as a demo camera: at the end it reopens the file and
     continues; indexes and media time keep increasing. Problems raise :class:`SourceError`
     with the source (password redacted) and the reason: cannot open, no frames, a file that
-    ends before its declared length (truncated/corrupt), a stream that stops. A file is cut
-    if it is shorter than its container declares (:func:`container_truncated`) or, where the
-    container records a frame count, decodes clearly fewer frames; Matroska stores no count
-    (OpenCV estimates one from the duration, 154 for a clip of 138), so only its size counts.
-    :meth:`live` reads the source as a live feed with a bounded delay.
+    ends before its declared length (truncated/corrupt), a stream that stops. A file is cut if
+    shorter than its container declares, or if it decodes clearly fewer frames than recorded;
+    Matroska records no count (OpenCV's is an estimate). :meth:`live`: a live feed.
     """
 
     #: A file may report a frame count slightly above what it decodes; beyond this it is truncated.
