@@ -26,6 +26,14 @@ Pairs. Genuine: Lin-Manuel's reference against his clip faces; photos of the sam
 Impostor: every clip face against the references of other people (the audience woman
 against all, Lin-Manuel's faces against everyone but him); photos of different people.
 
+Many strangers (issue 10, R13): the runners of /work/shared/data/faces/video/marathon_1080p.mp4
+(read from shared data, never copied into the repository; ``--crowd``), a real street crowd at
+CCTV quality, are grouped into identities by the pipeline's tracker and merged by encoding
+(see crowd_identities). Every identity goes on a watchlist (each photo, one frame of each
+runner) and every other face is searched against it: the table gives recall and false
+alerts per 1000 faces for each threshold, with the photos, the sample clip and the runners
+together (``crowd_*`` keys of the JSON line).
+
 The last line of output is one JSON object with the figures and the recommendation.
 """
 
@@ -69,6 +77,11 @@ PERSON_OF_PREFIX = {
 MIN_FRAME_RECALL = 0.80
 MIN_MARGIN_TO_IMPOSTORS = 0.04
 DLIB_PUBLISHED_THRESHOLD = 0.60
+# The crowd (marathon runners): see crowd_identities().
+SHARED_FACES = Path(os.environ.get("BENCH_SHARED_FACES", "/work/shared/data/faces"))
+MIN_TRACK_FACES = 3
+SAME_RUNNER_DISTANCE = 0.45
+CROWD_THRESHOLDS = [0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6]
 
 
 def person_of(filename: str) -> str:
@@ -154,10 +167,102 @@ def detector_settings_compared(data: Path, step: int, csv_faces: dict[int, int])
     return rows
 
 
+# --------------------------------------------------------------------------- many strangers: the crowd
+
+
+def crowd_identities(video: Path, step: int, config: engine.EngineConfig):
+    """Faces of the marathon runners, grouped into identities by tracking, then merged.
+
+    Every ``step``-th frame at full resolution, HOG upsample 1: detections are joined into
+    tracks (recognition.tracking, the pipeline's tracker, gap 0.5 s); a track seen in fewer
+    than ``MIN_TRACK_FACES`` frames is dropped (a false detection or a face glimpsed once).
+    Tracks are then merged when the means of their encodings are closer than
+    ``SAME_RUNNER_DISTANCE`` (the same runner, lost and found again): merging errs on the side
+    of fewer identities, so that no runner is ever counted as a stranger to himself.
+    Returns [(identity, frame, encoding, face_px)].
+    """
+    from recognition.tracking import Tracker, TrackerConfig
+
+    tracker = Tracker(TrackerConfig(max_gap_seconds=0.5))
+    by_track: dict[int, list] = {}
+    source = engine.VideoSource(video)
+    for sample in source.iter_sampled(source.fps / step):
+        boxes = engine.detect_faces(sample.frame, config)
+        encodings = engine.encode_faces(sample.frame, boxes, config)
+        update = tracker.update(boxes, sample.media_time_seconds)
+        for tid, col in update.assigned.items():
+            top, right, bottom, left = boxes[col]
+            size = int(np.sqrt((bottom - top) * (right - left)))
+            by_track.setdefault(tid, []).append((sample.index, encodings[col], size))
+    tracks = {tid: faces for tid, faces in by_track.items() if len(faces) >= MIN_TRACK_FACES}
+    # Union-find over tracks whose mean encodings are close.
+    ids = sorted(tracks)
+    parent = {tid: tid for tid in ids}
+
+    def root(tid):
+        while parent[tid] != tid:
+            tid = parent[tid]
+        return tid
+
+    means = {tid: np.mean([enc for _, enc, _ in tracks[tid]], axis=0) for tid in ids}
+    for a, b in itertools.combinations(ids, 2):
+        if np.linalg.norm(means[a] - means[b]) < SAME_RUNNER_DISTANCE:
+            parent[root(b)] = root(a)
+    faces = []
+    for tid in ids:
+        faces.extend((f"runner_{root(tid)}", frame, enc, size) for frame, enc, size in tracks[tid])
+    return faces, len(by_track), len(tracks)
+
+
+def crowd_tradeoff(people_photos, clip, runners):
+    """Recall against false alerts per 1000 faces, with a watchlist of every identity.
+
+    Watchlist: the reference photos (people/*) and, for each runner, the face of that runner
+    seen largest (a reference cut from one frame, as the pipeline benchmark does). Faces:
+    every other face (runners in the other frames, the sample clip's faces, the photos). A
+    face is a *false alert* at a threshold if any watchlist entry of another identity is
+    within it; it is *found* if its own identity's entry is (faces whose identity is on the
+    watchlist only). Per 1000 faces, as a force would count passers-by (R23).
+    """
+    watch = [(person, enc, name) for name, person, enc in people_photos]
+    ref_of_runner = {}
+    for identity, frame, enc, size in runners:
+        if identity not in ref_of_runner or size > ref_of_runner[identity][2]:
+            ref_of_runner[identity] = (frame, enc, size)
+    watch += [(identity, enc, f"{identity}@frame{frame}") for identity, (frame, enc, _) in ref_of_runner.items()]
+    faces = [(identity, enc) for identity, frame, enc, _ in runners if frame != ref_of_runner[identity][0]]
+    faces += [(person, enc) for _, person, enc in clip]
+    watch_people = np.array([p for p, _, _ in watch])
+    watch_enc = np.stack([e for _, e, _ in watch])
+    own_d, other_d = [], []
+    for identity, enc in faces:
+        d = np.linalg.norm(watch_enc - enc, axis=1)
+        own = d[watch_people == identity]
+        other = d[watch_people != identity]
+        own_d.append(float(own.min()) if own.size else np.inf)
+        other_d.append(float(other.min()))
+    own_d, other_d = np.array(own_d), np.array(other_d)
+    has_own = np.isfinite(own_d)
+    rows = []
+    for threshold in CROWD_THRESHOLDS:
+        rows.append(
+            {
+                "threshold": threshold,
+                "recall": round(float(np.mean(own_d[has_own] <= threshold)), 3),
+                "false_alert_faces": int(np.sum(other_d <= threshold)),
+                "false_alerts_per_1000_faces": round(1000 * float(np.mean(other_d <= threshold)), 2),
+            }
+        )
+    nearest = sorted(zip(other_d, range(len(faces)), strict=True))[:5]
+    return rows, len(watch), len(faces), int(has_own.sum()), [(round(d, 3), faces[i][0]) for d, i in nearest]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "tests" / "fixtures" / "faces")
     parser.add_argument("--step", type=int, default=2, help="analyse every N-th frame of the clip")
+    parser.add_argument("--crowd", type=Path, default=SHARED_FACES / "video" / "marathon_1080p.mp4")
+    parser.add_argument("--crowd-step", type=int, default=2, help="analyse every N-th frame of the crowd")
     args = parser.parse_args()
     config = engine.EngineConfig()  # the worker's defaults: full frame, upsample 1, "small"
 
@@ -284,9 +389,47 @@ def main() -> None:
     )
     print()
     print(f"Recommendation: {rationale}")
+
+    crowd = {}
+    if not args.crowd.is_file():
+        print(f"Crowd: {args.crowd} is missing (shared data not mounted?); the crowd figures are skipped")
+    else:
+        started = time.perf_counter()
+        runners, tracks_all, tracks_kept = crowd_identities(args.crowd, args.crowd_step, config)
+        rows, watch_n, faces_n, own_n, nearest = crowd_tradeoff(photos, clip, runners)
+        runner_ids = {identity for identity, *_ in runners}
+        identities_total = len(runner_ids) + identities
+        print()
+        print(
+            f"Crowd: {args.crowd.name} every {args.crowd_step} frames: {len(runners)} runner faces, {tracks_all} "
+            f"tracks, {tracks_kept} with >= {MIN_TRACK_FACES} faces, merged into {len(runner_ids)} runners "
+            f"({time.perf_counter() - started:.0f} s). Identities in all: {identities_total} "
+            f"({len(runner_ids)} runners + {identities} from photos and the sample clip)."
+        )
+        print(
+            f"Watchlist of {watch_n} entries (every photo, one frame of every runner) against {faces_n} faces "
+            f"({own_n} of them of a watchlist identity). Nearest strangers: {nearest}"
+        )
+        print("threshold  recall  false alerts per 1000 faces (faces)")
+        for row in rows:
+            print(
+                f"  {row['threshold']:.3f}   {row['recall']:6.1%}   {row['false_alerts_per_1000_faces']:7.2f} "
+                f"({row['false_alert_faces']})"
+            )
+        clean = [r["threshold"] for r in rows if r["false_alert_faces"] == 0]
+        crowd = {
+            "crowd_identities": identities_total,
+            "crowd_runners": len(runner_ids),
+            "crowd_faces": faces_n,
+            "crowd_watchlist": watch_n,
+            "crowd_nearest_strangers": nearest,
+            "crowd_thresholds": rows,
+            "crowd_laxest_without_false_alert": max(clean) if clean else None,
+        }
     print(
         json.dumps(
             {
+                **crowd,
                 "clip_timing": timing,
                 "distributions": distributions,
                 "nearest_impostor": {"distance": round(nearest_impostor, 3), "a": impostor[0][1], "b": impostor[0][2]},

@@ -43,7 +43,7 @@ class TrackerConfig:
     ``velocity_smoothing``: weight of the newest velocity measurement (0..1)."""
 
     max_gap_seconds: float = 1.0
-    max_jump: float = 1.0
+    max_jump: float = 2.5
     max_size_ratio: float = 1.8
     velocity_smoothing: float = 0.6
 
