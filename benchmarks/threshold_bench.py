@@ -28,7 +28,7 @@ against all, Lin-Manuel's faces against everyone but him); photos of different p
 
 Many strangers (issue 10, R13): the runners of /work/shared/data/faces/video/marathon_1080p.mp4
 (read from shared data, never copied into the repository; ``--crowd``), a real street crowd at
-CCTV quality, are grouped into identities by the pipeline's tracker and merged by encoding
+CCTV quality, are grouped into identities by the pipeline's tracker, one per track
 (see crowd_identities). Every identity goes on a watchlist (each photo, one frame of each
 runner) and every other face is searched against it: the table gives recall and false
 alerts per 1000 faces for each threshold, with the photos, the sample clip and the runners
@@ -80,7 +80,7 @@ DLIB_PUBLISHED_THRESHOLD = 0.60
 # The crowd (marathon runners): see crowd_identities().
 SHARED_FACES = Path(os.environ.get("BENCH_SHARED_FACES", "/work/shared/data/faces"))
 MIN_TRACK_FACES = 3
-SAME_RUNNER_DISTANCE = 0.45
+CROWD_SIZE_BUCKETS = [(0, 50), (50, 80), (80, 10_000)]  # face size in px (clip faces count as 80+)
 CROWD_THRESHOLDS = [0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6]
 
 
@@ -171,19 +171,21 @@ def detector_settings_compared(data: Path, step: int, csv_faces: dict[int, int])
 
 
 def crowd_identities(video: Path, step: int, config: engine.EngineConfig):
-    """Faces of the marathon runners, grouped into identities by tracking, then merged.
+    """Faces of the marathon runners, one identity per track.
 
     Every ``step``-th frame at full resolution, HOG upsample 1: detections are joined into
     tracks (recognition.tracking, the pipeline's tracker, gap 0.5 s); a track seen in fewer
-    than ``MIN_TRACK_FACES`` frames is dropped (a false detection or a face glimpsed once).
-    Tracks are then merged when the means of their encodings are closer than
-    ``SAME_RUNNER_DISTANCE`` (the same runner, lost and found again): merging errs on the side
-    of fewer identities, so that no runner is ever counted as a stranger to himself.
-    Returns [(identity, frame, encoding, face_px)].
+    than ``MIN_TRACK_FACES`` frames is dropped. Encodings cannot tell these runners apart
+    reliably (that is the point), so tracks are not merged by encoding: a runner lost and
+    found again is two tracks, which is why strangers are only ever compared when their
+    tracks were seen *in the same frame* (two faces at once are two people).
+    Returns ([(identity, frame, encoding, face_px)], tracks seen, tracks kept, frames by identity).
     """
     from recognition.tracking import Tracker, TrackerConfig
 
-    tracker = Tracker(TrackerConfig(max_gap_seconds=0.5))
+    # A tight gate (one face size per sampled frame, at 15 frames/s): a track that jumped to
+    # another runner would turn a genuine pair into a "stranger" pair.
+    tracker = Tracker(TrackerConfig(max_gap_seconds=0.5, max_jump=1.0, max_size_ratio=1.3))
     by_track: dict[int, list] = {}
     source = engine.VideoSource(video)
     for sample in source.iter_sampled(source.fps / step):
@@ -195,66 +197,71 @@ def crowd_identities(video: Path, step: int, config: engine.EngineConfig):
             size = int(np.sqrt((bottom - top) * (right - left)))
             by_track.setdefault(tid, []).append((sample.index, encodings[col], size))
     tracks = {tid: faces for tid, faces in by_track.items() if len(faces) >= MIN_TRACK_FACES}
-    # Union-find over tracks whose mean encodings are close.
-    ids = sorted(tracks)
-    parent = {tid: tid for tid in ids}
-
-    def root(tid):
-        while parent[tid] != tid:
-            tid = parent[tid]
-        return tid
-
-    means = {tid: np.mean([enc for _, enc, _ in tracks[tid]], axis=0) for tid in ids}
-    for a, b in itertools.combinations(ids, 2):
-        if np.linalg.norm(means[a] - means[b]) < SAME_RUNNER_DISTANCE:
-            parent[root(b)] = root(a)
-    faces = []
-    for tid in ids:
-        faces.extend((f"runner_{root(tid)}", frame, enc, size) for frame, enc, size in tracks[tid])
-    return faces, len(by_track), len(tracks)
+    faces = [(f"runner_{tid}", frame, enc, size) for tid, items in tracks.items() for frame, enc, size in items]
+    frames_of = {f"runner_{tid}": {frame for frame, _, _ in items} for tid, items in tracks.items()}
+    return faces, len(by_track), len(tracks), frames_of
 
 
-def crowd_tradeoff(people_photos, clip, runners):
+def crowd_tradeoff(people_photos, clip, runners, frames_of):
     """Recall against false alerts per 1000 faces, with a watchlist of every identity.
 
-    Watchlist: the reference photos (people/*) and, for each runner, the face of that runner
-    seen largest (a reference cut from one frame, as the pipeline benchmark does). Faces:
-    every other face (runners in the other frames, the sample clip's faces, the photos). A
-    face is a *false alert* at a threshold if any watchlist entry of another identity is
-    within it; it is *found* if its own identity's entry is (faces whose identity is on the
-    watchlist only). Per 1000 faces, as a force would count passers-by (R23).
+    Watchlist: the reference photos (people/*, scenes) and, for each runner, the face of that
+    runner seen largest (a reference cut from one frame, as the pipeline benchmark does).
+    Faces: every runner face of the other frames and every face of the sample clip. A face is
+    a *false alert* at a threshold if a watchlist entry of a person it certainly is not lies
+    within it: another photo identity, any runner for a clip face, and for a runner face the
+    runners seen in the same frame as him at least once. It is *found* if its own entry
+    does. Counted per 1000 faces, as a force counts passers-by (R23), for all faces and by
+    face size.
     """
-    watch = [(person, enc, name) for name, person, enc in people_photos]
+    watch = [(person, enc) for _, person, enc in people_photos]
     ref_of_runner = {}
     for identity, frame, enc, size in runners:
         if identity not in ref_of_runner or size > ref_of_runner[identity][2]:
             ref_of_runner[identity] = (frame, enc, size)
-    watch += [(identity, enc, f"{identity}@frame{frame}") for identity, (frame, enc, _) in ref_of_runner.items()]
-    faces = [(identity, enc) for identity, frame, enc, _ in runners if frame != ref_of_runner[identity][0]]
-    faces += [(person, enc) for _, person, enc in clip]
-    watch_people = np.array([p for p, _, _ in watch])
-    watch_enc = np.stack([e for _, e, _ in watch])
-    own_d, other_d = [], []
-    for identity, enc in faces:
+    watch += [(identity, enc) for identity, (_, enc, _) in ref_of_runner.items()]
+    watch_people = [p for p, _ in watch]
+    watch_enc = np.stack([e for _, e in watch])
+    photo_people = {p for _, p, _ in people_photos}
+    faces = [(identity, enc, size) for identity, frame, enc, size in runners if frame != ref_of_runner[identity][0]]
+    faces += [(person, enc, None) for _, person, enc in clip]
+    own_d, other_d, sizes = [], [], []
+    for identity, enc, size in faces:
         d = np.linalg.norm(watch_enc - enc, axis=1)
-        own = d[watch_people == identity]
-        other = d[watch_people != identity]
-        own_d.append(float(own.min()) if own.size else np.inf)
-        other_d.append(float(other.min()))
-    own_d, other_d = np.array(own_d), np.array(other_d)
+        if identity.startswith("runner_"):
+            mine = frames_of[identity]
+            stranger = [p in photo_people or (p != identity and bool(frames_of[p] & mine)) for p in watch_people]
+        else:
+            stranger = [p != identity for p in watch_people]
+        own = [dist for dist, p in zip(d, watch_people, strict=True) if p == identity]
+        other = [dist for dist, s in zip(d, stranger, strict=True) if s]
+        own_d.append(min(own) if own else np.inf)
+        other_d.append(min(other) if other else np.inf)
+        sizes.append(size if size is not None else 9_999)  # the sample clip's faces are all large
+    own_d, other_d, sizes = np.array(own_d), np.array(other_d), np.array(sizes)
     has_own = np.isfinite(own_d)
     rows = []
     for threshold in CROWD_THRESHOLDS:
-        rows.append(
-            {
-                "threshold": threshold,
-                "recall": round(float(np.mean(own_d[has_own] <= threshold)), 3),
-                "false_alert_faces": int(np.sum(other_d <= threshold)),
-                "false_alerts_per_1000_faces": round(1000 * float(np.mean(other_d <= threshold)), 2),
-            }
-        )
-    nearest = sorted(zip(other_d, range(len(faces)), strict=True))[:5]
-    return rows, len(watch), len(faces), int(has_own.sum()), [(round(d, 3), faces[i][0]) for d, i in nearest]
+        row = {
+            "threshold": threshold,
+            "recall": round(float(np.mean(own_d[has_own] <= threshold)), 3),
+            "false_alert_faces": int(np.sum(other_d <= threshold)),
+            "false_alerts_per_1000_faces": round(1000 * float(np.mean(other_d <= threshold)), 2),
+        }
+        for low, high in CROWD_SIZE_BUCKETS:
+            inside = (sizes >= low) & (sizes < high)
+            key = f"{low}-{high}px" if high < 10_000 else f"{low}px+"
+            row[f"false_alerts_per_1000_faces_{key}"] = (
+                round(1000 * float(np.mean(other_d[inside] <= threshold)), 2) if inside.any() else None
+            )
+            row[f"recall_{key}"] = (
+                round(float(np.mean(own_d[inside & has_own] <= threshold)), 3) if (inside & has_own).any() else None
+            )
+        rows.append(row)
+    order = np.argsort(other_d)[:5]
+    nearest = [(round(float(other_d[i]), 3), faces[i][0], int(sizes[i])) for i in order]
+    buckets = {f"{low}-{high}": int(np.sum((sizes >= low) & (sizes < high))) for low, high in CROWD_SIZE_BUCKETS}
+    return rows, len(watch), len(faces), int(has_own.sum()), nearest, buckets
 
 
 def main() -> None:
@@ -395,31 +402,39 @@ def main() -> None:
         print(f"Crowd: {args.crowd} is missing (shared data not mounted?); the crowd figures are skipped")
     else:
         started = time.perf_counter()
-        runners, tracks_all, tracks_kept = crowd_identities(args.crowd, args.crowd_step, config)
-        rows, watch_n, faces_n, own_n, nearest = crowd_tradeoff(photos, clip, runners)
+        runners, tracks_all, tracks_kept, frames_of = crowd_identities(args.crowd, args.crowd_step, config)
+        rows, watch_n, faces_n, own_n, nearest, buckets = crowd_tradeoff(photos, clip, runners, frames_of)
         runner_ids = {identity for identity, *_ in runners}
+        together = max(sum(1 for f in frames_of.values() if frame in f) for _, frame, _, _ in runners)
         identities_total = len(runner_ids) + identities
         print()
         print(
-            f"Crowd: {args.crowd.name} every {args.crowd_step} frames: {len(runners)} runner faces, {tracks_all} "
-            f"tracks, {tracks_kept} with >= {MIN_TRACK_FACES} faces, merged into {len(runner_ids)} runners "
-            f"({time.perf_counter() - started:.0f} s). Identities in all: {identities_total} "
-            f"({len(runner_ids)} runners + {identities} from photos and the sample clip)."
+            f"Crowd: {args.crowd.name} every {args.crowd_step} frames: {len(runners)} runner faces in {tracks_kept} "
+            f"tracks of >= {MIN_TRACK_FACES} faces ({tracks_all} tracks in all; up to {together} seen at once, "
+            f"so at least that many different runners; {time.perf_counter() - started:.0f} s). "
+            f"Identities in all: {identities_total} ({len(runner_ids)} runner tracks + {identities} from photos "
+            f"and the sample clip)."
         )
         print(
             f"Watchlist of {watch_n} entries (every photo, one frame of every runner) against {faces_n} faces "
-            f"({own_n} of them of a watchlist identity). Nearest strangers: {nearest}"
+            f"({own_n} of them of a watchlist identity; by size {buckets}). Nearest strangers (distance, "
+            f"face, px): {nearest}"
         )
-        print("threshold  recall  false alerts per 1000 faces (faces)")
+        print("threshold  recall  false alerts per 1000 faces (faces)  by face size <50 / 50-80 / 80+ px")
         for row in rows:
+            by_size = " / ".join(
+                str(row[f"false_alerts_per_1000_faces_{key}"]) for key in ("0-50px", "50-80px", "80px+")
+            )
             print(
                 f"  {row['threshold']:.3f}   {row['recall']:6.1%}   {row['false_alerts_per_1000_faces']:7.2f} "
-                f"({row['false_alert_faces']})"
+                f"({row['false_alert_faces']})   {by_size}"
             )
         clean = [r["threshold"] for r in rows if r["false_alert_faces"] == 0]
         crowd = {
             "crowd_identities": identities_total,
-            "crowd_runners": len(runner_ids),
+            "crowd_runner_tracks": len(runner_ids),
+            "crowd_runners_at_once": together,
+            "crowd_faces_by_size": buckets,
             "crowd_faces": faces_n,
             "crowd_watchlist": watch_n,
             "crowd_nearest_strangers": nearest,
