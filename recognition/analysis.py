@@ -36,6 +36,25 @@ Matches are re-checked against the scope passed with each frame: a case that lef
 stops matching at once (R10), because a changed scope clears every track's matches and
 re-matches its last encoding against the new scope.
 
+How the worker uses it (one scan of one camera)::
+
+    source = engine.VideoSource(camera.source, loop=...)
+    feed = source.live(settings.RECOGNITION_SAMPLE_FPS)         # newest frame, skips counted
+    analyser = CameraAnalyser(AnalyserConfig(engine=config))     # per scan: tracks live here
+    builder = SightingBuilder(camera.pk, SightingConfig(gap_seconds=...))
+    for sighting in open_sightings_of_camera: builder.resume(sighting)   # continue across segments
+    for sample in feed:                                          # per batch: ask the gate first (R10)
+        captured_at = clock_anchor + timedelta(seconds=sample.received_seconds - feed.started_at)
+        analysis = analyser.analyse(sample.frame, captured_at, sample.index, scope_at(captured_at))
+        events += builder.add_frame(sample.index, captured_at, [m.hit() for m in analysis.matches])
+    # commit per batch: drop events captured after a case ended (fence), coalesce(), then
+    # upsert each on its SightingKey (unique) and raise one alert when a sighting opens.
+    events += builder.close_all(); analyser.close()
+
+Counters for the record and camera health: ``FrameAnalysis.tracks_started`` (distinct faces
+seen, R11/R23), ``encodings_computed``, ``detections_run``; ``feed.frames_analysed``,
+``feed.frames_skipped`` and ``feed.skipped_share``.
+
 No Django; OpenCV and dlib are reached only through :mod:`recognition.engine`.
 """
 

@@ -163,6 +163,12 @@ class LiveFeed:
         self._reader: _StreamReader | None = None
 
     @property
+    def started_at(self) -> float | None:
+        """Clock reading of the first request: ``received_seconds - started_at`` is a frame's
+        offset from the start of the feed (add it to the wall-clock start to stamp it)."""
+        return self._anchor
+
+    @property
     def frames_read(self) -> int:
         return self.source.frames_read
 

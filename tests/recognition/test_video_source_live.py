@@ -117,6 +117,7 @@ def test_slow_analysis_skips_to_the_newest_frame_and_counts_what_it_skipped():
     assert feed.frames_analysed + feed.frames_skipped == pytest.approx(sampled_total, abs=2)
     assert 0.7 < feed.skipped_share < 0.9
     assert feed.frames_read == 275  # every frame was grabbed (decoded by FFmpeg), few retrieved
+    assert feed.started_at == 1000.0
 
 
 def test_live_feed_refuses_a_non_positive_rate():
