@@ -89,9 +89,9 @@ class AnalyserConfig:
     min_face_px: int = 40
     max_motion_share: float = 0.25
     motion_width: int = 320
-    reencode_larger: float = 1.2
-    reencode_sharper: float = 1.25
-    max_encodings_per_track: int = 3
+    reencode_larger: float = 1.1
+    reencode_sharper: float = 1.15
+    max_encodings_per_track: int = 4
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
 
     def __post_init__(self):
