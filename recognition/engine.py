@@ -14,6 +14,10 @@ Privacy rules implemented here:
   matches: a match carries its box, ids, distance and a crop in which every other face is
   blurred (:func:`crop_with_others_blurred`), which is the "input that led to a match" (R16).
 
+Pure parts are re-exported from :mod:`recognition.matching` (errors, configuration, matching)
+and :mod:`recognition.video` (sampled frames, live pacing, container checks); the tracking
+analyser (:mod:`recognition.analysis`) comes here for pixels: regions, motion, crops.
+
 Conventions: boxes are ``(top, right, bottom, left)`` in pixels of the full-resolution frame
 (face_recognition's order); frames are OpenCV BGR ``uint8`` arrays; distances are Euclidean
 between dlib encodings, like ``face_recognition.face_distance`` (lower is stricter, R13).
@@ -25,13 +29,31 @@ import io
 import math
 import os
 import warnings
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Iterable, Iterator, Sequence
+from urllib.parse import urlsplit
 
 import cv2
 import numpy as np
 from PIL import Image, ImageFile, ImageOps
+
+from recognition.matching import (  # re-exported: callers import them from the engine
+    DEFAULT_CONFIG,
+    ENCODING_SIZE,
+    Box,
+    EngineConfig,
+    EngineError,
+    FaceTooSmall,
+    FrameResult,
+    Match,
+    MatchScope,
+    MultipleFaces,
+    NoFaceFound,
+    SourceError,
+    Template,
+    UnreadableImage,
+    match,
+)
+from recognition.video import STREAM_SCHEMES, LiveFeed, Motion, SampledFrame, container_truncated, is_matroska, redact
 
 with warnings.catch_warnings():
     # face_recognition_models imports pkg_resources, which setuptools deprecates; harmless here.
@@ -51,6 +73,7 @@ __all__ = [
     "EngineError",
     "FaceTooSmall",
     "FrameResult",
+    "LiveFeed",
     "Match",
     "MatchScope",
     "MultipleFaces",
@@ -60,110 +83,17 @@ __all__ = [
     "Template",
     "UnreadableImage",
     "VideoSource",
+    "Motion",
+    "MotionDetector",
     "crop_with_others_blurred",
     "detect_faces",
+    "detect_in_region",
+    "face_sharpness",
     "encode_faces",
     "encode_reference_image",
     "match",
     "process_frame",
 ]
-
-ENCODING_SIZE = 128
-
-Box = tuple[int, int, int, int]
-"""(top, right, bottom, left) in full-resolution pixel coordinates."""
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class EngineError(Exception):
-    """Base class; ``str(error)`` is a message that can be shown to the user as is."""
-
-
-class UnreadableImage(EngineError):
-    def __init__(self, reason: str = "the file is not an image we can read (JPEG, PNG, WebP, TIFF, ...)"):
-        self.reason = reason
-        super().__init__(f"Unreadable image: {reason}.")
-
-
-class NoFaceFound(EngineError):
-    def __init__(self):
-        super().__init__(
-            "No face was found in the image. Use a frontal, well-lit photo in which the face is clearly visible."
-        )
-
-
-class MultipleFaces(EngineError):
-    def __init__(self, count: int):
-        self.count = count
-        super().__init__(
-            f"The image shows {count} faces; a reference image must show exactly one person. "
-            "Crop the photo to the person concerned."
-        )
-
-
-class FaceTooSmall(EngineError):
-    def __init__(self, size_px: int, min_px: int):
-        self.size_px = size_px
-        self.min_px = min_px
-        super().__init__(
-            f"The face is only {size_px} px wide; at least {min_px} px are required for a reliable template. "
-            "Use a larger or higher-resolution photo."
-        )
-
-
-class SourceError(EngineError):
-    """A video source cannot be opened or stopped delivering frames."""
-
-    def __init__(self, source: str, reason: str):
-        self.source = source
-        self.reason = reason
-        super().__init__(f"Video source {source}: {reason}.")
-
-
-# --------------------------------------------------------------------------- configuration
-
-
-@dataclass(frozen=True)
-class EngineConfig:
-    """How frames are analysed.
-
-    ``downscale`` shrinks the frame for *detection only* (1.0 = full size); encodings are
-    always computed at full resolution. HOG finds faces of about 80 px, 40 px with one
-    ``upsample``; on the 640x360 test clip downscale 1.0 with upsample 1 finds every face the
-    reference loop found, and shrinking CCTV frames to 1/4 loses faces.
-    """
-
-    sample_fps: float = 5.0
-    downscale: float = 1.0
-    upsample: int = 1
-    detector_model: str = "hog"
-    num_jitters: int = 1
-    encoding_model: str = "small"
-    crop_margin: float = 0.25
-    crop_jpeg_quality: int = 90
-
-    def __post_init__(self):
-        if not (self.sample_fps > 0 and math.isfinite(self.sample_fps)):
-            raise ValueError(f"sample_fps must be a positive number, not {self.sample_fps!r}")
-        if not (0 < self.downscale <= 1):
-            raise ValueError(f"downscale must be in (0, 1], not {self.downscale!r}")
-        if not (0 <= self.upsample <= 3):
-            raise ValueError(f"upsample must be 0..3, not {self.upsample!r}")
-        if self.detector_model not in ("hog", "cnn"):
-            raise ValueError(f"detector_model must be 'hog' or 'cnn', not {self.detector_model!r}")
-        if self.num_jitters < 1:
-            raise ValueError(f"num_jitters must be >= 1, not {self.num_jitters!r}")
-        if self.encoding_model not in ("small", "large"):
-            raise ValueError(f"encoding_model must be 'small' or 'large', not {self.encoding_model!r}")
-        if self.crop_margin < 0:
-            raise ValueError(f"crop_margin must be >= 0, not {self.crop_margin!r}")
-        if not (1 <= self.crop_jpeg_quality <= 100):
-            raise ValueError(f"crop_jpeg_quality must be 1..100, not {self.crop_jpeg_quality!r}")
-
-
-DEFAULT_CONFIG = EngineConfig()
 
 
 # --------------------------------------------------------------------------- detection and encoding
@@ -191,16 +121,19 @@ def _resize_rgb(rgb: np.ndarray, scale: float) -> np.ndarray:
     return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
 
 
-def _locate(rgb_small: np.ndarray, scale: float, full_shape: tuple[int, ...], upsample: int, model: str) -> list[Box]:
-    """Detect on ``rgb_small`` (the frame shrunk by ``scale``) and return full-resolution boxes."""
-    height, width = full_shape[:2]
+def _locate(
+    rgb_small: np.ndarray, scale: float, full_shape: tuple, upsample: int, model: str, origin: Box | None = None
+) -> list[Box]:
+    """Detect on ``rgb_small`` (the frame, or the ``origin`` region of it, resized by ``scale``)
+    and return full-resolution boxes, clipped to the frame (or region)."""
+    top0, right0, bottom0, left0 = origin or (0, full_shape[1], full_shape[0], 0)
     boxes = []
     for top, right, bottom, left in face_recognition.face_locations(rgb_small, upsample, model):
         box = (
-            max(0, math.floor(top / scale)),
-            min(width, math.ceil(right / scale)),
-            min(height, math.ceil(bottom / scale)),
-            max(0, math.floor(left / scale)),
+            max(top0, top0 + math.floor(top / scale)),
+            min(right0, left0 + math.ceil(right / scale)),
+            min(bottom0, top0 + math.ceil(bottom / scale)),
+            max(left0, left0 + math.floor(left / scale)),
         )
         if box[2] > box[0] and box[1] > box[3]:
             boxes.append(box)
@@ -244,166 +177,6 @@ def encode_faces(frame_bgr: np.ndarray, boxes: Sequence[Box], config: EngineConf
     if not boxes:
         return np.empty((0, ENCODING_SIZE), dtype=np.float64)
     return _encode_rgb(_to_rgb(frame_bgr), boxes, config)
-
-
-# --------------------------------------------------------------------------- matching
-
-
-@dataclass(frozen=True)
-class Template:
-    """One reference encoding of one watchlist person of one case.
-
-    The ids are the caller's (database primary keys, UUIDs...); the engine only compares them.
-    """
-
-    template_id: Hashable
-    case_id: Hashable
-    person_id: Hashable
-    encoding: np.ndarray = field(repr=False)
-
-
-@dataclass(frozen=True, eq=False)
-class MatchScope:
-    """Everything a frame may be matched against, as arrays ready for one matrix product.
-
-    ``m`` templates, ``k`` cases:
-
-    - ``templates``: ``(m, 128)`` float64 encodings;
-    - ``template_ids``, ``template_person_ids``: ``m`` caller ids, aligned with ``templates``;
-    - ``template_case_index``: ``(m,)`` int, index into ``case_ids`` / ``case_thresholds``;
-    - ``case_ids``: ``k`` caller ids; ``case_thresholds``: ``(k,)`` float64 maximum distance
-      per case (R13: each case has its own recorded threshold).
-
-    The same person may appear in several cases (with different thresholds); matches are
-    reported per ``(case, person)``. Build it with :meth:`build`.
-    """
-
-    templates: np.ndarray
-    template_ids: tuple
-    template_person_ids: tuple
-    template_case_index: np.ndarray
-    case_ids: tuple
-    case_thresholds: np.ndarray
-    # Derived, for match(): per-template threshold, (case, person) group and squared norm.
-    template_thresholds: np.ndarray = field(init=False, repr=False)
-    template_group: np.ndarray = field(init=False, repr=False)
-    template_sq_norms: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self):
-        m = self.templates.shape[0]
-        if self.templates.shape != (m, ENCODING_SIZE):
-            raise ValueError(f"templates must have shape (m, {ENCODING_SIZE}), not {self.templates.shape}")
-        if not (len(self.template_ids) == len(self.template_person_ids) == len(self.template_case_index) == m):
-            raise ValueError("template_ids, template_person_ids and template_case_index must align with templates")
-        if len(self.case_ids) != len(self.case_thresholds):
-            raise ValueError("case_ids and case_thresholds must have the same length")
-        if m and (self.template_case_index.min() < 0 or self.template_case_index.max() >= len(self.case_ids)):
-            raise ValueError("template_case_index points outside case_ids")
-        if not np.all(np.isfinite(self.case_thresholds)) or np.any(self.case_thresholds <= 0):
-            raise ValueError("case thresholds must be positive numbers")
-        if not np.all(np.isfinite(self.templates)):
-            raise ValueError("templates contain non-finite values")
-        groups: dict[tuple, int] = {}
-        template_group = [
-            groups.setdefault((int(case), person), len(groups))
-            for case, person in zip(self.template_case_index, self.template_person_ids, strict=True)
-        ]
-        object.__setattr__(self, "template_thresholds", self.case_thresholds[self.template_case_index])
-        object.__setattr__(self, "template_group", np.asarray(template_group, dtype=np.int64).reshape(m))
-        object.__setattr__(self, "template_sq_norms", np.einsum("ij,ij->i", self.templates, self.templates))
-
-    @classmethod
-    def build(cls, templates: Iterable[Template], case_thresholds: Mapping[Hashable, float]) -> MatchScope:
-        """Scope from templates and the threshold of each case.
-
-        A template whose case has no threshold is an error, not silently skipped: the caller
-        decides which cases are live (R10), this function refuses to guess.
-        """
-        case_ids = tuple(case_thresholds)
-        case_position = {case_id: i for i, case_id in enumerate(case_ids)}
-        templates = list(templates)
-        missing = {t.case_id for t in templates} - case_position.keys()
-        if missing:
-            raise ValueError(f"no threshold given for case(s) {sorted(map(str, missing))}")
-        encodings = np.empty((len(templates), ENCODING_SIZE), dtype=np.float64)
-        for row, template in enumerate(templates):
-            encodings[row] = np.asarray(template.encoding, dtype=np.float64).reshape(ENCODING_SIZE)
-        return cls(
-            templates=encodings,
-            template_ids=tuple(t.template_id for t in templates),
-            template_person_ids=tuple(t.person_id for t in templates),
-            template_case_index=np.asarray([case_position[t.case_id] for t in templates], dtype=np.int64),
-            case_ids=case_ids,
-            case_thresholds=np.asarray([float(case_thresholds[c]) for c in case_ids], dtype=np.float64),
-        )
-
-    @classmethod
-    def empty(cls) -> MatchScope:
-        return cls.build([], {})
-
-    def __len__(self) -> int:
-        return self.templates.shape[0]
-
-
-def match(encodings: np.ndarray, scope: MatchScope) -> list[tuple[int, int, float]]:
-    """Matches of face encodings against a scope: ``[(face_index, template_index, distance)]``.
-
-    ``encodings`` is ``(n, 128)``. All ``n x m`` Euclidean distances come from one matrix
-    product (``|a-b|^2 = |a|^2 + |b|^2 - 2 a.b``), equal to ``face_recognition.face_distance``
-    up to rounding. A pair is kept when its distance is ``<=`` the threshold of the template's
-    case; for each face and each ``(case, person)`` only the closest template is kept. The list
-    is ordered by face, then distance.
-    """
-    encodings = np.asarray(encodings, dtype=np.float64)
-    if encodings.ndim != 2 or encodings.shape[1] != ENCODING_SIZE:
-        raise ValueError(f"encodings must have shape (n, {ENCODING_SIZE}), not {encodings.shape}")
-    if encodings.shape[0] == 0 or len(scope) == 0:
-        return []
-    squared = (
-        np.einsum("ij,ij->i", encodings, encodings)[:, None]
-        + scope.template_sq_norms[None, :]
-        - 2.0 * (encodings @ scope.templates.T)
-    )
-    distances = np.sqrt(np.maximum(squared, 0.0))
-    faces, templates = np.nonzero(distances <= scope.template_thresholds[None, :])
-    if faces.size == 0:
-        return []
-    found = distances[faces, templates]
-    groups = scope.template_group[templates]
-    # Sort by face, then (case, person) group, then distance: the first row of each
-    # (face, group) run is that group's best template.
-    order = np.lexsort((templates, found, groups, faces))
-    faces, templates, found, groups = faces[order], templates[order], found[order], groups[order]
-    first = np.ones(faces.size, dtype=bool)
-    first[1:] = (faces[1:] != faces[:-1]) | (groups[1:] != groups[:-1])
-    faces, templates, found = faces[first], templates[first], found[first]
-    order = np.lexsort((templates, found, faces))
-    return [(int(faces[i]), int(templates[i]), float(found[i])) for i in order]
-
-
-# --------------------------------------------------------------------------- frames
-
-
-@dataclass(frozen=True)
-class Match:
-    """A face of a frame that matched a watchlist person of a case. Holds no encoding."""
-
-    box: Box
-    face_index: int
-    case_id: Hashable
-    person_id: Hashable
-    template_id: Hashable
-    template_index: int
-    distance: float
-    crop_jpeg: bytes | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class FrameResult:
-    """What survives the analysis of one frame: a count of faces and the matches (R11)."""
-
-    faces_seen: int
-    matches: list[Match]
 
 
 def process_frame(
@@ -511,6 +284,77 @@ def crop_with_others_blurred(
     return buffer.tobytes()
 
 
+# --------------------------------------------------------------------------- regions and motion (the analyser's tools)
+
+
+def detect_in_region(frame_bgr: np.ndarray, region: Box, scale: float, model: str = "hog") -> list[Box]:
+    """Faces inside ``region``, found on a copy of it resized by ``scale``: HOG finds faces of
+    about 80 px, so ``scale`` 2 finds faces of 40 px (dlib's upsampling, for this region only)
+    and ``scale`` < 1 makes large faces cheap. Boxes in full-frame coordinates."""
+    height, width = frame_bgr.shape[:2]
+    top, right, bottom, left = max(0, region[0]), min(width, region[1]), min(height, region[2]), max(0, region[3])
+    if bottom - top < 8 or right - left < 8:
+        return []
+    crop = np.ascontiguousarray(frame_bgr[top:bottom, left:right])
+    if scale != 1.0:
+        how = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=how)
+    return _locate(_to_rgb(crop), scale, frame_bgr.shape, 0, model, origin=(top, right, bottom, left))
+
+
+def face_sharpness(frame_bgr: np.ndarray, box: Box) -> float:
+    """Variance of the Laplacian of the face resized to 64x64 grey: higher is sharper."""
+    top, right, bottom, left = box
+    face = np.ascontiguousarray(frame_bgr[max(0, top) : max(0, bottom), max(0, left) : max(0, right)])
+    if face.size == 0:
+        return 0.0
+    grey = cv2.cvtColor(face, cv2.COLOR_BGR2GRAY) if face.ndim == 3 else face
+    return float(cv2.Laplacian(cv2.resize(grey, (64, 64), interpolation=cv2.INTER_AREA), cv2.CV_64F).var())
+
+
+class MotionDetector:
+    """Background subtraction (MOG2) on a small copy of each frame, and the camera's shift
+    between frames (phase correlation). Motion is global above ``global_share`` of the frame
+    moving, a shift over ``shift_share`` of the width, or a failed shift estimate. Holds the
+    previous small grey frame and the background model only."""
+
+    def __init__(self, width: int = 320, history: int = 30, global_share: float = 0.3, shift_share: float = 0.02):
+        self.width = width
+        self.global_share = global_share
+        self.shift_share = shift_share
+        self._subtractor = cv2.createBackgroundSubtractorMOG2(history=history, varThreshold=25, detectShadows=False)
+        self._previous: np.ndarray | None = None
+        self._window: np.ndarray | None = None
+
+    def update(self, frame_bgr: np.ndarray) -> Motion:
+        height, width = frame_bgr.shape[:2]
+        scale = min(1.0, self.width / width)
+        size = (max(16, round(width * scale)), max(16, round(height * scale)))
+        small = cv2.resize(np.ascontiguousarray(frame_bgr), size, interpolation=cv2.INTER_AREA)
+        grey = np.float32(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small)
+        shift, reliable = (0.0, 0.0), False  # the first frame: everything is new
+        if self._previous is not None:
+            if self._window is None or self._window.shape != grey.shape:
+                self._window = cv2.createHanningWindow(grey.shape[::-1], cv2.CV_32F)
+            (dx, dy), response = cv2.phaseCorrelate(self._previous, grey, self._window)
+            # A weak peak is no shift (a cut, or many things moving): nothing to compensate.
+            reliable = response > 0.1
+            shift = (dy / scale, dx / scale) if reliable else (0.0, 0.0)
+        self._previous = grey
+        mask = self._subtractor.apply(small)
+        mask = cv2.dilate(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.ones((7, 7), np.uint8))
+        share = float(np.count_nonzero(mask)) / mask.size
+        moved = math.hypot(*shift) > self.shift_share * width
+        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        regions = [
+            (math.floor(y / scale), min(width, math.ceil((x + w) / scale)), min(height, math.ceil((y + h) / scale)),
+             math.floor(x / scale))
+            for x, y, w, h, area in stats[1:count]
+            if area >= 12
+        ]  # fmt: skip
+        return Motion(regions, share, shift, (not reliable) or moved or share > self.global_share)
+
+
 # --------------------------------------------------------------------------- reference images
 
 
@@ -591,36 +435,15 @@ def encode_reference_image(
 # --------------------------------------------------------------------------- video
 
 
-@dataclass(frozen=True)
-class SampledFrame:
-    index: int
-    """Frames since the source was opened (continues across loops)."""
-    media_time_seconds: float
-    """``index / fps``: position in the (looped) media, not wall-clock time."""
-    frame: np.ndarray = field(repr=False)
-
-
-_STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt")
-
-
-def _redact(source: str) -> str:
-    """The source for messages and logs, with any password of the URL removed."""
-    parts = urlsplit(source)
-    if parts.password is None:
-        return source
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
 class VideoSource:
     """A video file or a network stream (rtsp/http(s)/...), read frame by frame.
 
     ``loop=True`` replays a file forever, as a demo camera: at the end it reopens the file and
     continues; indexes and media time keep increasing. Problems raise :class:`SourceError`
     with the source (password redacted) and the reason: cannot open, no frames, a file that
-    ends before its declared length (truncated/corrupt), a stream that stops.
+    ends before its declared length (truncated/corrupt), a stream that stops. A file is cut if
+    shorter than its container declares, or if it decodes clearly fewer frames than recorded;
+    Matroska records no count (OpenCV's is an estimate). :meth:`live`: a live feed.
     """
 
     #: A file may report a frame count slightly above what it decodes; beyond this it is truncated.
@@ -636,8 +459,8 @@ class VideoSource:
         fallback_fps: float = 25.0,
     ):
         self.source = os.fspath(source)
-        self.label = _redact(self.source)
-        self.is_stream = urlsplit(self.source).scheme.lower() in _STREAM_SCHEMES
+        self.label = redact(self.source)
+        self.is_stream = urlsplit(self.source).scheme.lower() in STREAM_SCHEMES
         self.loop = loop
         self._timeouts = (int(open_timeout_seconds * 1000), int(read_timeout_seconds * 1000))
         self._fallback_fps = fallback_fps
@@ -673,7 +496,8 @@ class VideoSource:
         fps = capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if math.isfinite(fps) and 0 < fps <= 1000 else self._fallback_fps
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
-        self.frame_count = int(count) if not self.is_stream and math.isfinite(count) and count > 0 else None
+        known = not self.is_stream and math.isfinite(count) and count > 0 and not is_matroska(self.source)
+        self.frame_count = int(count) if known else None
         self._capture = capture
         self._frames_this_pass = 0
         # Grab the first frame now so a source without frames fails here, not in the worker loop.
@@ -727,6 +551,10 @@ class VideoSource:
                 self.label,
                 f"ended after {self._frames_this_pass} of {self.frame_count} frames: file truncated or corrupt",
             )
+        if container_truncated(self.source):
+            raise SourceError(
+                self.label, f"ended after {self._frames_this_pass} frames: file truncated (shorter than its container)"
+            )
         if not self.loop:
             return False
         self.close()
@@ -746,6 +574,10 @@ class VideoSource:
         if not self.grab():
             return False, None
         return True, self.retrieve()
+
+    def live(self, sample_fps: float, **clock) -> LiveFeed:
+        """This source as a live feed: newest frame first, frames missed while busy skipped."""
+        return LiveFeed(self, sample_fps, **clock)
 
     def iter_sampled(self, sample_fps: float) -> Iterator[SampledFrame]:
         """Yield about ``sample_fps`` frames per second of media, decoding only those.

@@ -1,0 +1,303 @@
+"""Video input helpers without OpenCV: sampled frames, motion results, live pacing, container checks.
+
+- :class:`LiveFeed` reads a :class:`recognition.engine.VideoSource` as a live camera with a
+  bounded delay: each request gets the newest frame broadcast by now (at most ``sample_fps``
+  of them per second), so when analysis is slower than the feed, the frames broadcast while
+  we were busy are skipped instead of queueing up. A file plays as a live feed on the wall
+  clock (frame ``i`` is broadcast ``i / fps`` seconds after the first request); a network
+  stream is drained by a reader thread that keeps only the newest frame. ``frames_analysed``
+  and ``frames_skipped`` give camera health its analysed frames per second and skipped share.
+- :func:`container_truncated` tells from a file's own size fields whether it was cut: MP4 and
+  MOV boxes, RIFF (AVI) and Matroska/WebM segments declare their length.
+
+Pure Python (the source object is duck-typed: ``grab()``, ``retrieve()``, ``fps``,
+``frames_read``, ``is_stream``); the engine is the module that imports OpenCV.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+
+__all__ = ["STREAM_SCHEMES", "LiveFeed", "Motion", "SampledFrame", "container_truncated", "is_matroska", "redact"]
+
+STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt")
+
+
+@dataclass(frozen=True)
+class SampledFrame:
+    index: int
+    """Frames since the source was opened (continues across loops)."""
+    media_time_seconds: float
+    """``index / fps``: position in the (looped) media, not wall-clock time."""
+    frame: np.ndarray = field(repr=False)
+    received_seconds: float | None = None
+    """Live feeds: the clock reading (``LiveFeed``'s clock) at which the frame was broadcast
+    (files) or arrived (streams); capture-to-result delay is measured from it."""
+
+
+def redact(source: str) -> str:
+    """The source for messages and logs, with any password of the URL removed."""
+    parts = urlsplit(source)
+    if parts.password is None:
+        return source
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+@dataclass(frozen=True)
+class Motion:
+    """What moved since the previous frame: ``regions`` (full-frame boxes of moving areas),
+    the ``moving_share`` of the frame, the camera ``shift`` (dy, dx) in full-frame pixels,
+    and ``global_motion``: the camera moved or the scene changed, regions mean little."""
+
+    regions: list[tuple[int, int, int, int]]
+    moving_share: float
+    shift: tuple[float, float]
+    global_motion: bool
+
+
+# --------------------------------------------------------------------------- container sizes
+
+
+def _read_vint(data: bytes, offset: int) -> tuple[int, int] | None:
+    """EBML variable-length integer at ``offset``: (value, length), value -1 for "unknown"."""
+    if offset >= len(data) or data[offset] == 0:
+        return None
+    length = 8 - data[offset].bit_length() + 1
+    if offset + length > len(data):
+        return None
+    value = data[offset] & (0xFF >> length)
+    for byte in data[offset + 1 : offset + length]:
+        value = (value << 8) | byte
+    return (-1 if value == (1 << (7 * length)) - 1 else value), length
+
+
+def is_matroska(path: str | os.PathLike) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(4) == b"\x1a\x45\xdf\xa3"
+
+
+def container_truncated(path: str | os.PathLike) -> bool | None:
+    """True if the file is shorter than its container declares, False if it is complete,
+    None if the format is not one we know (or declares no length)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+        if head[:4] == b"RIFF" and len(head) >= 8:
+            return size < 8 + int.from_bytes(head[4:8], "little")
+        if head[:4] == b"\x1a\x45\xdf\xa3":
+            header = _read_vint(head, 4)
+            if header is None or header[0] < 0:
+                return None
+            offset = 4 + header[1] + header[0]
+            if offset + 4 > size:
+                return True
+            handle.seek(offset)
+            segment = handle.read(12)
+            if segment[:4] != b"\x18\x53\x80\x67":
+                return None
+            length = _read_vint(segment, 4)
+            if length is None or length[0] < 0:
+                return None  # a live recording may leave the size unknown
+            return size < offset + 4 + length[1] + length[0]
+        if head[4:8] in (b"ftyp", b"styp", b"moov", b"mdat", b"free", b"wide", b"skip"):
+            offset = 0
+            while offset < size:
+                handle.seek(offset)
+                box = handle.read(16)
+                if len(box) < 8:
+                    return True
+                length = int.from_bytes(box[:4], "big")
+                if length == 1:
+                    if len(box) < 16:
+                        return True
+                    length = int.from_bytes(box[8:16], "big")
+                elif length == 0:
+                    return False  # the last box runs to the end of the file
+                if length < 8:
+                    return None
+                offset += length
+            return offset > size
+    return None
+
+
+# --------------------------------------------------------------------------- live feeds
+
+
+class LiveFeed:
+    """The newest frame of a source, at most ``sample_fps`` per second; see the module doc.
+
+    ``frames_skipped`` counts the frames that sampling at ``sample_fps`` would have analysed
+    but that went by while the caller was busy; ``frames_analysed`` counts delivered frames.
+    ``clock`` and ``sleep`` are injectable so tests can play "slow analysis" without waiting.
+    """
+
+    def __init__(
+        self,
+        source,
+        sample_fps: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        if not sample_fps > 0:
+            raise ValueError("sample_fps must be positive")
+        self.source = source
+        self.sample_fps = sample_fps
+        self._ratio = sample_fps / source.fps
+        self._clock, self._sleep = clock, sleep
+        self._anchor: float | None = None
+        self._last_slot = -1
+        self.frames_analysed = 0
+        self.frames_skipped = 0
+        self._reader: _StreamReader | None = None
+
+    @property
+    def started_at(self) -> float | None:
+        """Clock reading of the first request: ``received_seconds - started_at`` is a frame's
+        offset from the start of the feed (add it to the wall-clock start to stamp it)."""
+        return self._anchor
+
+    @property
+    def frames_read(self) -> int:
+        return self.source.frames_read
+
+    @property
+    def skipped_share(self) -> float:
+        total = self.frames_analysed + self.frames_skipped
+        return self.frames_skipped / total if total else 0.0
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.stop()
+
+    def __iter__(self) -> Iterator[SampledFrame]:
+        while True:
+            sample = self.next()
+            if sample is None:
+                return
+            yield sample
+
+    def next(self) -> SampledFrame | None:
+        """The next frame to analyse, or None at the end of a file that does not loop."""
+        if self._anchor is None:
+            self._anchor = self._clock()
+        if self.source.is_stream:
+            return self._next_from_stream()
+        fps = self.source.fps
+        # Ahead of the feed: wait for the broadcast of the first frame of the next sampling slot.
+        due = self._anchor + math.ceil((self._last_slot + 1) / self._ratio - 1e-9) / fps
+        now = self._clock()
+        if now < due:
+            self._sleep(due - now)
+            now = max(self._clock(), due)
+        newest = max(math.floor((now - self._anchor) * fps + 1e-9), self.source.frames_read)
+        while self.source.frames_read <= newest:
+            if not self.source.grab():
+                return None
+        index = self.source.frames_read - 1
+        return self._deliver(index, self.source.retrieve(), self._anchor + index / fps)
+
+    def _deliver(self, index: int, frame: np.ndarray, received: float) -> SampledFrame:
+        slot = math.floor(index * self._ratio + 1e-9)
+        self.frames_skipped += max(0, slot - self._last_slot - 1)
+        self._last_slot = max(slot, self._last_slot + 1)
+        self.frames_analysed += 1
+        return SampledFrame(index, index / self.source.fps, frame, received)
+
+    def _next_from_stream(self) -> SampledFrame | None:
+        if self._reader is None:
+            self._reader = _StreamReader(self.source, self._clock)
+        due = self._anchor + (self._last_slot + 1) / self.sample_fps
+        now = self._clock()
+        if now < due:
+            self._sleep(due - now)
+        got = self._reader.newest_after(getattr(self, "_delivered_index", -1))
+        if got is None:
+            return None
+        index, frame, received = got
+        self._delivered_index = index
+        return self._deliver(index, frame, received)
+
+
+class _StreamReader:
+    """Grabs a stream's frames as they arrive, in a daemon thread; decodes only on request.
+
+    OpenCV captures are not thread-safe: the consumer decodes only between two grabs
+    (``_wanted`` holds the reader back, ``_grabbing`` says a grab is under way), and then the
+    frame it decodes is the newest one.
+    """
+
+    def __init__(self, source, clock: Callable[[], float]):
+        self.source, self._clock = source, clock
+        self._state = threading.Condition()
+        self._index, self._received, self._error, self._ended = -1, 0.0, None, False
+        self._wanted = self._grabbing = False
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="live-stream-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopping:
+            with self._state:
+                while self._wanted:
+                    self._state.wait(0.1)
+                self._grabbing = True
+            try:
+                ok = self.source.grab()  # blocks until the next frame arrives (lock not held)
+                index = self.source.frames_read - 1
+            except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+                with self._state:
+                    self._grabbing = False
+                    self._error = exc
+                    self._state.notify_all()
+                return
+            with self._state:
+                self._grabbing = False
+                if not ok:
+                    self._ended = True
+                else:
+                    self._index, self._received = index, self._clock()
+                self._state.notify_all()
+                if not ok:
+                    return
+
+    def newest_after(self, delivered: int):
+        """(index, frame, received) of the newest frame after ``delivered``, waiting for one."""
+        with self._state:
+            while self._index <= delivered and self._error is None and not self._ended:
+                self._state.wait(0.5)
+            if self._index <= delivered:
+                if self._error is not None:
+                    raise self._error
+                return None
+            # Stop the reader before its next grab and let a grab in progress finish: then
+            # the last grabbed frame is self._index and nobody grabs while we decode it.
+            self._wanted = True
+            while self._grabbing:
+                self._state.wait(0.1)
+            try:
+                return self._index, self.source.retrieve(), self._received
+            except Exception:
+                # The stream stopped right after this frame: a failed grab leaves nothing to decode.
+                if self._error is not None:
+                    raise self._error from None
+                if self._ended:
+                    return None
+                raise
+            finally:
+                self._wanted = False
+                self._state.notify_all()
+
+    def stop(self) -> None:
+        self._stopping = True
