@@ -352,6 +352,11 @@ RECOGNITION_DOWNSCALE = env_float("RECOGNITION_DOWNSCALE", 1.0, minimum=0.1, max
 RECOGNITION_UPSAMPLE = env_int("RECOGNITION_UPSAMPLE", 1, minimum=0, maximum=3)
 RECOGNITION_BATCH_SECONDS = env_float("RECOGNITION_BATCH_SECONDS", 0.5, minimum=0.05, maximum=0.5)
 RECOGNITION_GATE_CACHE_SECONDS = env_float("RECOGNITION_GATE_CACHE_SECONDS", 1.0, minimum=0.0, maximum=1.0)
+# Tracks and sightings (issue 10): a whole-frame detection at most this often (regions around tracks and motion
+# in between); at most this many encodings of one face track; a matched person unseen this long ends a sighting.
+RECOGNITION_FULL_DETECT_SECONDS = env_float("RECOGNITION_FULL_DETECT_SECONDS", 2.0, minimum=0.2, maximum=30.0)
+RECOGNITION_MAX_ENCODINGS_PER_TRACK = env_int("RECOGNITION_MAX_ENCODINGS_PER_TRACK", 4, minimum=1, maximum=20)
+RECOGNITION_SIGHTING_GAP_SECONDS = env_float("RECOGNITION_SIGHTING_GAP_SECONDS", 3.0, minimum=0.5, maximum=60.0)
 RECOGNITION_DISPATCH_SECONDS = env_float("RECOGNITION_DISPATCH_SECONDS", 2.0, minimum=0.5)
 # A scan task analyses at most this long, then ends so the dispatcher requeues it: no worker
 # holds a task forever, and the segment stays under the Redis visibility timeout (acks_late).

@@ -13,6 +13,7 @@ class ScanStopReason(models.TextChoices):
     SOURCE_ENDED = "source_ended", "The video file ended"
     SEGMENT_END = "segment_end", "Segment finished; the dispatcher requeues"
     WORKER_LOST = "worker_lost", "The worker stopped sending heartbeats"
+    WORKER_STOPPING = "worker_stopping", "The worker was shut down"
     CAMERA_DISABLED = "camera_disabled", "The camera was disabled"
     ERROR = "error", "Unexpected error"
 
@@ -73,13 +74,15 @@ class AlertOutcome(models.TextChoices):
 
 
 class Alert(models.Model):
-    """A match of a watchlist person on a camera frame: information for a human (R15).
+    """One SIGHTING: a sought person of one case seen on one camera, continuously or with gaps of at most
+    RECOGNITION_SIGHTING_GAP_SECONDS (issue 10). One alert per sighting, information for a human (R14, R15).
 
-    Unique per (case, person, camera, frame_key) so a retried batch never duplicates one.
-    ``frame_key`` is the capture instant in milliseconds since the epoch; ``frame_index``
-    is the frame's position in the source as the scan read it (the input that led to
-    the match, R16). The crop (other faces blurred) is AES-256-GCM encrypted with
-    aad ``recognition.Alert:<pk>:crop``.
+    Unique per (case, person, camera, frame_key) where ``frame_key`` is the first capture instant in
+    milliseconds: the sighting's stable key, so a retried batch or a redelivered task never duplicates one.
+    While the person stays in view the row is updated (last seen, frames matched, best distance and crop)
+    instead of raising new alerts; ``closed_at`` is set when the sighting ends. ``frame_index`` is the first
+    matched frame and ``frames`` the matched frame indexes (the input that led to the match, R16). The crop is
+    the best view, every other face blurred, AES-256-GCM encrypted with aad ``recognition.Alert:<pk>:crop``.
     """
 
     Status = AlertStatus
@@ -90,9 +93,16 @@ class Alert(models.Model):
     person = models.ForeignKey("oversight.Person", on_delete=models.CASCADE, related_name="alerts")
     camera = models.ForeignKey("oversight.Camera", on_delete=models.PROTECT, related_name="alerts")
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
-    captured_at = models.DateTimeField()
+    captured_at = models.DateTimeField(verbose_name="first seen")
     frame_key = models.BigIntegerField()
     frame_index = models.PositiveIntegerField(default=0)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    frames_matched = models.PositiveIntegerField(default=1)
+    frames = models.JSONField(default=list, blank=True)
+    best_frame_index = models.PositiveIntegerField(default=0)
+    best_captured_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The best (smallest) distance of the sighting.
     distance = models.FloatField()
     threshold = models.FloatField()
     watchlist_version = models.CharField(max_length=64)
@@ -111,6 +121,10 @@ class Alert(models.Model):
         ordering = ["-captured_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "person", "camera", "frame_key"], name="alert_unique_per_frame"),
+            models.CheckConstraint(
+                condition=models.Q(last_seen_at__isnull=True) | models.Q(last_seen_at__gte=models.F("captured_at")),
+                name="alert_sighting_ordered",
+            ),
             models.CheckConstraint(condition=models.Q(status__in=AlertStatus.values), name="alert_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(distance__lte=models.F("threshold")), name="alert_within_threshold"
@@ -124,6 +138,14 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"alert {self.pk} ({self.case_id}/{self.person_id})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def duration_seconds(self) -> float:
+        return ((self.last_seen_at or self.captured_at) - self.captured_at).total_seconds()
 
     def aad(self, field: str) -> bytes:
         return f"recognition.Alert:{self.pk}:{field}".encode()

@@ -3,9 +3,18 @@
 import socket
 
 from celery import shared_task
+from celery.signals import worker_shutting_down
 
 from recognition import services
-from recognition.worker import scan_run
+from recognition.worker import request_shutdown, scan_run
+
+
+@worker_shutting_down.connect
+def _scans_stop_on_shutdown(**kwargs) -> None:
+    """A warm shutdown (Ctrl+C, SIGTERM) reaches the running scan: it stops between frames and releases its camera
+    within about a second instead of finishing its segment. Scan workers run the solo pool (one process each), so
+    the flag is seen by the task itself."""
+    request_shutdown()
 
 
 @shared_task(name="recognition.scan_camera", acks_late=True, reject_on_worker_lost=True, ignore_result=True)

@@ -20,7 +20,6 @@ never loads it.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from django.utils import timezone
 from oversight.models import Camera, Case
 from oversight.selectors import CaseScope, case_scopes_for_camera
 from recognition.services.scans import StopReason, camera_record_error, scan_start, scan_stop
-from recognition.services.storage import FrameOutcome, LeaseLost, ScanBatch, scan_batch_commit
+from recognition.services.storage import LeaseLost, ScanBatch, scan_batch_commit, sightings_open_for_camera
 from watchlists.selectors import CaseTemplates, watchlist_templates, watchlist_version
 
 logger = logging.getLogger(__name__)
@@ -117,6 +116,19 @@ def _template_cache_drop(keep_case_ids: set[int]) -> None:
         del _TEMPLATE_CACHE[key]
 
 
+# Set when the worker process begins a warm shutdown (Celery's worker_shutting_down, see recognition/tasks.py):
+# a scan notices it between frames, closes its row and releases the camera within about a second.
+_SHUTDOWN = {"requested": False}
+
+
+def request_shutdown() -> None:
+    _SHUTDOWN["requested"] = True
+
+
+def shutdown_requested() -> bool:
+    return _SHUTDOWN["requested"]
+
+
 @dataclass
 class ScanOutcome:
     scan_id: int | None
@@ -127,8 +139,13 @@ class ScanOutcome:
     faces_seen: int = 0
     matches: int = 0
     alerts_created: int = 0
+    frames_skipped: int = 0
     media_seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def wall_seconds(self) -> float:
+        return time.monotonic() - self.started
 
 
 @dataclass
@@ -211,14 +228,29 @@ def scan_run(
     return outcome
 
 
-def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hooks) -> None:
-    from recognition import engine
+def _configs(engine):
+    from recognition.analysis import AnalyserConfig
+    from recognition.sightings import SightingConfig
 
-    config = engine.EngineConfig(
+    engine_config = engine.EngineConfig(
         sample_fps=settings.RECOGNITION_SAMPLE_FPS,
         downscale=settings.RECOGNITION_DOWNSCALE,
         upsample=settings.RECOGNITION_UPSAMPLE,
     )
+    analyser = AnalyserConfig(
+        engine=engine_config,
+        full_detect_seconds=settings.RECOGNITION_FULL_DETECT_SECONDS,
+        max_encodings_per_track=settings.RECOGNITION_MAX_ENCODINGS_PER_TRACK,
+    )
+    return analyser, SightingConfig(gap_seconds=settings.RECOGNITION_SIGHTING_GAP_SECONDS)
+
+
+def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hooks) -> None:
+    from recognition import engine
+    from recognition.analysis import CameraAnalyser
+    from recognition.sightings import SightingBuilder
+
+    analyser_config, sighting_config = _configs(engine)
     timings = outcome.timings
     # "write" is the whole commit of a batch; within it "fence", "audit" and "store" (see scan_batch_commit).
     timings.update(gate=0.0, templates=0.0, read=0.0, process=0.0, write=0.0, fence=0.0, audit=0.0, store=0.0)
@@ -233,100 +265,135 @@ def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hook
     timings["read"] += time.perf_counter() - started
     if source.is_stream and loop is None:
         source.loop = False
+    analyser = CameraAnalyser(analyser_config)
+    builder = SightingBuilder(camera.pk, sighting_config)
+    for sighting in sightings_open_for_camera(camera_id=camera.pk):
+        builder.resume(sighting)  # a person still in view continues the sighting of the last segment
     with source:
-        fps = source.fps
-        ratio = settings.RECOGNITION_SAMPLE_FPS / fps
-        frames_per_batch = max(1, math.floor(settings.RECOGNITION_BATCH_SECONDS * fps))
-        last_slot = -1
-        wall_anchor = time.monotonic()
+        if realtime:
+            # A live feed: always the newest frame; frames that went by while we were busy are skipped and
+            # counted, so the delay from capture to stored alert stays bounded at any load (issue 10).
+            feed = source.live(settings.RECOGNITION_SAMPLE_FPS)
+            frames = iter(feed)
+        else:
+            feed, frames = None, source.iter_sampled(settings.RECOGNITION_SAMPLE_FPS)
         clock_anchor = timezone.now()
-        # A local file plays a live feed: frame i is "captured" at scan start + i / fps, and is
-        # not read before that instant. Streams (and unpaced runs) are stamped when read.
-        pace = realtime and not source.is_stream
+        batch_seconds = settings.RECOGNITION_BATCH_SECONDS
         case_ids_seen: set[int] = set()
-        while True:
-            if source.frames_read / fps >= max_seconds or time.monotonic() - wall_anchor >= max_seconds:
-                outcome.stop_reason = StopReason.SEGMENT_END
-                return
-            # R10: ask the gate before every batch; no answer or an empty one stops the scan.
-            try:
-                scopes = gate.scopes()
-            except Exception as exc:  # noqa: BLE001 - fail closed
-                logger.exception("gate failed for camera %s", camera.pk)
-                outcome.stop_reason, outcome.detail = StopReason.GATE_ERROR, f"{type(exc).__name__}: {exc}"
-                return
-            finally:
-                timings["gate"] = gate.seconds
-            if not scopes:
-                outcome.stop_reason = _ended_reason(case_ids_seen)
-                return
-            case_ids_seen |= {s.case_id for s in scopes}
-            if gate.generation != state.generation:
-                # The watchlist version is re-read with each fresh gate answer (at most once a second).
-                state.refresh(scopes, engine)
-                state.generation = gate.generation
-            timings["templates"] = state.seconds
-
-            # Read at most one batch of video (frames are only grabbed; sampled ones decoded).
-            t0 = time.perf_counter()
-            samples, frames_read, error, ended = [], 0, None, False
-            first_at = last_at = None
-            batch_end = source.frames_read + frames_per_batch
-            while source.frames_read < batch_end:
-                if pace:
-                    wait = wall_anchor + source.frames_read / fps - time.monotonic()
-                    if wait > 0:
-                        time.sleep(wait)
+        ended = False
+        try:
+            while True:
+                if source.frames_read / source.fps >= max_seconds or outcome.wall_seconds() >= max_seconds:
+                    outcome.stop_reason = StopReason.SEGMENT_END
+                    return
+                if shutdown_requested():
+                    outcome.stop_reason, outcome.detail = StopReason.WORKER_STOPPING, "the worker is shutting down"
+                    return
+                # R10: ask the gate before every batch; no answer or an empty one stops the scan.
                 try:
-                    if not source.grab():
+                    scopes = gate.scopes()
+                except Exception as exc:  # noqa: BLE001 - fail closed
+                    logger.exception("gate failed for camera %s", camera.pk)
+                    outcome.stop_reason, outcome.detail = StopReason.GATE_ERROR, f"{type(exc).__name__}: {exc}"
+                    return
+                finally:
+                    timings["gate"] = gate.seconds
+                if not scopes:
+                    outcome.stop_reason = _ended_reason(case_ids_seen)
+                    return
+                case_ids_seen |= {s.case_id for s in scopes}
+                if gate.generation != state.generation:
+                    # The watchlist version is re-read with each fresh gate answer (at most once a second).
+                    state.refresh(scopes, engine)
+                    state.generation = gate.generation
+                timings["templates"] = state.seconds
+
+                batch = ScanBatch(
+                    frames_read=0,
+                    frames_analysed=0,
+                    watchlist_versions=dict(state.versions),
+                    thresholds=dict(state.thresholds),
+                    case_references=dict(state.references),
+                )
+                read_before, skipped_before = source.frames_read, feed.frames_skipped if feed else 0
+                error = None
+                while True:
+                    t0 = time.perf_counter()
+                    try:
+                        sample = next(frames, None)
+                    except engine.SourceError as exc:
+                        error = exc
+                        break
+                    t1 = time.perf_counter()
+                    timings["read"] += t1 - t0
+                    if sample is None:
                         ended = True
                         break
-                    index = source.frames_read - 1
-                    captured_at = clock_anchor + timedelta(seconds=index / fps) if pace else timezone.now()
-                    frames_read += 1
-                    first_at = first_at or captured_at
-                    last_at = captured_at
-                    slot = math.floor(index * ratio + 1e-9)
-                    if slot > last_slot:
-                        last_slot = slot
-                        samples.append((index, captured_at, source.retrieve()))
-                except engine.SourceError as exc:
-                    error = exc
-                    break
-            t1 = time.perf_counter()
-            frames = []
-            for index, captured_at, frame in samples:
-                result = engine.process_frame(frame, state.match_scope, config)
-                frames.append(FrameOutcome(index, captured_at, result.faces_seen, tuple(result.matches)))
-            samples.clear()  # the pixels go now (R11); only counts and matches remain
-            t2 = time.perf_counter()
-            timings["read"] += t1 - t0
-            timings["process"] += t2 - t1
+                    if feed is not None:
+                        captured_at = clock_anchor + timedelta(seconds=sample.received_seconds - feed.started_at)
+                    else:
+                        captured_at = clock_anchor + timedelta(seconds=sample.media_time_seconds)
+                    analysis = analyser.analyse(sample.frame, captured_at, sample.index, state.match_scope)
+                    del sample  # the pixels go now (R11); only counts and matches remain
+                    batch.events += builder.add_frame(
+                        analysis.frame_index, captured_at, [m.hit() for m in analysis.matches]
+                    )
+                    batch.frames_analysed += 1
+                    batch.faces_seen += analysis.tracks_started
+                    batch.matches += len(analysis.matches)
+                    batch.first_frame_at = batch.first_frame_at or captured_at
+                    batch.last_frame_at = captured_at
+                    timings["process"] += time.perf_counter() - t1
+                    opened = any(e.kind == "opened" for e in batch.events)
+                    next_at = (captured_at - batch.first_frame_at).total_seconds() + 1 / settings.RECOGNITION_SAMPLE_FPS
+                    if opened or next_at >= batch_seconds:
+                        break  # a new sighting is stored at once: the alert never waits for the batch
+                batch.frames_read = source.frames_read - read_before
+                if feed is not None:
+                    batch.frames_skipped = feed.frames_skipped - skipped_before
+                    batch.skipped_share = feed.skipped_share
+                _commit(scan, batch, hooks, outcome, timings)
+                outcome.media_seconds = source.frames_read / source.fps
+                if error is not None:
+                    camera_record_error(camera_id=camera.pk, message=str(error))
+                    outcome.stop_reason, outcome.detail = StopReason.SOURCE_ERROR, str(error)
+                    return
+                if ended:
+                    outcome.stop_reason = StopReason.SOURCE_ENDED
+                    return
+        finally:
+            if feed is not None:
+                feed.close()
+            analyser.close()
+            if outcome.stop_reason not in (StopReason.SEGMENT_END, StopReason.WORKER_LOST):
+                # The scan stops for good (case ended, revoked, source gone, shutdown): its sightings end too.
+                # At a segment's end they stay open and the next segment continues them.
+                closing = builder.close_all()
+                if closing:
+                    batch = ScanBatch(
+                        frames_read=0,
+                        frames_analysed=0,
+                        watchlist_versions=dict(state.versions),
+                        thresholds=dict(state.thresholds),
+                        case_references=dict(state.references),
+                        events=closing,
+                    )
+                    try:
+                        _commit(scan, batch, hooks, outcome, timings)
+                    except LeaseLost:
+                        pass
 
-            batch = ScanBatch(
-                frames_read=frames_read,
-                frames=frames,
-                watchlist_versions=dict(state.versions),
-                thresholds=dict(state.thresholds),
-                case_references=dict(state.references),
-                first_frame_at=first_at,
-                last_frame_at=last_at,
-            )
-            if hooks.after_process:
-                hooks.after_process(batch)
-            if frames_read:
-                result = scan_batch_commit(scan_id=scan.pk, batch=batch, timings=timings)
-                outcome.alerts_created += result["alerts_created"]
-            timings["write"] += time.perf_counter() - t2
-            outcome.frames_read += frames_read
-            outcome.frames_analysed += len(frames)
-            outcome.faces_seen += sum(f.faces_seen for f in frames)
-            outcome.matches += sum(len(f.matches) for f in frames)
-            outcome.media_seconds = source.frames_read / fps
-            if error is not None:
-                camera_record_error(camera_id=camera.pk, message=str(error))
-                outcome.stop_reason, outcome.detail = StopReason.SOURCE_ERROR, str(error)
-                return
-            if ended:
-                outcome.stop_reason = StopReason.SOURCE_ENDED
-                return
+
+def _commit(scan, batch: ScanBatch, hooks: ScanHooks, outcome: ScanOutcome, timings: dict) -> None:
+    if hooks.after_process:
+        hooks.after_process(batch)
+    t = time.perf_counter()
+    if batch.frames_read or batch.events:
+        result = scan_batch_commit(scan_id=scan.pk, batch=batch, timings=timings)
+        outcome.alerts_created += result["alerts_created"]
+    timings["write"] += time.perf_counter() - t
+    outcome.frames_read += batch.frames_read
+    outcome.frames_analysed += batch.frames_analysed
+    outcome.faces_seen += batch.faces_seen
+    outcome.matches += batch.matches
+    outcome.frames_skipped += batch.frames_skipped

@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export DEBUG=${DEBUG:-1}
 export OPENBLAS_NUM_THREADS=1
+VAR=${OVERSIGHT_VAR_DIR:-var}
 # The demo plays the data protection office too: its copies of each signed checkpoint land here.
-export OFFICE_WITNESS_DIR=${OFFICE_WITNESS_DIR:-var/office-witness}
-mkdir -p var/broker/queue var/broker/processed var/broker/control var/keys
+export OFFICE_WITNESS_DIR=${OFFICE_WITNESS_DIR:-$VAR/office-witness}
+mkdir -p "$VAR/broker/queue" "$VAR/broker/processed" "$VAR/broker/control" "$VAR/keys"
 if [ -z "${SECRET_KEY:-}" ]; then
-    [ -s var/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
-    SECRET_KEY=$(cat var/secret_key)
+    [ -s "$VAR/secret_key" ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > "$VAR/secret_key"
+    SECRET_KEY=$(cat "$VAR/secret_key")
     export SECRET_KEY
 fi
 PY=.venv/bin/python
@@ -23,25 +24,37 @@ $PY manage.py seed_demo
 $PY manage.py collectstatic --noinput -v0
 PORT=${PORT:-8000}
 pids=()
+stopping=0
 cleanup() {
-    # Warm shutdown first; a scan segment can last 45 s, so after 10 s workers get a cold shutdown
-    # (their scans are closed as worker_lost by the next dispatch: a stale heartbeat never holds a camera).
+    # Ctrl+C (SIGINT to the whole process group) or SIGTERM: a warm shutdown, in which a running scan stops
+    # between frames and releases its camera within about a second; whatever still runs after 10 s is killed
+    # with its children, so nothing of the run command outlives it.
+    [ "$stopping" = 1 ] && return
+    stopping=1
+    trap - INT TERM
     kill -TERM "${pids[@]}" 2>/dev/null || true
-    for _ in $(seq 1 10); do
+    for _ in $(seq 1 20); do
         kill -0 "${pids[@]}" 2>/dev/null || break
-        sleep 1
+        sleep 0.5
     done
-    kill -QUIT "${pids[@]}" 2>/dev/null || true
+    for pid in "${pids[@]}"; do
+        pkill -KILL -P "$pid" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+    done
     wait 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
-# Scan workers (one process per camera analysed at once) and a worker for short tasks
-# (reference encodings, the dispatcher, expiry and destruction).
-.venv/bin/celery -A config worker -Q scans --loglevel=INFO --concurrency=${SCAN_CONCURRENCY:-2} --hostname=scans@%h &
-pids+=($!)
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
+# Scan workers, one process each (the solo pool: the scan runs in the worker's own process, so a shutdown
+# reaches it at once), and a worker for short tasks (reference encodings, the dispatcher, expiry, retention).
+for i in $(seq 1 "${SCAN_CONCURRENCY:-2}"); do
+    .venv/bin/celery -A config worker -Q scans -P solo --loglevel=INFO --hostname="scans$i@%h" &
+    pids+=($!)
+done
 .venv/bin/celery -A config worker -Q celery --loglevel=INFO --concurrency=1 --hostname=tasks@%h &
 pids+=($!)
-.venv/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule &
+.venv/bin/celery -A config beat --loglevel=INFO --schedule="$VAR/celerybeat-schedule" &
 pids+=($!)
 echo "Open http://127.0.0.1:${PORT}/ (demo users and their password are printed above)"
 echo "Every role but requester then confirms with one of its recovery codes (printed above; each works once)"

@@ -60,6 +60,8 @@ class Camera(models.Model):
     # Health, written by the recognition workers (recognition issue).
     last_frame_at = models.DateTimeField(null=True, blank=True)
     analysed_fps = models.FloatField(null=True, blank=True)
+    # Share of the frames sampling would analyse that went by while analysis was busy (bounded delay).
+    skipped_share = models.FloatField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
 

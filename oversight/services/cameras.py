@@ -22,7 +22,9 @@ def _source_kind(source: str) -> str:
 
 def _clean_camera(camera: Camera) -> None:
     try:
-        camera.full_clean(exclude=["created_at", "last_frame_at", "analysed_fps", "last_error", "last_error_at"])
+        camera.full_clean(
+            exclude=["created_at", "last_frame_at", "analysed_fps", "skipped_share", "last_error", "last_error_at"]
+        )
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
 
@@ -115,6 +117,7 @@ def camera_health_record(
     camera_id: int,
     last_frame_at=None,
     analysed_fps: float | None = None,
+    skipped_share: float | None = None,
     error: str | None = None,
 ) -> None:
     """Recognition workers report how a camera is doing: the last frame analysed and the analysed frame rate,
@@ -124,5 +127,9 @@ def camera_health_record(
         Camera.objects.filter(pk=camera_id).update(last_error=error[:2000], last_error_at=timezone.now())
         return
     Camera.objects.filter(pk=camera_id).update(
-        last_frame_at=last_frame_at, analysed_fps=analysed_fps, last_error="", last_error_at=None
+        last_frame_at=last_frame_at,
+        analysed_fps=analysed_fps,
+        skipped_share=skipped_share,
+        last_error="",
+        last_error_at=None,
     )

@@ -25,12 +25,16 @@ from recognition.services.scans import (
     scan_stop,
     scans_close_stale,
 )
-from recognition.services.storage import FrameOutcome, ScanBatch, scan_batch_commit
+from recognition.services.storage import (
+    ScanBatch,
+    scan_batch_commit,
+    sightings_close_stale,
+    sightings_open_for_camera,
+)
 
 __all__ = [
     "CONFIRMATIONS_REQUIRED",
     "DISPATCH_KEY",
-    "FrameOutcome",
     "ScanBatch",
     "StopReason",
     "alert_crop_read",
@@ -44,4 +48,6 @@ __all__ = [
     "scan_start",
     "scan_stop",
     "scans_close_stale",
+    "sightings_close_stale",
+    "sightings_open_for_camera",
 ]

@@ -18,6 +18,7 @@ from oversight.models import Camera
 from oversight.selectors import CaseScope, case_scopes_for_camera
 from oversight.services import camera_health_record
 from recognition.models import Scan
+from recognition.services.storage import sightings_close_stale
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,9 @@ def scan_dispatch(*, queue: Callable[[int], Any], now: datetime | None = None) -
     now = now or timezone.now()
     scans_close_stale(now=now)
     live = set(Scan.objects.filter(stopped_at__isnull=True).values_list("camera_id", flat=True))
+    sightings_close_stale(
+        before=now - timedelta(seconds=settings.RECOGNITION_SIGHTING_GAP_SECONDS), except_cameras=live
+    )
     queued = []
     for camera_id in (
         Camera.objects.filter(enabled=True).exclude(pk__in=live).order_by("pk").values_list("pk", flat=True)

@@ -1,7 +1,14 @@
-"""Storing what a scan found: the fenced write of a batch, its audit event and its alerts (R10, R16).
+"""Storing what a scan found: the fenced write of a batch's sightings, its audit event and its alerts (R10, R16).
 
-A match is stored only if its case covered the camera when the frame was captured and still covers it at
-commit, re-checked under a row lock on the case so that a concurrent revocation serialises with us (R10).
+A scan turns matching face tracks into sighting events (recognition.sightings): each event is the whole state of
+one sighting right after one analysed frame. A batch's events are stored only if their case covered the camera
+and the person at the frame's capture instant AND still covers them at commit, asked uncached while the case rows
+are locked (select_for_update), so a concurrent revocation serialises with us (R10): nothing captured after a
+revocation or the end of a window is stored, not even a later last-seen time of an open sighting.
+
+A sighting is one Alert row, upserted on its stable key (case, person, camera, first capture instant): the row is
+created (and ALERT_CREATED recorded) when it opens, and only ever moved forward afterwards, so a replayed batch or
+a redelivered task changes nothing and creates nothing twice.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -23,6 +30,7 @@ from oversight.models import Case
 from oversight.selectors import CaseScope, case_scopes_for_camera
 from oversight.services import camera_health_record
 from recognition.models import Alert, Scan
+from recognition.sightings import Sighting, SightingEvent, SightingKey, coalesce
 from watchlists import crypto
 
 logger = logging.getLogger(__name__)
@@ -34,26 +42,23 @@ class LeaseLost(Exception):
     """Our scan row was closed by someone else (stale heartbeat): stop without storing."""
 
 
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FrameOutcome:
-    """What survives of one analysed frame: its position, capture time, face count and matches."""
-
-    index: int
-    captured_at: datetime
-    faces_seen: int
-    matches: tuple = ()  # engine.Match: case_id, person_id, distance, crop_jpeg
-
-
 @dataclass
 class ScanBatch:
+    """What one batch of a scan produced: counts, and the sighting events of its analysed frames.
+
+    ``faces_seen`` counts new faces (tracks started), never anything about them (R11).
+    """
+
     frames_read: int
-    frames: list[FrameOutcome]
+    frames_analysed: int
     watchlist_versions: dict[int, str]
     thresholds: dict[int, float]
     case_references: dict[int, str]
+    events: list[SightingEvent] = field(default_factory=list)
+    faces_seen: int = 0
+    matches: int = 0  # matching tracks over the analysed frames
+    frames_skipped: int = 0
+    skipped_share: float | None = None
     first_frame_at: datetime | None = None
     last_frame_at: datetime | None = None
 
@@ -66,7 +71,7 @@ def _keyring_ready() -> None:
         _KEYRING_CHECKED.add(path)
 
 
-def _frame_key(captured_at: datetime) -> int:
+def frame_key(captured_at: datetime) -> int:
     return int(round(captured_at.timestamp() * 1000))
 
 
@@ -80,79 +85,89 @@ def _timed(timings: dict[str, float] | None, key: str):
             timings[key] = timings.get(key, 0.0) + time.perf_counter() - started
 
 
-def _scopes_at_capture(
-    camera_id: int, captured: list[datetime], active_now: dict[int, CaseScope]
-) -> dict[datetime, dict[int, CaseScope]]:
-    """The gate's answer at each capture instant of a batch, asking it as few times as is exact.
+def _scopes_at(camera_id: int, instants: list[datetime], active_now: dict[int, CaseScope]) -> dict:
+    """The gate's answer at each instant, asking it as few times as is exact.
 
-    With the case rows locked, an authorisation covers one interval of time (its approved
-    window, or its urgent window within the requested one). So a case the gate lets through
-    at the batch's first capture instant and again now covered every instant in between, and
-    every frame of the batch lies there. Only if some case is active now but was not at the
-    first instant (the batch in which it starts) is each frame asked about on its own.
+    With the case rows locked, an authorisation covers one interval of time (its approved window, or its urgent
+    window within the requested one). So a case the gate lets through at the earliest instant and again now
+    covered every instant in between. Only if some case is active now but was not at the earliest instant (the
+    batch in which it starts) is each instant asked about on its own.
     """
-    first = min(captured)
+    first = min(instants)
     at_first = {s.case_id: s for s in case_scopes_for_camera(camera=camera_id, at=first)}
     if all(at_first.get(case_id) == scope for case_id, scope in active_now.items()):
-        return dict.fromkeys(captured, at_first)
-    return {at: {s.case_id: s for s in case_scopes_for_camera(camera=camera_id, at=at)} for at in captured}
+        return dict.fromkeys(instants, at_first)
+    return {at: {s.case_id: s for s in case_scopes_for_camera(camera=camera_id, at=at)} for at in instants}
+
+
+def _covered(event: SightingEvent, at: dict, active_now: dict[int, CaseScope]) -> bool:
+    """R10: the sighting's case and person were in scope at its first and its latest capture, and still are."""
+    s = event.sighting
+    case_id, person_id = int(s.case_id), int(s.person_id)
+    current = active_now.get(case_id)
+    if current is None or person_id not in current.person_ids or s.best_distance > current.threshold:
+        return False
+    for instant in (s.first_captured_at, s.last_captured_at):
+        then = at[instant].get(case_id)
+        if then is None or person_id not in then.person_ids:
+            return False
+    return True
 
 
 def scan_batch_commit(*, scan_id: int, batch: ScanBatch, timings: dict[str, float] | None = None) -> dict:
-    """Store one analysed batch: the fenced alerts, one SCAN_BATCH event, counters and camera health.
+    """Store one analysed batch: the fenced sightings, one SCAN_BATCH event, counters and camera health.
 
-    The fence (R10): a match is stored only if its case and person were in the camera's scope
-    at the frame's capture instant AND are still in it now, asked uncached while the case rows
-    are locked with select_for_update, so a concurrent revocation either committed before
-    (and we see it) or waits until we commit (and its instant is after every frame stored).
-    Idempotent: an alert that exists for (case, person, camera, frame_key) is not created again.
-    Raises LeaseLost if the scan was closed meanwhile (nothing is stored then).
+    Events that fail the fence are dropped, except that a sighting whose scan ended it is still marked closed
+    (at the last instant already stored). Raises LeaseLost if the scan was closed meanwhile (nothing stored).
     `timings`, if given, gathers seconds spent in "fence" (locks and gate), "audit" and "store".
+    Returns counts: sightings opened (alerts created), updated and closed, and events fenced out.
     """
+    counts = {
+        "alerts_created": 0,
+        "sightings_updated": 0,
+        "sightings_closed": 0,
+        "sightings_unchanged": 0,
+        "fenced_out": 0,
+    }
     with transaction.atomic():
         scan = Scan.objects.select_for_update().get(pk=scan_id)
         if scan.stopped_at is not None:
             raise LeaseLost()
         now = timezone.now()
-        candidates = [(frame, match) for frame in batch.frames for match in frame.matches]
-        created, fenced_out = 0, 0
-        if candidates:
+        if batch.events:
             with _timed(timings, "fence"):
-                case_ids = sorted({int(m.case_id) for _, m in candidates})
+                case_ids = sorted({int(e.sighting.case_id) for e in batch.events})
                 list(Case.objects.select_for_update().filter(pk__in=case_ids).values_list("pk", flat=True))
                 active_now = {s.case_id: s for s in case_scopes_for_camera(camera=scan.camera_id, at=now)}
-                captured = sorted({f.captured_at for f, _ in candidates})
-                at_capture = _scopes_at_capture(scan.camera_id, captured, active_now)
-            _keyring_ready()
-            for frame, match in candidates:
-                then = at_capture[frame.captured_at].get(match.case_id)
-                current = active_now.get(match.case_id)
-                if (
-                    frame.captured_at > now
-                    or then is None
-                    or current is None
-                    or match.person_id not in then.person_ids
-                    or match.person_id not in current.person_ids
-                    or float(match.distance) > current.threshold
-                ):
-                    fenced_out += 1
-                    continue
-                created += _alert_create(
-                    scan=scan, frame=frame, match=match, batch=batch, threshold=current.threshold, timings=timings
+                instants = sorted(
+                    {e.sighting.first_captured_at for e in batch.events}
+                    | {e.sighting.last_captured_at for e in batch.events}
                 )
-        frames_analysed = len(batch.frames)
-        faces_seen = sum(f.faces_seen for f in batch.frames)
-        matches = len(candidates)
-        references = [batch.case_references[c] for c in sorted(batch.case_references)]
+                at = _scopes_at(scan.camera_id, instants, active_now)
+            passed, close_only = [], []
+            for event in batch.events:
+                if _covered(event, at, active_now):
+                    passed.append(event)
+                else:
+                    counts["fenced_out"] += 1
+                    if event.kind == "closed":
+                        close_only.append(event.key)
+            _keyring_ready()
+            for event in coalesce(passed):
+                outcome = _sighting_store(scan=scan, sighting=event.sighting, batch=batch, timings=timings)
+                counts[outcome] += 1
+            for key in close_only:
+                counts["sightings_closed"] += _sighting_close(key)
         with _timed(timings, "audit"):
-            _audit_batch(scan, batch, references, frames_analysed, faces_seen, matches, created, fenced_out)
+            _audit_batch(scan, batch, counts)
         with _timed(timings, "store"):
-            _batch_counters(scan, batch, now, frames_analysed, faces_seen, created)
-    return {"alerts_created": created, "fenced_out": fenced_out}
+            _batch_counters(scan, batch, now, counts["alerts_created"])
+    return counts
 
 
-def _audit_batch(scan, batch, references, frames_analysed, faces_seen, matches, created, fenced_out) -> None:
+def _audit_batch(scan, batch: ScanBatch, counts: dict) -> None:
     """One SCAN_BATCH event per batch (R16, R17): what was looked at, against which watchlist, and counts."""
+    references = [batch.case_references[c] for c in sorted(batch.case_references)]
     audit_record(
         actor=None,
         event_type=EventType.SCAN_BATCH,
@@ -165,80 +180,147 @@ def _audit_batch(scan, batch, references, frames_analysed, faces_seen, matches, 
             "first_frame_at": batch.first_frame_at.isoformat() if batch.first_frame_at else None,
             "last_frame_at": batch.last_frame_at.isoformat() if batch.last_frame_at else None,
             "frames_read": batch.frames_read,
-            "frames_analysed": frames_analysed,
-            "faces_seen": faces_seen,  # R11: a count, nothing else about faces that did not match
-            "matches": matches,
-            "alerts_created": created,
-            "fenced_out": fenced_out,
+            "frames_analysed": batch.frames_analysed,
+            "frames_skipped": batch.frames_skipped,
+            "faces_seen": batch.faces_seen,  # R11: a count of new faces, nothing else about those that did not match
+            "matches": batch.matches,
+            **counts,
         },
     )
 
 
-def _batch_counters(scan, batch, now, frames_analysed, faces_seen, created) -> None:
-    """Scan counters and heartbeat, and the camera's health (issue 5, item 6)."""
+def _batch_counters(scan, batch: ScanBatch, now, created: int) -> None:
+    """Scan counters and heartbeat, and the camera's health (analysed frame rate, share of frames skipped)."""
     Scan.objects.filter(pk=scan.pk).update(
         frames_read=F("frames_read") + batch.frames_read,
-        frames_analysed=F("frames_analysed") + frames_analysed,
-        faces_seen=F("faces_seen") + faces_seen,
+        frames_analysed=F("frames_analysed") + batch.frames_analysed,
+        faces_seen=F("faces_seen") + batch.faces_seen,
         matches=F("matches") + created,
         last_heartbeat_at=now,
         last_frame_at=batch.last_frame_at or scan.last_frame_at,
     )
+    if batch.last_frame_at is None:
+        return  # no frame analysed (a batch that only closes sightings): nothing new about the camera
     elapsed = max((now - scan.started_at).total_seconds(), 1e-3)
     camera_health_record(
         camera_id=scan.camera_id,
         last_frame_at=batch.last_frame_at,
-        analysed_fps=round((scan.frames_analysed + frames_analysed) / elapsed, 2),
+        analysed_fps=round((scan.frames_analysed + batch.frames_analysed) / elapsed, 2),
+        skipped_share=None if batch.skipped_share is None else round(batch.skipped_share, 3),
     )
 
 
-def _alert_create(
-    *, scan: Scan, frame: FrameOutcome, match, batch: ScanBatch, threshold: float, timings: dict | None = None
-) -> int:
-    """One alert, its crop sealed with the row's identity; 0 if this frame's alert already exists."""
+def _row_for(key: SightingKey):
+    return (
+        Alert.objects.select_for_update()
+        .filter(
+            case_id=int(key.case_id),
+            person_id=int(key.person_id),
+            camera_id=int(key.camera_id),
+            frame_key=frame_key(key.first_captured_at),
+        )
+        .first()
+    )
+
+
+def _sighting_store(*, scan: Scan, sighting: Sighting, batch: ScanBatch, timings: dict | None) -> str:
+    """Upsert one sighting on its key; only ever move it forward (more frames matched, or newly closed)."""
     with _timed(timings, "store"):
-        alert = _alert_row(scan=scan, frame=frame, match=match, batch=batch, threshold=threshold)
-    if alert is None:
-        return 0
+        alert = _row_for(sighting.key)
+        if alert is not None:
+            if sighting.frames_matched <= alert.frames_matched and not (sighting.closed and alert.is_open):
+                return "sightings_unchanged"
+            alert.last_seen_at = max(sighting.last_captured_at, alert.last_seen_at or alert.captured_at)
+            alert.frames_matched = max(sighting.frames_matched, alert.frames_matched)
+            alert.frames = list(sighting.frames)
+            fields = ["last_seen_at", "frames_matched", "frames"]
+            if sighting.best_distance < alert.distance:
+                alert.distance = sighting.best_distance
+                alert.best_frame_index = sighting.best_frame
+                alert.best_captured_at = sighting.best_captured_at
+                fields += ["distance", "best_frame_index", "best_captured_at"]
+                if sighting.best_crop_jpeg:
+                    alert.crop_blob = crypto.encrypt(bytes(sighting.best_crop_jpeg), aad=alert.aad("crop"))
+                    fields.append("crop_blob")
+            if sighting.closed and alert.is_open:
+                alert.closed_at = alert.last_seen_at
+                fields.append("closed_at")
+            alert.save(update_fields=fields)
+            return "sightings_closed" if "closed_at" in fields else "sightings_updated"
+        case_id = int(sighting.case_id)
+        alert = Alert.objects.create(
+            case_id=case_id,
+            person_id=int(sighting.person_id),
+            camera_id=scan.camera_id,
+            scan=scan,
+            captured_at=sighting.first_captured_at,
+            frame_key=frame_key(sighting.first_captured_at),
+            frame_index=sighting.first_frame,
+            last_seen_at=sighting.last_captured_at,
+            frames_matched=sighting.frames_matched,
+            frames=list(sighting.frames),
+            best_frame_index=sighting.best_frame,
+            best_captured_at=sighting.best_captured_at,
+            closed_at=sighting.last_captured_at if sighting.closed else None,
+            distance=float(sighting.best_distance),
+            threshold=float(batch.thresholds.get(case_id, 0.0)),
+            watchlist_version=batch.watchlist_versions.get(case_id, ""),
+        )
+        if sighting.best_crop_jpeg:
+            alert.crop_blob = crypto.encrypt(bytes(sighting.best_crop_jpeg), aad=alert.aad("crop"))
+            alert.save(update_fields=["crop_blob"])
     with _timed(timings, "audit"):
         audit_record(
             actor=None,
             event_type=EventType.ALERT_CREATED,
-            case_ref=batch.case_references.get(alert.case_id),
+            case_ref=batch.case_references.get(case_id),
             target_ref=alert,
             data={
                 "camera_id": scan.camera_id,
                 "person_id": alert.person_id,
                 "scan_id": scan.pk,
-                "captured_at": frame.captured_at.isoformat(),
-                "frame_index": frame.index,
-                "distance": round(float(match.distance), 4),
-                "threshold": threshold,
+                "first_seen_at": alert.captured_at.isoformat(),
+                "frame_index": alert.frame_index,
+                "distance": round(float(alert.distance), 4),
+                "threshold": alert.threshold,
                 "watchlist_version": alert.watchlist_version,
             },
         )
+    return "alerts_created"
+
+
+def _sighting_close(key: SightingKey) -> int:
+    """Mark a stored sighting closed at the last instant already stored (its later frames were fenced out)."""
+    alert = _row_for(key)
+    if alert is None or not alert.is_open:
+        return 0
+    alert.closed_at = alert.last_seen_at or alert.captured_at
+    alert.save(update_fields=["closed_at"])
     return 1
 
 
-def _alert_row(*, scan: Scan, frame: FrameOutcome, match, batch: ScanBatch, threshold: float) -> Alert | None:
-    """The alert row with its crop sealed with the row's identity; None if this frame's alert exists."""
-    key = _frame_key(frame.captured_at)
-    case_id, person_id = int(match.case_id), int(match.person_id)
-    if Alert.objects.filter(case_id=case_id, person_id=person_id, camera_id=scan.camera_id, frame_key=key).exists():
-        return None
-    alert = Alert.objects.create(
-        case_id=case_id,
-        person_id=person_id,
-        camera_id=scan.camera_id,
-        scan=scan,
-        captured_at=frame.captured_at,
-        frame_key=key,
-        frame_index=frame.index,
-        distance=float(match.distance),
-        threshold=float(threshold),
-        watchlist_version=batch.watchlist_versions.get(case_id, ""),
-    )
-    if match.crop_jpeg:
-        alert.crop_blob = crypto.encrypt(bytes(match.crop_jpeg), aad=alert.aad("crop"))
-        alert.save(update_fields=["crop_blob"])
-    return alert
+def sightings_open_for_camera(*, camera_id: int) -> list[Sighting]:
+    """The sightings of this camera still open, as the builder's state, so the next scan segment continues them
+    instead of raising new alerts for a person who stayed in view."""
+    rows = Alert.objects.filter(camera_id=camera_id, closed_at__isnull=True).order_by("captured_at")
+    return [
+        Sighting(
+            key=SightingKey(camera_id, a.case_id, a.person_id, a.captured_at),
+            first_frame=a.frame_index,
+            last_frame=a.frames[-1] if a.frames else a.frame_index,
+            last_captured_at=a.last_seen_at or a.captured_at,
+            frames_matched=a.frames_matched,
+            frames=tuple(a.frames),
+            best_distance=a.distance,
+            best_frame=a.best_frame_index,
+            best_captured_at=a.best_captured_at or a.captured_at,
+        )
+        for a in rows
+    ]
+
+
+def sightings_close_stale(*, before: datetime, except_cameras: set[int]) -> int:
+    """Close sightings last seen before `before` on cameras no live scan holds (their worker died, or no scan
+    followed: the case ended). A live scan closes its own when the gap has passed."""
+    stale = Alert.objects.filter(closed_at__isnull=True, last_seen_at__lt=before).exclude(camera_id__in=except_cameras)
+    return stale.update(closed_at=F("last_seen_at"))

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from oversight import services as case_services
 from recognition import engine, worker
+from recognition.analysis import CameraAnalyser, FrameAnalysis
 from recognition.models import Alert, Scan
 from tests.recognition.conftest import END, LIN, START, make_case
 
@@ -53,7 +54,8 @@ def test_no_frame_is_read_for_a_camera_outside_every_scope(w, clock, no_video):
 
 
 @pytest.mark.slow
-def test_a_revocation_during_a_scan_stops_it_and_nothing_captured_after_is_stored(w, clock):
+def test_a_revocation_in_the_middle_of_an_open_sighting_stores_nothing_captured_after_it(w, clock):
+    """R10 with sightings: the open sighting keeps the last-seen time stored before the revocation, not a later one."""
     case = make_case(w, people=(LIN,))
     clock.move_to(START)
     revoked = {}
@@ -61,26 +63,35 @@ def test_a_revocation_during_a_scan_stops_it_and_nothing_captured_after_is_store
 
     def after_process(batch):
         batches.append(batch)
-        # Lin-Manuel is on screen from frame ~82; revoke once some alerts exist, in the middle
-        # of a batch that holds matches (analysed, not yet committed).
-        if not revoked and batch.frames and batch.frames[0].index > 120 and any(f.matches for f in batch.frames):
+        if batch.last_frame_at:
+            clock.move_to(batch.last_frame_at)  # the wall clock keeps up with the video it plays
+        # Lin-Manuel is on screen from about 4 s to 7 s: revoke at 5.5 s, in a batch whose sighting is open
+        # (analysed, not yet committed).
+        seconds = (batch.first_frame_at - START).total_seconds() if batch.first_frame_at else 0
+        if not revoked and seconds > 5.5 and any(e.kind == "updated" for e in batch.events):
             case_services.case_revoke(actor=w.judge, case=case, reason="Found him.")
             revoked["at"] = timezone.now()
             revoked["batch"] = len(batches)
+            revoked["frames"] = {e.sighting.last_frame for e in batch.events}
 
     outcome = worker.scan_run(
         camera_id=w.cameras[0].pk, realtime=False, loop=False, hooks=worker.ScanHooks(after_process=after_process)
     )
     assert outcome.stop_reason == Scan.StopReason.REVOKED
-    # The batch in flight was analysed, then refused at commit; no further batch was read.
-    assert len(batches) == revoked["batch"]
-    alerts = Alert.objects.filter(case=case)
-    assert alerts.exists()
-    assert all(a.captured_at < revoked["at"] for a in alerts)
-    in_flight = {f.index for f in batches[-1].frames if f.matches}
-    assert in_flight and not alerts.filter(frame_index__in=in_flight).exists()
+    # The batch in flight was analysed, then refused at commit; no further batch was read (the last hook call,
+    # if any, only closes the sighting).
+    assert len([b for b in batches if b.frames_analysed]) == revoked["batch"]
+    sighting = Alert.objects.get(case=case)  # one sighting, one alert
+    assert sighting.last_seen_at < revoked["at"]
+    assert not set(sighting.frames) & revoked["frames"]
+    assert sighting.closed_at == sighting.last_seen_at  # the scan's end closed it, at what was already stored
     scan_row = Scan.objects.get(pk=outcome.scan_id)
-    assert scan_row.stop_reason == "revoked" and scan_row.last_frame_at <= timezone.now()
+    assert scan_row.stop_reason == "revoked"
+
+
+def _sees_nobody(self, frame, captured_at, frame_index, scope):
+    """A fake analyser for tests about the gate, not about faces."""
+    return FrameAnalysis(frame_index, captured_at, [], 0, 0, 0, 0, 0, False)
 
 
 def test_an_expired_window_ends_the_scan_at_the_next_batch(w, clock, monkeypatch):
@@ -93,18 +104,19 @@ def test_an_expired_window_ends_the_scan_at_the_next_batch(w, clock, monkeypatch
         calls.append(batch)
         clock.move_to(END + timedelta(seconds=1))
 
-    monkeypatch.setattr(engine, "process_frame", lambda frame, scope, config: engine.FrameResult(0, []))
+    monkeypatch.setattr(CameraAnalyser, "analyse", _sees_nobody)
     outcome = worker.scan_run(
         camera_id=w.cameras[0].pk, realtime=False, loop=False, hooks=worker.ScanHooks(after_process=after_process)
     )
     assert outcome.stop_reason == Scan.StopReason.CASE_ENDED
-    assert len(calls) == 1 and outcome.frames_read == 14
+    # One batch of at most half a second of video (29.97 fps), then the gate closes.
+    assert len(calls) == 1 and 0 < outcome.frames_read <= 15
 
 
 def test_a_failing_gate_stops_the_scan(w, clock, monkeypatch):
     make_case(w, people=(LIN,))
     clock.move_to(START)
-    monkeypatch.setattr(engine, "process_frame", lambda frame, scope, config: engine.FrameResult(0, []))
+    monkeypatch.setattr(CameraAnalyser, "analyse", _sees_nobody)
     real = worker.case_scopes_for_camera
     answers = iter([real, real])
 

@@ -17,15 +17,11 @@ from oversight import registry, services
 from oversight.models import Case, Objective
 from recognition import services as recognition
 from recognition.models import Alert
+from recognition.sightings import SightingBuilder, TrackHit
 from tests.oversight.factories import deployment_with_opinion, draft_case
 
 YEAR = 2026
 REPORTED_AT = datetime(YEAR + 1, 1, 15, 9, 0, tzinfo=UTC)
-
-
-class FakeMatch:
-    def __init__(self, case_id, person_id, distance=0.41, crop_jpeg=b"\xff\xd8fake-jpeg"):
-        self.case_id, self.person_id, self.distance, self.crop_jpeg = case_id, person_id, distance, crop_jpeg
 
 
 @dataclass
@@ -72,20 +68,25 @@ def _scan(clock, expected: Expected, camera, *, at, faces_per_frame, frames, ale
     scan = recognition.scan_start(camera_id=camera.pk)
     case = Case.objects.get(pk=expected.case.pk)
     person_ids = list(case.persons.filter(in_scope=True).values_list("pk", flat=True))
-    outcomes = []
+    # Frames 5 s apart (more than the sighting gap): each matching frame is a sighting of its own, one alert each.
+    builder = SightingBuilder(camera.pk)
+    events = []
     for i in range(frames):
-        captured = at + timedelta(milliseconds=200 * i)
-        matches = (FakeMatch(case.pk, person_ids[0]),) if i < len(alerts) else ()
-        outcomes.append(recognition.FrameOutcome(3 * i, captured, faces_per_frame, matches))
-    clock.move_to(at + timedelta(seconds=frames))
+        captured = at + timedelta(seconds=5 * i)
+        hits = [TrackHit(i, case.pk, person_ids[0], 0.4, crop_jpeg=b"\xff\xd8fake-jpeg")] if i < len(alerts) else []
+        events += builder.add_frame(3 * i, captured, hits)
+    clock.move_to(at + timedelta(seconds=5 * frames))
     batch = recognition.ScanBatch(
         frames_read=3 * frames,
-        frames=outcomes,
+        frames_analysed=frames,
+        events=events,
+        faces_seen=faces_per_frame * frames,
+        matches=len(alerts),
         watchlist_versions={case.pk: "v1"},
         thresholds={case.pk: case.effective_threshold},
         case_references={case.pk: case.reference},
-        first_frame_at=outcomes[0].captured_at,
-        last_frame_at=outcomes[-1].captured_at,
+        first_frame_at=at,
+        last_frame_at=at + timedelta(seconds=5 * (frames - 1)),
     )
     recognition.scan_batch_commit(scan_id=scan.pk, batch=batch)
     recognition.scan_stop(scan_id=scan.pk, reason="segment_end")
