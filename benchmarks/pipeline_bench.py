@@ -67,7 +67,7 @@ CLIP = FACES / "video" / "short_hamilton_clip.mp4"
 SHARED_VIDEO = Path(os.environ.get("BENCH_SHARED_VIDEO", "/work/shared/data/faces/video"))
 MARATHON_1080P = SHARED_VIDEO / "marathon_1080p.mp4"
 NAIVE_THRESHOLD = 0.6
-PIPELINE_THRESHOLD = 0.55  # MATCH_THRESHOLD_DEFAULT
+PIPELINE_THRESHOLD = 0.50  # MATCH_THRESHOLD_DEFAULT
 SAMPLE_FPS = float(os.environ.get("RECOGNITION_SAMPLE_FPS", 5.0))
 COVER_SECONDS = 0.5
 

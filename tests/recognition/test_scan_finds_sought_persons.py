@@ -11,11 +11,14 @@ from recognition import worker
 from recognition.models import Alert, Scan
 from tests.recognition.conftest import ALEX, CLIP_CSV, LIN, OBAMA, START, make_case, person_id
 
+# 29.97 fps sampled at 5 fps: the frames where floor(i * 5 / 29.97) reaches a new value.
+SAMPLED = {i for i in range(275) if i == 0 or math.floor(i * 5 / 29.97) > math.floor((i - 1) * 5 / 29.97)}
 
-def appearances(rows, threshold: float, gap_seconds: float, fps: float = 29.97) -> list[tuple[int, int]]:
-    """The reference loop's continuous appearances of Lin-Manuel (every frame, at the case's threshold), frames
-    less than `gap_seconds` apart merged, as (first frame, last frame)."""
-    frames = sorted(i for i, r in rows.items() if 0 <= float(r["min_distance_lin"]) <= threshold)
+
+def appearances(rows, gap_seconds: float, fps: float = 29.97) -> list[tuple[int, int]]:
+    """Lin-Manuel's continuous appearances: the sampled frames where the reference loop recognised him (every
+    frame, at 0.6), frames less than `gap_seconds` apart merged, as (first frame, last frame)."""
+    frames = sorted(i for i, r in rows.items() if i in SAMPLED and r["lin_manuel_miranda"] == "1")
     spans: list[list[int]] = []
     for i in frames:
         if spans and (i - spans[-1][1]) / fps <= gap_seconds:
@@ -31,7 +34,9 @@ def test_each_appearance_of_lin_manuel_is_one_sighting_and_the_others_none(w, cl
     """One sighting (one alert) per continuous appearance, gaps under RECOGNITION_SIGHTING_GAP_SECONDS merged;
     Alex Lacamoire and Barack Obama (not in the clip, or never detected) give none (R10, R13, R16)."""
     settings.RECOGNITION_SIGHTING_GAP_SECONDS = gap_seconds
-    case = make_case(w, people=(LIN, ALEX, OBAMA))
+    # At the laxest threshold allowed (0.55) the reference loop's appearances are clear-cut; at the stricter default
+    # the per-frame distance of a face in view wavers around it while the pipeline's track keeps matching.
+    case = make_case(w, people=(LIN, ALEX, OBAMA), match_threshold=0.55)
     clock.move_to(START)
     outcome = worker.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False)
 
@@ -41,18 +46,16 @@ def test_each_appearance_of_lin_manuel_is_one_sighting_and_the_others_none(w, cl
     assert {a.person_id for a in sightings} == {person_id(case, LIN[0])}
     with CLIP_CSV.open() as handle:
         rows = {int(r["frame"]): r for r in csv.DictReader(handle)}
-    expected = appearances(rows, case.approved_threshold, gap_seconds)
+    expected = appearances(rows, gap_seconds)
     print(
         f"gap {gap_seconds} s: appearances {expected}, sightings {[(a.frame_index, a.frames[-1]) for a in sightings]}"
     )
-    # 29.97 fps sampled at 5 fps: the frames where floor(i * 5 / 29.97) reaches a new value.
-    sampled = {i for i in range(275) if i == 0 or math.floor(i * 5 / 29.97) > math.floor((i - 1) * 5 / 29.97)}
     for first, last in expected:
         covering = [a for a in sightings if set(a.frames) & set(range(first, last + 1))]
         assert len(covering) == 1, (first, last)  # every appearance is one sighting, never two
     assert len(sightings) == len(expected)
     for sighting in sightings:
-        assert set(sighting.frames) <= sampled
+        assert set(sighting.frames) <= SAMPLED
         # Every matched frame is one where the reference loop saw him (at 0.6).
         assert all(rows[i]["lin_manuel_miranda"] == "1" for i in sighting.frames)
         assert sighting.frames_matched == len(sighting.frames) >= 2

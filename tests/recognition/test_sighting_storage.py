@@ -48,7 +48,7 @@ def test_a_sighting_is_updated_not_raised_again_and_a_replayed_batch_changes_not
 @pytest.mark.slow
 def test_a_person_still_in_view_continues_the_sighting_in_the_next_segment(w, clock):
     """Segment ends leave the sighting open; the next segment of the same camera continues it: one alert."""
-    case = make_case(w, people=(LIN,))
+    case = make_case(w, people=(LIN,), match_threshold=0.55)
     clock.move_to(START)
     first = worker.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False, max_seconds=5.5)
     assert first.stop_reason == "segment_end"
