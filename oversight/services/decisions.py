@@ -76,22 +76,19 @@ def case_decide(
         if not may_move(case, target):
             return case
         now = timezone.now()
-        reasons = _required_reasons(reasons, granted=granted, what="A decision")
-        scope = (
-            _proposed_scope(
-                case, now=now, start=start, end=end, threshold=threshold, person_ids=person_ids, camera_ids=camera_ids
-            )
-            if granted
-            else None
-        )
-        decision = Decision.objects.create(
-            case=case,
-            decided_by=actor,
-            requester_id=case.requester_id,
-            granted=bool(granted),
+        fields, scope = _proposal(
+            case,
+            now=now,
+            granted=granted,
             reasons=reasons,
-            **_scope_columns(scope),
+            what="A decision",
+            start=start,
+            end=end,
+            threshold=threshold,
+            person_ids=person_ids,
+            camera_ids=camera_ids,
         )
+        decision = Decision.objects.create(case=case, decided_by=actor, **fields)
         how = {"authority": Authority.JUDGE, "decided_by": actor.pk, "decision_id": decision.pk, "tally": None}
         if granted:
             _approve(case, scope, now, actor=actor, how=how)
@@ -139,22 +136,19 @@ def case_vote(
         if case.status != Status.SUBMITTED:
             raise ValidationError({"status": [f"Voting is closed: the case is {case.get_status_display().lower()}."]})
         now = timezone.now()
-        reasons = _required_reasons(reasons, granted=granted, what="A vote")
-        scope = (
-            _proposed_scope(
-                case, now=now, start=start, end=end, threshold=threshold, person_ids=person_ids, camera_ids=camera_ids
-            )
-            if granted
-            else None
-        )
-        vote = Vote.objects.create(
-            case=case,
-            member=actor,
-            requester_id=case.requester_id,
-            granted=bool(granted),
+        fields, scope = _proposal(
+            case,
+            now=now,
+            granted=granted,
             reasons=reasons,
-            **_scope_columns(scope),
+            what="A vote",
+            start=start,
+            end=end,
+            threshold=threshold,
+            person_ids=person_ids,
+            camera_ids=camera_ids,
         )
+        vote = Vote.objects.create(case=case, member=actor, **fields)
         audit_record(
             actor=actor,
             event_type=EventType.CASE_VOTE_CAST,
@@ -164,6 +158,15 @@ def case_vote(
         )
         _commission_tally(case, now=now)
     return case
+
+
+def _proposal(case: Case, *, now, granted: bool, reasons: str, what: str, **scope_args) -> tuple[dict, dict | None]:
+    """What a judge's decision and a commission vote both record: written reasons (R6) and, for a grant, a scope
+    that may only narrow the request (R5). Returns the row's fields and the scope (None for a refusal)."""
+    reasons = _required_reasons(reasons, granted=granted, what=what)
+    scope = _proposed_scope(case, now=now, **scope_args) if granted else None
+    fields = {"requester_id": case.requester_id, "granted": bool(granted), "reasons": reasons, **_scope_columns(scope)}
+    return fields, scope
 
 
 def _required_reasons(reasons: str, *, granted: bool, what: str) -> str:
