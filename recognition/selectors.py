@@ -54,3 +54,46 @@ def alert_get_for_user(*, user, pk: int) -> Alert:
 
 def alert_reviews(*, alert: Alert):
     return alert.reviews.select_related("reviewer").order_by("id")
+
+
+ALERT_SORTS = {"newest": ("-captured_at", "-id"), "oldest": ("captured_at", "id"), "distance": ("distance", "id")}
+
+
+def alert_filter(qs: QuerySet[Alert], *, user, status="", case="", camera="", person="", awaiting_me=False, sort=""):
+    """The alert list's filters, all optional: status, case reference, camera id, person name (part of it), only the
+    alerts awaiting this user's verification, and the order."""
+    if status in Alert.Status.values:
+        qs = qs.filter(status=status)
+    if case:
+        qs = qs.filter(case__reference__iexact=case.strip())
+    if str(camera).isdigit():
+        qs = qs.filter(camera_id=int(camera))
+    if person:
+        qs = qs.filter(person__full_name__icontains=person.strip())
+    if awaiting_me:
+        qs = qs.filter(status=Alert.Status.NEW).exclude(reviews__reviewer=user)
+    return qs.order_by(*ALERT_SORTS.get(sort, ALERT_SORTS["newest"]))
+
+
+def alerts_awaiting_for_user(*, user) -> QuerySet[Alert]:
+    """Alerts this verifier may review and has not: new, and no verdict of theirs yet (oldest first)."""
+    if not user_has_role(user, Role.ALERT_VERIFIER):
+        return Alert.objects.none()
+    return alert_filter(alert_list_for_user(user=user), user=user, awaiting_me=True, sort="oldest")
+
+
+def alert_queue_neighbours(*, user, alert: Alert) -> tuple[Alert | None, Alert | None]:
+    """The alerts awaiting this verifier just before and after this one (oldest first): previous, next."""
+    queue = alerts_awaiting_for_user(user=user).exclude(pk=alert.pk)
+    previous = (
+        queue.filter(captured_at__lt=alert.captured_at).order_by("-captured_at", "-id").first()
+        if queue.exists()
+        else None
+    )
+    following = queue.filter(captured_at__gte=alert.captured_at).order_by("captured_at", "id").first()
+    return previous, following
+
+
+def alert_reference_photos(*, alert: Alert):
+    """The reference photos of the alert's person that still hold an image (the verifier compares them)."""
+    return alert.person.photos.exclude(photo_file="").filter(status="ready").order_by("pk")

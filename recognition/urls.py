@@ -9,6 +9,7 @@ urlpatterns = [
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/crop.jpg", views.alert_crop, name="alert_crop"),
+    path("alerts/<int:pk>/reference/<int:photo_pk>/", views.alert_reference_photo, name="alert_reference_photo"),
     path("alerts/<int:pk>/review/", views.alert_review, name="alert_review"),
     path("alerts/<int:pk>/outcome/", views.alert_outcome, name="alert_outcome"),
 ]

@@ -4,46 +4,98 @@ Alerts of cases the user may not see answer 404 (alert_get_for_user). Each detai
 crop served records a consultation (ALERT_VIEWED, R17).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from oversight.roles import Role, user_has_role
+from oversight.selectors import camera_list
 from recognition import selectors, services
+from recognition.models import Alert
+
+ALERTS_PER_PAGE = 25
+FILTERS = ("status", "case", "camera", "person", "awaiting", "sort")
 
 
 @login_required
 @require_GET
 def alert_list(request):
-    alerts = selectors.alert_list_for_user(user=request.user)[:200]
-    return render(request, "recognition/alert_list.html", {"alerts": alerts})
+    """Alerts (one per sighting) the user may see: filters, sorting and pages of 25."""
+    params = {name: request.GET.get(name, "") for name in FILTERS}
+    alerts = selectors.alert_filter(
+        selectors.alert_list_for_user(user=request.user),
+        user=request.user,
+        status=params["status"],
+        case=params["case"],
+        camera=params["camera"],
+        person=params["person"],
+        awaiting_me=params["awaiting"] == "1",
+        sort=params["sort"],
+    )
+    page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in params.items() if v})
+    return render(
+        request,
+        "recognition/alert_list.html",
+        {
+            "page": page,
+            "alerts": page.object_list,
+            "params": params,
+            "query": query,
+            "statuses": Alert.Status.choices,
+            "cameras": camera_list(),
+            "is_verifier": user_has_role(request.user, Role.ALERT_VERIFIER),
+        },
+    )
 
 
 @login_required
 @require_GET
 def alert_detail(request, pk: int):
+    """The verification screen: the best crop beside the reference photos, the facts in words, the verdicts so
+    far, and the previous and next alerts awaiting this verifier. One consultation is recorded for the page and
+    the images it shows (their URLs carry a short-lived token, so fetching them records nothing more)."""
     alert = selectors.alert_get_for_user(user=request.user, pk=pk)
-    services.alert_record_view(actor=request.user, alert=alert, interface="page", basis=alert.access_basis)
-    reviews = list(selectors.alert_reviews(alert=alert))
-    can_review = (
-        user_has_role(request.user, Role.ALERT_VERIFIER)
-        and alert.status == alert.Status.NEW
-        and all(r.reviewer_id != request.user.pk for r in reviews)
+    is_verifier = user_has_role(request.user, Role.ALERT_VERIFIER)
+    photos = list(selectors.alert_reference_photos(alert=alert)) if is_verifier else []
+    services.alert_record_view(
+        actor=request.user,
+        alert=alert,
+        interface="page",
+        part="details, crop" + (f", reference photos {[p.pk for p in photos]}" if photos else ""),
+        basis=alert.access_basis,
     )
-    can_record_outcome = user_has_role(request.user, Role.ALERT_VERIFIER) and alert.status == alert.Status.VERIFIED
+    reviews = list(selectors.alert_reviews(alert=alert))
+    confirmations = sum(1 for r in reviews if r.verdict == "confirm")
+    can_review = (
+        is_verifier and alert.status == alert.Status.NEW and all(r.reviewer_id != request.user.pk for r in reviews)
+    )
+    previous, following = (
+        selectors.alert_queue_neighbours(user=request.user, alert=alert) if is_verifier else (None, None)
+    )
     return render(
         request,
         "recognition/alert_detail.html",
         {
             "alert": alert,
             "reviews": reviews,
+            "confirmations": confirmations,
+            "confirmations_required": services.CONFIRMATIONS_REQUIRED,
             "can_review": can_review,
-            "can_record_outcome": can_record_outcome,
+            "can_record_outcome": is_verifier and alert.status == alert.Status.VERIFIED,
             "outcomes": alert.Outcome.choices,
+            "photos": photos,
+            "token": services.alert_page_images_token(user=request.user, alert=alert),
+            "previous": previous,
+            "next": following,
+            "margin": round(alert.threshold - alert.distance, 3),
         },
     )
 
@@ -53,10 +105,33 @@ def alert_detail(request, pk: int):
 @never_cache
 def alert_crop(request, pk: int):
     alert = selectors.alert_get_for_user(user=request.user, pk=pk)
-    content = services.alert_crop_read(actor=request.user, alert=alert, interface="page", basis=alert.access_basis)
+    recorded = services.alert_page_images_token_valid(token=request.GET.get("t", ""), user=request.user, alert=alert)
+    content = services.alert_crop_read(
+        actor=request.user, alert=alert, interface="page", basis=alert.access_basis, already_recorded=recorded
+    )
     if not content:
         return HttpResponse(status=404)
     response = HttpResponse(content, content_type="image/jpeg")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+@require_GET
+@never_cache
+def alert_reference_photo(request, pk: int, photo_pk: int):
+    """A reference photo of the alert's person, for verifiers only (they compare it with the crop)."""
+    alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+    if not user_has_role(request.user, Role.ALERT_VERIFIER):
+        raise Http404("No such photo.")
+    recorded = services.alert_page_images_token_valid(token=request.GET.get("t", ""), user=request.user, alert=alert)
+    try:
+        photo = services.alert_reference_photo_read(
+            actor=request.user, alert=alert, photo_pk=photo_pk, already_recorded=recorded
+        )
+    except LookupError:
+        raise Http404("No such photo.") from None
+    response = HttpResponse(photo.content, content_type=photo.content_type)
     response["Cache-Control"] = "no-store, private"
     return response
 

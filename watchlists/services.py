@@ -207,8 +207,11 @@ class PhotoContent:
     content_type: str
 
 
-def reference_photo_consult(*, actor: Any, case, person: Person, photo_pk: int, via: str) -> PhotoContent:
-    """Decrypt a reference photo for someone already allowed to see the case; record the consultation (R17).
+def reference_photo_consult(
+    *, actor: Any, case, person: Person, photo_pk: int, via: str, already_recorded: bool = False
+) -> PhotoContent:
+    """Decrypt a reference photo for someone already allowed to see the case; record the consultation (R17),
+    unless ``already_recorded``: the page that shows it recorded this consultation, naming the photo.
 
     Raises LookupError when the photo does not exist, belongs to another person, or
     holds no image any more (failed or destroyed).
@@ -217,6 +220,8 @@ def reference_photo_consult(*, actor: Any, case, person: Person, photo_pk: int, 
     if photo is None:
         raise LookupError(photo_pk)
     content = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))
+    if already_recorded:
+        return PhotoContent(content, "image/png" if photo.image_format == "PNG" else "image/jpeg")
     with transaction.atomic():
         audit_record(
             actor=actor,

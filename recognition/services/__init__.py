@@ -12,8 +12,11 @@ from recognition.services.alerts import (
     CONFIRMATIONS_REQUIRED,
     alert_crop_read,
     alert_crops_reencrypt,
+    alert_page_images_token,
+    alert_page_images_token_valid,
     alert_record_outcome,
     alert_record_view,
+    alert_reference_photo_read,
     alert_review,
 )
 from recognition.services.scans import (
@@ -38,6 +41,9 @@ __all__ = [
     "ScanBatch",
     "StopReason",
     "alert_crop_read",
+    "alert_page_images_token",
+    "alert_page_images_token_valid",
+    "alert_reference_photo_read",
     "alert_crops_reencrypt",
     "alert_record_outcome",
     "alert_record_view",

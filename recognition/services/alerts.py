@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from audits.services import audit_record
 from oversight.roles import Role, user_has_role
 from recognition.models import Alert, AlertReview
 from watchlists import crypto
+from watchlists.services import PhotoContent, reference_photo_consult
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +56,47 @@ def alert_record_view(*, actor, alert: Alert, interface: str, part: str = "detai
         )
 
 
-def alert_crop_read(*, actor, alert: Alert, interface: str, basis: str = "") -> bytes:
-    """Decrypt the alert's crop for display and record the consultation (R17). Empty if there is none."""
+def alert_crop_read(*, actor, alert: Alert, interface: str, basis: str = "", already_recorded: bool = False) -> bytes:
+    """Decrypt the alert's crop for display and record the consultation (R17), unless the page showing it already
+    recorded it (``already_recorded``). Empty if there is none."""
     if alert.crop_blob is None:
         return b""
     content = crypto.decrypt(bytes(alert.crop_blob), aad=alert.aad("crop"))
-    alert_record_view(actor=actor, alert=alert, interface=interface, part="crop", basis=basis)
+    if not already_recorded:
+        alert_record_view(actor=actor, alert=alert, interface=interface, part="crop", basis=basis)
     return content
+
+
+# R17, recorded once: the alert page records one consultation naming the images it shows, and gives their URLs a
+# short-lived token bound to the user and the alert; an image fetched with it is not recorded again.
+PAGE_IMAGES_SALT = "recognition.alert-page-images"
+PAGE_IMAGES_MAX_AGE = 600
+
+
+def alert_page_images_token(*, user, alert: Alert) -> str:
+    return signing.dumps({"u": user.pk, "a": alert.pk}, salt=PAGE_IMAGES_SALT, compress=True)
+
+
+def alert_page_images_token_valid(*, token: str, user, alert: Alert) -> bool:
+    try:
+        value = signing.loads(token or "", salt=PAGE_IMAGES_SALT, max_age=PAGE_IMAGES_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return value == {"u": user.pk, "a": alert.pk}
+
+
+def alert_reference_photo_read(*, actor, alert: Alert, photo_pk: int, already_recorded: bool) -> PhotoContent:
+    """A reference photo of the alert's person, for the verifier comparing it with the crop (R14): the consultation
+    is recorded (PHOTO_VIEWED) unless the alert page already recorded it. LookupError if it is not one of the
+    person's photos with an image."""
+    return reference_photo_consult(
+        actor=actor,
+        case=alert.case,
+        person=alert.person,
+        photo_pk=photo_pk,
+        via="alert_review",
+        already_recorded=already_recorded,
+    )
 
 
 CONFIRMATIONS_REQUIRED = 2
