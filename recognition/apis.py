@@ -38,9 +38,12 @@ class AlertOutput(serializers.ModelSerializer):
 
 
 class AlertListApi(APIView):
+    # Declared on the view so the schema documents the paginated object the view answers.
+    pagination_class = LimitOffsetPagination
+
     @extend_schema(responses=AlertOutput(many=True))
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.alert_list_for_user(user=request.user), request, view=self)
         return paginator.get_paginated_response(AlertOutput(page, many=True).data)
 
