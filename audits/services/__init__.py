@@ -1,5 +1,10 @@
 """Writes to the audit trail, one module per concern (STYLE 13); callers import from here."""
 
+from audits.services.consultations import (
+    consultation_list_record,
+    consultation_token_issue,
+    consultation_token_valid,
+)
 from audits.services.cuts import AuditCutRefused, audit_retention_apply, audit_trail_cut
 from audits.services.exports import (
     AuditExportRefused,
@@ -20,4 +25,7 @@ __all__ = [
     "audit_record",
     "audit_retention_apply",
     "audit_trail_cut",
+    "consultation_list_record",
+    "consultation_token_issue",
+    "consultation_token_valid",
 ]
