@@ -125,6 +125,10 @@ class CaseListApi(APIView):
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.case_list_for_user(user=request.user), request, view=self)
+        # R17: the answer names many cases' requesters and units: one consultation per request.
+        services.case_list_record_view(
+            actor=request.user, cases=page, interface="api", filters=request.query_params.dict(), total=paginator.count
+        )
         return paginator.get_paginated_response(CaseSummaryOutput(page, many=True).data)
 
 

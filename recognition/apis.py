@@ -6,6 +6,8 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audits.events import EventType
+from audits.services import consultation_list_record
 from recognition import selectors, services
 from recognition.models import Alert, AlertReview
 
@@ -45,6 +47,16 @@ class AlertListApi(APIView):
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.alert_list_for_user(user=request.user), request, view=self)
+        # R17: the answer names the persons found: one consultation per request, naming the alerts shown.
+        consultation_list_record(
+            actor=request.user,
+            event_type=EventType.ALERT_LIST_VIEWED,
+            interface="api",
+            ids=[alert.pk for alert in page],
+            case_refs=[alert.case.reference for alert in page],
+            filters=request.query_params.dict(),
+            total=paginator.count,
+        )
         return paginator.get_paginated_response(AlertOutput(page, many=True).data)
 
 
