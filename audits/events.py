@@ -95,3 +95,4 @@ class EventType(models.TextChoices):
     # Consultations of lists (R17): one event per page or API answer, naming what it showed
     CASE_LIST_VIEWED = "case_list.viewed", "List of cases consulted"
     ALERT_LIST_VIEWED = "alert_list.viewed", "List of alerts consulted"
+    PHOTO_LIST_VIEWED = "photo_list.viewed", "List of a person's reference photos consulted"

@@ -23,6 +23,8 @@ from audits.services.record import _ref, audit_record
 LIST_IDS_RECORDED = 200
 
 _TOKEN_SALT = "audits.consultation-token"
+# The query parameter that carries the token in an image's URL.
+CONSULTATION_TOKEN_PARAM = "consulted"
 
 
 def consultation_list_record(
@@ -80,3 +82,9 @@ def consultation_token_valid(*, token: str | None, user, target) -> bool:
     except signing.BadSignature:  # also SignatureExpired
         return False
     return True
+
+
+def consultation_token_url(url: str, *, user, target) -> str:
+    """`url` with a token for `user` and `target`: for an image a page shows after recording its consultation."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{CONSULTATION_TOKEN_PARAM}={consultation_token_issue(user=user, target=target)}"

@@ -6,7 +6,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from audits.services import consultation_token_issue, consultation_token_valid
+from audits.services import (
+    CONSULTATION_TOKEN_PARAM,
+    consultation_token_issue,
+    consultation_token_url,
+    consultation_token_valid,
+)
 
 
 @pytest.fixture
@@ -34,3 +39,13 @@ def test_a_token_lapses_after_the_configured_minutes(users, settings):
         assert consultation_token_valid(token=token, user=user, target=user)
         clock.shift(timedelta(seconds=2))
         assert not consultation_token_valid(token=token, user=user, target=user)
+
+
+def test_an_image_url_carries_the_token_in_its_query(users):
+    user, _ = users
+    url = consultation_token_url("/alerts/7/crop.jpg", user=user, target="recognition.Alert:7")
+    path, token = url.split(f"?{CONSULTATION_TOKEN_PARAM}=")
+    assert path == "/alerts/7/crop.jpg"
+    assert consultation_token_valid(token=token, user=user, target="recognition.Alert:7")
+    with_query = consultation_token_url("/x?size=2", user=user, target="t")
+    assert with_query.startswith(f"/x?size=2&{CONSULTATION_TOKEN_PARAM}=")
