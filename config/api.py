@@ -57,8 +57,10 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
         return {
             "type": "object",
             "description": "Field name to its messages; `non_field_errors` for rules spanning fields. "
-            "Items of a list field are keyed by their index.",
+            "Items of a list field are keyed by their index; a body that could not be read: `detail`.",
             # Messages, or the errors of a list's items or a nested object keyed by index or name.
+            # A body that could not be read at all (malformed JSON) is answered with `detail` alone.
+            "properties": {"detail": {"type": "string", "description": "Why the body could not be read."}},
             "additionalProperties": {"anyOf": [messages, {"type": "object"}]},
             "example": {"requested_end": ["The end must be after the start."]},
         }

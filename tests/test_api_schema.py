@@ -78,3 +78,17 @@ def test_every_operation_documents_its_error_answers(schema):
             assert _ref_name(responses["400"]["content"]) == "ValidationErrorOutput", (method, path)
     assert "404" in schema["paths"]["/api/audits/events/"]["get"]["responses"]  # an unknown cursor
     assert schema["components"]["schemas"]["ErrorDetailOutput"]["required"] == ["detail"]
+
+
+@pytest.mark.django_db
+def test_documented_400_describes_field_errors_and_unreadable_bodies(schema, client_for, requester):
+    import jsonschema
+
+    shape = schema["components"]["schemas"]["ValidationErrorOutput"]
+    field_errors = client_for(requester).post("/api/cases/create/", {}, content_type="application/json")
+    unreadable = client_for(requester).post("/api/cases/create/", "{", content_type="application/json")
+    for response in (field_errors, unreadable):
+        assert response.status_code == 400
+        jsonschema.validate(response.json(), shape)
+    assert "objective" in field_errors.json()
+    assert set(unreadable.json()) == {"detail"}
