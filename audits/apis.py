@@ -1,5 +1,6 @@
 """Read-only API over the audit trail for reviewers."""
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import CursorPagination
@@ -23,6 +24,15 @@ class AuditCursorPagination(CursorPagination):
     page_size = 50
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("event_type", str, description="An event type (`case.viewed`) or a family (`case`)."),
+            OpenApiParameter("case_ref", str, description="A case's reference."),
+            OpenApiParameter("actor", str, description="The actor's username, or `system`."),
+        ]
+    )
+)
 class EventListApi(ListAPIView):
     permission_classes = [CanViewAudit]
     pagination_class = AuditCursorPagination

@@ -92,3 +92,7 @@ class EventType(models.TextChoices):
     NOTIFICATION_READ = "notification.read", "Notification read by the office"
     ALERT_OUTCOME_RECORDED = "alert.outcome_recorded", "Outcome of a verified alert recorded"
     DOSSIER_VIEWED = "report.dossier_viewed", "Case dossier consulted"
+    # Consultations of lists (R17): one event per page or API answer, naming what it showed
+    CASE_LIST_VIEWED = "case_list.viewed", "List of cases consulted"
+    ALERT_LIST_VIEWED = "alert_list.viewed", "List of alerts consulted"
+    PHOTO_LIST_VIEWED = "photo_list.viewed", "List of a person's reference photos consulted"

@@ -181,6 +181,9 @@ SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minim
 SESSION_ABSOLUTE_TIMEOUT_HOURS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10, minimum=1, maximum=24)
 if SESSION_IDLE_TIMEOUT_MINUTES > SESSION_ABSOLUTE_TIMEOUT_HOURS * 60:
     raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT_MINUTES must not exceed SESSION_ABSOLUTE_TIMEOUT_HOURS")
+# R17: images a page shows carry a token proving the page already recorded their consultation;
+# it is bound to the user and the object, and lapses after this many seconds.
+CONSULTATION_TOKEN_SECONDS = env_int("CONSULTATION_TOKEN_SECONDS", 300, minimum=10, maximum=3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Second factor (django-otp): the name authenticator apps show next to the account.
@@ -267,7 +270,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exception_handler",

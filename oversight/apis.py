@@ -118,10 +118,17 @@ class ScopeInput(serializers.Serializer):
 
 
 class CaseListApi(APIView):
+    # Declared on the view so the schema documents the paginated object the view answers.
+    pagination_class = LimitOffsetPagination
+
     @extend_schema(responses=CaseSummaryOutput(many=True), operation_id="cases_list")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.case_list_for_user(user=request.user), request, view=self)
+        # R17: the answer names many cases' requesters and units: one consultation per request.
+        services.case_list_record_view(
+            actor=request.user, cases=page, interface="api", filters=request.query_params.dict(), total=paginator.count
+        )
         return paginator.get_paginated_response(CaseSummaryOutput(page, many=True).data)
 
 
@@ -421,10 +428,19 @@ class CameraAdminOutput(CameraOutput):
         fields = [*CameraOutput.Meta.fields, "source"]
 
 
+class CameraListItemOutput(CameraAdminOutput):
+    """The documented shape of /api/cameras/: `source` is present for administrators only."""
+
+    source = serializers.CharField(required=False, help_text="Present for administrators only.")
+
+    class Meta(CameraAdminOutput.Meta):
+        pass
+
+
 class CameraListApi(APIView):
     permission_classes = [IsAuthenticated, has_model_perm("oversight.view_camera")]
 
-    @extend_schema(responses=CameraAdminOutput(many=True), operation_id="cameras_list")
+    @extend_schema(responses=CameraListItemOutput(many=True), operation_id="cameras_list")
     def get(self, request):
         output = CameraAdminOutput if request.user.has_perm("oversight.change_camera") else CameraOutput
         return Response(output(selectors.camera_list(), many=True).data)

@@ -27,6 +27,9 @@ class AlertOutput(serializers.ModelSerializer):
             "camera_name",
             "captured_at",
             "frame_index",
+            "last_seen_at",
+            "frames_matched",
+            "closed_at",
             "distance",
             "threshold",
             "watchlist_version",
@@ -38,10 +41,17 @@ class AlertOutput(serializers.ModelSerializer):
 
 
 class AlertListApi(APIView):
+    # Declared on the view so the schema documents the paginated object the view answers.
+    pagination_class = LimitOffsetPagination
+
     @extend_schema(responses=AlertOutput(many=True))
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.alert_list_for_user(user=request.user), request, view=self)
+        # R17: the answer names the persons found: one consultation per request, naming the alerts shown.
+        services.alert_list_record_view(
+            actor=request.user, alerts=page, interface="api", filters=request.query_params.dict(), total=paginator.count
+        )
         return paginator.get_paginated_response(AlertOutput(page, many=True).data)
 
 

@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from audits.services import CONSULTATION_TOKEN_PARAM, consultation_token_url
 from oversight.roles import Role, user_has_role
 from oversight.selectors import camera_list
 from recognition import selectors, services
@@ -41,6 +43,14 @@ def alert_list(request):
     )
     page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in params.items() if v})
+    # R17: one consultation per list shown, naming the alerts on this page.
+    services.alert_list_record_view(
+        actor=request.user,
+        alerts=page.object_list,
+        interface="page",
+        filters={k: v for k, v in params.items() if v},
+        total=page.paginator.count,
+    )
     return render(
         request,
         "recognition/alert_list.html",
@@ -69,7 +79,8 @@ def alert_detail(request, pk: int):
         actor=request.user,
         alert=alert,
         interface="page",
-        part="details, crop" + (f", reference photos {[p.pk for p in photos]}" if photos else ""),
+        part="details and crop" + (", reference photos" if photos else ""),
+        reference_photos=[p.pk for p in photos],
         basis=alert.access_basis,
     )
     reviews = list(selectors.alert_reviews(alert=alert))
@@ -91,8 +102,20 @@ def alert_detail(request, pk: int):
             "can_review": can_review,
             "can_record_outcome": is_verifier and alert.status == alert.Status.VERIFIED,
             "outcomes": alert.Outcome.choices,
-            "photos": photos,
-            "token": services.alert_page_images_token(user=request.user, alert=alert),
+            "crop_url": consultation_token_url(
+                reverse("recognition:alert_crop", args=[alert.pk]), user=request.user, target=alert
+            ),
+            "photos": [
+                (
+                    photo,
+                    consultation_token_url(
+                        reverse("recognition:alert_reference_photo", args=[alert.pk, photo.pk]),
+                        user=request.user,
+                        target=photo,
+                    ),
+                )
+                for photo in photos
+            ],
             "previous": previous,
             "next": following,
             "margin": round(alert.threshold - alert.distance, 3),
@@ -105,9 +128,12 @@ def alert_detail(request, pk: int):
 @never_cache
 def alert_crop(request, pk: int):
     alert = selectors.alert_get_for_user(user=request.user, pk=pk)
-    recorded = services.alert_page_images_token_valid(token=request.GET.get("t", ""), user=request.user, alert=alert)
     content = services.alert_crop_read(
-        actor=request.user, alert=alert, interface="page", basis=alert.access_basis, already_recorded=recorded
+        actor=request.user,
+        alert=alert,
+        interface="page",
+        basis=alert.access_basis,
+        consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
     )
     if not content:
         return HttpResponse(status=404)
@@ -124,10 +150,12 @@ def alert_reference_photo(request, pk: int, photo_pk: int):
     alert = selectors.alert_get_for_user(user=request.user, pk=pk)
     if not user_has_role(request.user, Role.ALERT_VERIFIER):
         raise Http404("No such photo.")
-    recorded = services.alert_page_images_token_valid(token=request.GET.get("t", ""), user=request.user, alert=alert)
     try:
         photo = services.alert_reference_photo_read(
-            actor=request.user, alert=alert, photo_pk=photo_pk, already_recorded=recorded
+            actor=request.user,
+            alert=alert,
+            photo_pk=photo_pk,
+            consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
         )
     except LookupError:
         raise Http404("No such photo.") from None

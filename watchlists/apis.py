@@ -38,18 +38,22 @@ class PhotoListCreateApi(APIView):
         legal_basis = serializers.CharField(max_length=300)
         captured_at = serializers.DateField()
 
-    def _person(self, request, case_pk, person_pk):
+    def _case_and_person(self, request, case_pk, person_pk):
         case = case_get_for_user(user=request.user, pk=case_pk)
-        return selectors.person_get_for_case(case=case, person_pk=person_pk)
+        return case, selectors.person_get_for_case(case=case, person_pk=person_pk)
 
     @extend_schema(responses=PhotoOutputSerializer(many=True))
     def get(self, request, case_pk: int, person_pk: int):
-        person = self._person(request, case_pk, person_pk)
-        return Response(PhotoOutputSerializer(selectors.reference_photo_list(person=person), many=True).data)
+        case, person = self._case_and_person(request, case_pk, person_pk)
+        photos = list(selectors.reference_photo_list(person=person))
+        services.reference_photo_list_record_view(
+            actor=request.user, case=case, person=person, photos=photos, interface="api"
+        )  # R17
+        return Response(PhotoOutputSerializer(photos, many=True).data)
 
     @extend_schema(request=PhotoUploadInputSerializer, responses={201: PhotoOutputSerializer})
     def post(self, request, case_pk: int, person_pk: int):
-        person = self._person(request, case_pk, person_pk)
+        _case, person = self._case_and_person(request, case_pk, person_pk)
         serializer = self.PhotoUploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

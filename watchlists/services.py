@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.events import EventType
-from audits.services import audit_record
+from audits.services import audit_record, consultation_token_valid
 from oversight.models import Case, Person
 from oversight.selectors import case_ended_at
 from watchlists import crypto, imaging
@@ -208,11 +208,13 @@ class PhotoContent:
 
 
 def reference_photo_consult(
-    *, actor: Any, case, person: Person, photo_pk: int, via: str, already_recorded: bool = False
+    *, actor: Any, case, person: Person, photo_pk: int, via: str, consultation_token: str | None = None
 ) -> PhotoContent:
-    """Decrypt a reference photo for someone already allowed to see the case; record the consultation (R17),
-    unless ``already_recorded``: the page that shows it recorded this consultation, naming the photo.
+    """Decrypt a reference photo for someone already allowed to see the case; record the consultation (R17).
 
+    consultation_token: from the URL of a page that already recorded showing this photo to this
+    actor (audits.services.consultation_token_url); while it is valid nothing is recorded again,
+    so one visit is one event. Without it (or once it lapsed) the fetch is recorded.
     Raises LookupError when the photo does not exist, belongs to another person, or
     holds no image any more (failed or destroyed).
     """
@@ -220,8 +222,9 @@ def reference_photo_consult(
     if photo is None:
         raise LookupError(photo_pk)
     content = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))
-    if already_recorded:
-        return PhotoContent(content, "image/png" if photo.image_format == "PNG" else "image/jpeg")
+    content_type = "image/png" if photo.image_format == "PNG" else "image/jpeg"
+    if consultation_token_valid(token=consultation_token, user=actor, target=photo):
+        return PhotoContent(content, content_type)
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -230,7 +233,21 @@ def reference_photo_consult(
             target_ref=photo,
             data={"person_id": person.pk, "via": via},
         )
-    return PhotoContent(content, "image/png" if photo.image_format == "PNG" else "image/jpeg")
+    return PhotoContent(content, content_type)
+
+
+def reference_photo_list_record_view(*, actor: Any, case, person: Person, photos, interface: str) -> None:
+    """R17: one consultation of a person's reference photos as a list (where each came from, its
+    legal basis, when it was taken), naming the photos shown. Side effects: one audit event."""
+    photos = list(photos)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            event_type=EventType.PHOTO_LIST_VIEWED,
+            case_ref=case.reference,
+            target_ref=person,
+            data={"interface": interface, "person_id": person.pk, "ids": [p.pk for p in photos], "count": len(photos)},
+        )
 
 
 def reference_photo_delete(*, actor: Any, photo: ReferencePhoto) -> None:

@@ -1,5 +1,12 @@
 """Writes to the audit trail, one module per concern (STYLE 13); callers import from here."""
 
+from audits.services.consultations import (
+    CONSULTATION_TOKEN_PARAM,
+    consultation_list_record,
+    consultation_token_issue,
+    consultation_token_url,
+    consultation_token_valid,
+)
 from audits.services.cuts import AuditCutRefused, audit_retention_apply, audit_trail_cut
 from audits.services.exports import (
     AuditExportRefused,
@@ -10,6 +17,7 @@ from audits.services.exports import (
 from audits.services.record import SYSTEM, audit_checkpoint_create, audit_record
 
 __all__ = [
+    "CONSULTATION_TOKEN_PARAM",
     "SYSTEM",
     "AuditCutRefused",
     "AuditExportRefused",
@@ -20,4 +28,8 @@ __all__ = [
     "audit_record",
     "audit_retention_apply",
     "audit_trail_cut",
+    "consultation_list_record",
+    "consultation_token_issue",
+    "consultation_token_url",
+    "consultation_token_valid",
 ]

@@ -14,6 +14,7 @@
 
 from oversight.services._common import ALLOWED_TRANSITIONS, TransitionNotAllowed
 from oversight.services.cameras import camera_create, camera_health_record, camera_update
+from oversight.services.consultations import case_list_record_view
 from oversight.services.decisions import case_decide, case_vote
 from oversight.services.deployments import (
     deployment_create,
@@ -67,6 +68,7 @@ __all__ = [
     "case_notify_office",
     "case_person_add",
     "case_person_remove",
+    "case_list_record_view",
     "case_record_view",
     "case_revoke",
     "case_start_urgent",

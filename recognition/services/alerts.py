@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audits.events import EventType
-from audits.services import audit_record
+from audits.services import audit_record, consultation_list_record, consultation_token_valid
 from oversight.roles import Role, user_has_role
 from recognition.models import Alert, AlertReview
 from watchlists import crypto
@@ -44,58 +43,61 @@ def alert_crops_reencrypt(new_key_id: str) -> dict:
     return {"alert_crops": count}
 
 
-def alert_record_view(*, actor, alert: Alert, interface: str, part: str = "details", basis: str = "") -> None:
-    """R17: a consultation of an alert (who, when, which part, on what basis)."""
+def alert_record_view(
+    *, actor, alert: Alert, interface: str, part: str = "details", basis: str = "", reference_photos=()
+) -> None:
+    """R17: a consultation of an alert (who, when, which part, on what basis, which reference photos beside it)."""
+    data = {"part": part, "interface": interface, "access_basis": basis}
+    if reference_photos:
+        data["reference_photos"] = list(reference_photos)
     with transaction.atomic():
         audit_record(
             actor=actor,
             event_type=EventType.ALERT_VIEWED,
             case_ref=alert.case.reference,
             target_ref=alert,
-            data={"part": part, "interface": interface, "access_basis": basis},
+            data=data,
         )
 
 
-def alert_crop_read(*, actor, alert: Alert, interface: str, basis: str = "", already_recorded: bool = False) -> bytes:
-    """Decrypt the alert's crop for display and record the consultation (R17), unless the page showing it already
-    recorded it (``already_recorded``). Empty if there is none."""
+def alert_crop_read(
+    *, actor, alert: Alert, interface: str, basis: str = "", consultation_token: str | None = None
+) -> bytes:
+    """Decrypt the alert's crop for display and record the consultation (R17), unless it comes with a valid token
+    of the page that showed it and recorded it already (audits.services.consultation_token_url). Empty if none."""
     if alert.crop_blob is None:
         return b""
     content = crypto.decrypt(bytes(alert.crop_blob), aad=alert.aad("crop"))
-    if not already_recorded:
+    if not consultation_token_valid(token=consultation_token, user=actor, target=alert):
         alert_record_view(actor=actor, alert=alert, interface=interface, part="crop", basis=basis)
     return content
 
 
-# R17, recorded once: the alert page records one consultation naming the images it shows, and gives their URLs a
-# short-lived token bound to the user and the alert; an image fetched with it is not recorded again.
-PAGE_IMAGES_SALT = "recognition.alert-page-images"
-PAGE_IMAGES_MAX_AGE = 600
-
-
-def alert_page_images_token(*, user, alert: Alert) -> str:
-    return signing.dumps({"u": user.pk, "a": alert.pk}, salt=PAGE_IMAGES_SALT, compress=True)
-
-
-def alert_page_images_token_valid(*, token: str, user, alert: Alert) -> bool:
-    try:
-        value = signing.loads(token or "", salt=PAGE_IMAGES_SALT, max_age=PAGE_IMAGES_MAX_AGE)
-    except signing.BadSignature:
-        return False
-    return value == {"u": user.pk, "a": alert.pk}
-
-
-def alert_reference_photo_read(*, actor, alert: Alert, photo_pk: int, already_recorded: bool) -> PhotoContent:
+def alert_reference_photo_read(*, actor, alert: Alert, photo_pk: int, consultation_token: str | None) -> PhotoContent:
     """A reference photo of the alert's person, for the verifier comparing it with the crop (R14): the consultation
-    is recorded (PHOTO_VIEWED) unless the alert page already recorded it. LookupError if it is not one of the
-    person's photos with an image."""
+    is recorded (PHOTO_VIEWED) unless the alert page recorded it already (valid token). LookupError if it is not
+    one of the person's photos that still holds an image."""
     return reference_photo_consult(
         actor=actor,
         case=alert.case,
         person=alert.person,
         photo_pk=photo_pk,
         via="alert_review",
-        already_recorded=already_recorded,
+        consultation_token=consultation_token,
+    )
+
+
+def alert_list_record_view(*, actor, alerts, interface: str, filters: dict | None = None, total: int | None = None):
+    """R17: one consultation per list shown, naming the alerts (ids) and the cases they belong to."""
+    alerts = list(alerts)
+    consultation_list_record(
+        actor=actor,
+        event_type=EventType.ALERT_LIST_VIEWED,
+        interface=interface,
+        ids=[a.pk for a in alerts],
+        filters=filters or {},
+        total=total,
+        case_refs=sorted({a.case.reference for a in alerts}),
     )
 
 

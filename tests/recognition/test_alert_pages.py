@@ -29,7 +29,7 @@ def test_outsider_and_other_requesters_get_404(w, alert, client_for):
         assert client.get(f"/alerts/{alert.pk}/crop.jpg").status_code == 404
         assert client.get(f"/api/alerts/{alert.pk}/").status_code == 404
         assert client.get("/api/alerts/").json()["results"] == []
-        assert b"No alerts" in client.get("/alerts/").content
+        assert b"No alert matches these filters" in client.get("/alerts/").content
     assert not AuditEvent.objects.filter(event_type="alert.viewed").exists()
     assert client_for(None).get("/alerts/").status_code == 302
 

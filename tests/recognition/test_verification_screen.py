@@ -1,0 +1,94 @@
+"""The verification screen: reference photos beside the crop for verifiers, one consultation per visit, filters and
+pages on the alert list, the queue of alerts awaiting a verifier (issue 12 items 2, 3, 7; R14, R17)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from audits.models import AuditEvent
+from recognition import services
+from recognition.models import Alert
+from tests.recognition.conftest import LIN, START, make_case, person_id
+from tests.recognition.test_scan_storage import one_batch
+
+
+@pytest.fixture
+def alerts(w, clock):
+    """Three sightings of Lin-Manuel, 10 seconds apart (each its own alert)."""
+    case = make_case(w, people=(LIN,))
+    clock.move_to(START + timedelta(seconds=40))
+    scan = services.scan_start(camera_id=w.cameras[0].pk)
+    for i in range(3):
+        at = START + timedelta(seconds=5 + 10 * i)
+        services.scan_batch_commit(scan_id=scan.pk, batch=one_batch(case, person_id(case, LIN[0]), at))
+    return list(Alert.objects.order_by("captured_at"))
+
+
+def consultations():
+    return AuditEvent.objects.filter(event_type__in=["alert.viewed", "photo.viewed", "alert_list.viewed"]).count()
+
+
+def test_a_visit_with_its_images_is_one_consultation_naming_the_reference_photos(w, alerts, client_for):
+    verifier = client_for(w.verifiers[0])
+    before = consultations()
+    page = verifier.get(f"/alerts/{alerts[0].pk}/").content.decode()
+    images = re.findall(r'<img class="(?:crop|reference)" src="([^"]+)"', page)
+    assert len(images) >= 2  # the crop and at least one reference photo
+    for url in images:
+        response = verifier.get(url.replace("&amp;", "&"))
+        assert response.status_code == 200 and response["Cache-Control"].startswith("no-store")
+    assert consultations() == before + 1
+    event = AuditEvent.objects.filter(event_type="alert.viewed").latest("seq")
+    assert event.data_dict["reference_photos"] and "1 of 2" not in page  # nobody confirmed yet
+    assert "0 of 2 confirmations" in page
+    # Without the page's token (an image opened on its own) the fetch is recorded.
+    verifier.get(f"/alerts/{alerts[0].pk}/crop.jpg")
+    assert consultations() == before + 2
+
+
+def test_reference_photos_are_for_verifiers_only(w, alerts, client_for):
+    photo = alerts[0].person.photos.first()
+    for user in (w.requester, w.dpo, w.outsider):
+        response = client_for(user).get(f"/alerts/{alerts[0].pk}/reference/{photo.pk}/")
+        assert response.status_code == 404
+
+
+def test_confirmations_are_counted_and_the_queue_moves_on(w, alerts, client_for):
+    first, second = w.verifiers
+    client = client_for(first)
+    page = client.get(f"/alerts/{alerts[1].pk}/").content.decode()
+    assert f'href="/alerts/{alerts[0].pk}/" id="previous-alert"' in page
+    assert f'href="/alerts/{alerts[2].pk}/" id="next-alert"' in page
+    services.alert_review(actor=first, alert=alerts[1], verdict="confirm")
+    assert "1 of 2 confirmations" in client_for(second).get(f"/alerts/{alerts[1].pk}/").content.decode()
+    # Reviewed by me: no longer awaiting me, still awaiting the other verifier.
+    mine = client.get("/alerts/?awaiting=1").content.decode()
+    assert f"/alerts/{alerts[1].pk}/" not in mine and f"/alerts/{alerts[0].pk}/" in mine
+    assert f"/alerts/{alerts[1].pk}/" in client_for(second).get("/alerts/?awaiting=1").content.decode()
+
+
+def test_the_list_filters_pages_and_records_one_consultation_per_request(w, alerts, client_for, settings):
+    client = client_for(w.dpo)
+    before = AuditEvent.objects.filter(event_type="alert_list.viewed").count()
+    listing = client.get("/alerts/").content.decode()
+    assert all(f"/alerts/{a.pk}/" in listing for a in alerts)
+    services.alert_review(actor=w.verifiers[0], alert=alerts[0], verdict="reject", note="Not him.")
+    rejected = client.get("/alerts/?status=rejected").content.decode()
+    assert f"/alerts/{alerts[0].pk}/" in rejected and f"/alerts/{alerts[1].pk}/" not in rejected
+    assert f"/alerts/{alerts[1].pk}/" not in client.get("/alerts/?case=FR-1999-0001").content.decode()
+    assert AuditEvent.objects.filter(event_type="alert_list.viewed").count() == before + 3
+    listed = AuditEvent.objects.filter(event_type="alert_list.viewed").latest("seq").data_dict
+    assert listed["ids"] == [] and listed["filters"] == {"case": "FR-1999-0001"}
+
+
+def test_a_page_of_25(w, alerts, client_for, monkeypatch):
+    from recognition import views
+
+    monkeypatch.setattr(views, "ALERTS_PER_PAGE", 2)
+    client = client_for(w.dpo)
+    first = client.get("/alerts/?sort=oldest").content.decode()
+    assert "Page 1 of 2" in first and f"/alerts/{alerts[2].pk}/" not in first
+    second = client.get("/alerts/?sort=oldest&page=2").content.decode()
+    assert f"/alerts/{alerts[2].pk}/" in second and timezone.now()

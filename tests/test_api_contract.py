@@ -1,0 +1,179 @@
+"""The API answers what its schema says: schemathesis against the live /api/schema/, role by role.
+
+Every operation is called with generated input (positive data: what the schema allows) as a
+requester and as an office reviewer (whose session has confirmed its second factor), and
+optionally as an administrator (who sees cameras' sources). Each answer must be no server error
+and match the schema: a documented status code, content type and body. Bounded for CI: a few
+examples per operation, a fixed seed, no deadline.
+
+Destructive operations (revoke, close, camera updates, objectives disabled) act only on the rows
+made here, inside the test's transaction, and tasks queued on commit never run.
+"""
+
+import string
+import time
+from collections import Counter
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from django.test import Client
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from config.wsgi import application
+from oversight import registry
+from tests.oversight.conftest import OBJECTIVES
+from tests.oversight.factories import deployment_with_opinion, draft_case, submitted_case
+
+pytestmark = pytest.mark.django_db
+
+MAX_EXAMPLES = 8
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MISSING = 999_999  # an id no row has: the 404 branch is exercised too
+CSRF_SECRET = string.ascii_letters[:32]
+
+
+@contextmanager
+def _connection_kept():
+    """Keep the test's database connection (and transaction) across in-process WSGI requests.
+
+    Django's handler closes "old" connections around each request; the test client switches that
+    off for its own requests (and back on after each), and so must the schemathesis WSGI client.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def data(roles, requester, judge, dpo, platform_admin, monkeypatch):
+    """A few real rows, so generated requests reach real objects and not only 404s."""
+    from oversight import services
+    from oversight.models import Objective
+
+    monkeypatch.setitem(registry._readiness_checks, "watchlists.reference_faces", lambda case: {})
+    for code, label in OBJECTIVES:
+        Objective.objects.get_or_create(code=code, defaults={"label": label})
+    cameras = [
+        services.camera_create(
+            actor=platform_admin, name=f"Camera {i}", location_label=f"Exit {i}", source=f"rtsp://10.0.0.{i}/s"
+        )
+        for i in (1, 2)
+    ]
+    deployment_with_opinion(platform_admin, dpo, cameras)
+    world = type("World", (), {"requester": requester, "judge": judge, "cameras": cameras})
+    window = {"start": timezone.now() + timedelta(hours=1), "end": timezone.now() + timedelta(hours=25)}
+    draft = draft_case(requester, cameras, judge=judge, **window)
+    submitted = submitted_case(world, **window)
+    return {
+        "case": [draft.pk, submitted.pk],
+        "person": [p.pk for case in (draft, submitted) for p in case.persons.all()],
+        "camera": [c.pk for c in cameras],
+        "alert": [],
+        "code": [code for code, _ in OBJECTIVES],
+    }
+
+
+def _kind(path: str, name: str) -> str:
+    if name in ("case_pk",) or (name == "id" and path.startswith("/api/cases/")):
+        return "case"
+    if name in ("person_id", "person_pk"):
+        return "person"
+    if name == "camera_id" or (name == "id" and path.startswith("/api/cameras/")):
+        return "camera"
+    if name == "id" and path.startswith("/api/alerts/"):
+        return "alert"
+    return name
+
+
+def _aim_path_parameters(raw: dict, data: dict) -> dict:
+    """Path ids drawn from the rows made here plus one missing id, instead of any integer."""
+    for path, item in raw["paths"].items():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "path":
+                    continue
+                kind = _kind(path, parameter["name"])
+                missing = "unknown" if kind == "code" else MISSING
+                parameter["schema"] = {**parameter["schema"], "enum": [*data[kind], missing]}
+    return raw
+
+
+def _session(user) -> dict:
+    client = Client()
+    client.force_login(user)  # tests/conftest.py: both steps, the second factor confirmed
+    return {
+        "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF_SECRET},
+        "headers": {"X-CSRFToken": CSRF_SECRET},
+    }
+
+
+def _live_schema(user, data) -> dict:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return _aim_path_parameters(response.json(), data)
+
+
+def _run(user, data) -> tuple[dict, list[str]]:
+    schema = schemathesis.openapi.from_dict(_live_schema(user, data))
+    schema.app = application
+    session = _session(user)
+    figures = {"operations": 0, "calls": 0, "statuses": Counter()}
+    failures = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        figures["operations"] += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            figures["calls"] += 1
+            response = case.call(headers=session["headers"], cookies=session["cookies"])
+            figures["statuses"][response.status_code] += 1
+            case.validate_response(response, checks=CHECKS)
+
+        try:
+            with _connection_kept():
+                check()
+        # Collect every operation's failures (schemathesis raises a group of them), then report all.
+        except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001
+            failures.append(f"{user.username} {operation.label}: {error}")
+    return figures, failures
+
+
+@pytest.mark.parametrize("role", ["requester", "dpo", "platform_admin"])
+def test_every_answer_matches_the_schema_for_each_role(role, data, request):
+    user = request.getfixturevalue(role)
+    started = time.monotonic()
+    figures, failures = _run(user, data)
+    statuses = dict(sorted(figures["statuses"].items()))
+    print(
+        f"\n{role}: {figures['operations']} operations, {figures['calls']} calls, answers {statuses}, "
+        f"{time.monotonic() - started:.1f}s"
+    )
+    assert figures["operations"] >= 25
+    # Not only refusals: generated requests reach real rows and succeed too.
+    assert sum(n for code, n in statuses.items() if 200 <= code < 300) >= 20
+    assert failures == []
