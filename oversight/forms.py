@@ -11,27 +11,47 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 
-from oversight.models import CASE_DRAFT_FIELDS, Case, Person, SubjectRequestDecision, SubjectRequestKind
+from oversight.models import (
+    CASE_DRAFT_FIELDS,
+    Case,
+    Objective,
+    Person,
+    SubjectRequestDecision,
+    SubjectRequestKind,
+)
 from oversight.roles import Role
 from oversight.selectors import camera_enabled_list
+from oversight.wording import error_messages, without_requirement_codes
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3, "cols": 80})
 
 # Service field names that a form shows under another name.
 FIELD_ALIASES = {"person_ids": "persons", "camera_ids": "cameras", "camera_id": "camera"}
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+def apply_service_errors(form: forms.Form, exc: ValidationError, *, person_names=(), camera_names=()) -> None:
+    """Each service message next to its field, in plain words: no requirement codes, and an error about a
+    person or camera of a list names that person or camera instead of a key such as ``persons[0].full_name``."""
     if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
+        form.add_error(None, [without_requirement_codes(m) for m in exc.messages])
         return
+    labels = {name: field.label or name.replace("_", " ") for name, field in form.fields.items()}
     for field, errors in exc.message_dict.items():
         name = FIELD_ALIASES.get(field, field)
         if name in form.fields:
-            form.add_error(name, errors)
+            form.add_error(name, [without_requirement_codes(m) for m in errors])
         else:
-            form.add_error(None, [f"{field}: {message}" for message in errors])
+            form.add_error(
+                None,
+                error_messages(
+                    ValidationError({field: errors}),
+                    person_names=person_names,
+                    camera_names=camera_names,
+                    labels=labels,
+                ),
+            )
 
 
 def _draft_formfield(model_field, **kwargs):
@@ -71,15 +91,15 @@ CaseForm.base_fields = fields_for_model(Case, fields=CASE_DRAFT_FIELDS, formfiel
 
 
 class PersonForm(forms.Form):
-    full_name = forms.CharField(max_length=200, help_text="R3: one named, specific person.")
-    category = forms.ChoiceField(choices=Person.Category.choices, help_text="R20")
+    full_name = forms.CharField(max_length=200, help_text="One named, specific person: given name and family name.")
+    category = forms.ChoiceField(choices=Person.Category.choices)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), help_text="Why this person.")
 
 
 class CaseCameraForm(forms.Form):
     camera = forms.TypedChoiceField(coerce=int)
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), help_text="R5: why the persons are expected there."
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), help_text="Why the persons are expected there."
     )
 
     def __init__(self, *args, **kwargs):
@@ -88,7 +108,7 @@ class CaseCameraForm(forms.Form):
 
 
 class UrgentStartForm(forms.Form):
-    urgency_reason = forms.CharField(widget=TEXTAREA, help_text="R9: the written justification of the urgency.")
+    urgency_reason = forms.CharField(widget=TEXTAREA, help_text="The written justification of the urgency.")
 
 
 class ReasonForm(forms.Form):
@@ -149,13 +169,48 @@ class ScopeForm(forms.Form):
         return data
 
 
+class CaseListFilterForm(forms.Form):
+    """The case list's filters and order; every field optional, each checked on its own."""
+
+    ORDER_CHOICES = [
+        ("newest", "Newest first"),
+        ("oldest", "Oldest first"),
+        ("start", "Requested start"),
+        ("reference", "Reference"),
+        ("status", "Status"),
+    ]
+
+    status = forms.ChoiceField(required=False, label="Status")
+    objective = forms.ChoiceField(required=False, label="Objective")
+    awaiting_me = forms.BooleanField(required=False, label="Only what awaits me")
+    mine = forms.BooleanField(required=False, label="Only requested by me")
+    order = forms.ChoiceField(required=False, choices=ORDER_CHOICES, label="Sort by")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status")] + [
+            (value, without_requirement_codes(label)) for value, label in Case.Status.choices
+        ]
+        self.fields["objective"].choices = [("", "Any objective")] + [
+            (o.code, o.label) for o in Objective.objects.order_by("label")
+        ]
+
+    def valid_values(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+
+
 class CameraForm(forms.Form):
     name = forms.CharField(max_length=100)
     location_label = forms.CharField(max_length=200)
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False)
     source = forms.CharField(max_length=500, help_text="A file path, or an rtsp://, http:// or https:// URL.")
-    enabled = forms.BooleanField(required=False, initial=True)
+    enabled = forms.BooleanField(
+        required=False, initial=True, help_text="A disabled camera is never analysed, whatever case names it."
+    )
 
 
 class SubjectRequestForm(forms.Form):

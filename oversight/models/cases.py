@@ -57,7 +57,7 @@ class CaseSequence(models.Model):
 
 class CaseStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
-    URGENT = "urgent", "Urgent: active before authorisation (R9)"
+    URGENT = "urgent", "Urgent: active before authorisation"  # R9
     SUBMITTED = "submitted", "Submitted for authorisation"
     APPROVED = "approved", "Approved"
     DENIED = "denied", "Denied"

@@ -1,0 +1,104 @@
+"""Plain words for people: requirement codes stay in the code, field keys become names.
+
+Services speak to two audiences: the API (field keys such as ``persons[0].full_name``) and people reading a page.
+Their messages cite requirements (``(R7)``) so that a reader of the code knows why a rule exists; officers and
+judges reading a page need the rule, not its number. These helpers turn a service's message into what a page
+shows, without changing what the API answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+
+_CODE = r"R\d{1,2}(?:\([a-z]\))?"
+# "(R5)", "(R3, R20)", " (R1(c))"
+_PARENTHESISED = re.compile(rf"\s*\(\s*{_CODE}(?:\s*[,;/]\s*{_CODE})*\s*\)")
+# "(R12: the most recent suitable image)" -> "(the most recent suitable image)"
+_LEADING_IN_PARENS = re.compile(rf"\(\s*{_CODE}(?:\s*,\s*{_CODE})*\s*:\s*")
+# "R3: one named person" -> "one named person"
+_LEADING = re.compile(rf"\b{_CODE}(?:\s*,\s*{_CODE})*\s*:\s*")
+# A code left on its own, e.g. "retention, R9, erasure"
+_BARE_AFTER_COMMA = re.compile(rf",\s*\b{_CODE}\b")
+_BARE = re.compile(rf"\b{_CODE}\b,?\s*")
+
+REQUIREMENT_CODE = re.compile(r"\bR\d{1,2}\b")
+
+_KEY = re.compile(r"^(?P<list>persons|cameras)\[(?P<index>\d+)\](?:\.(?P<field>\w+))?$")
+
+# Keys whose message already says everything (a transition refused, the whole form).
+_SILENT_KEYS = frozenset({"status", "__all__", "non_field_errors"})
+_FIELD_WORDS = {
+    "full_name": "name",
+    "camera_id": "camera",
+    "camera": "camera",
+    "camera_ids": "cameras",
+    "person_ids": "persons",
+    "persons": "persons sought",
+}
+
+
+def without_requirement_codes(text: str) -> str:
+    """The text with requirement codes (R1–R24, R1(c)) taken out; the sentence otherwise unchanged."""
+    text = _PARENTHESISED.sub("", str(text))
+    text = _LEADING_IN_PARENS.sub("(", text)
+    text = _LEADING.sub("", text)
+    text = _BARE_AFTER_COMMA.sub("", text)
+    text = _BARE.sub("", text)
+    text = re.sub(r"\s+([.,;:)])", r"\1", text)
+    text = re.sub(r"\s{2,}", " ", text).strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def field_words(key: str, *, labels: dict[str, str] | None = None) -> str:
+    """A field key as words ("offence_max_sentence_years" -> its label, else "offence max sentence years")."""
+    if labels and key in labels:
+        return str(labels[key])
+    return _FIELD_WORDS.get(key, key.replace("_", " "))
+
+
+def subject_words(
+    key: str,
+    *,
+    person_names: Sequence[str] = (),
+    camera_names: Sequence[str] = (),
+    labels: dict[str, str] | None = None,
+) -> str | None:
+    """Who or what a service's error key is about, in words; None when the message needs no subject.
+
+    ``persons[1].full_name`` -> 'Person 2 ("Jana Nová"), name'; ``cameras[0].camera_id`` -> 'Camera "Main square"'.
+    """
+    if key in _SILENT_KEYS:
+        return None
+    match = _KEY.match(key)
+    if match is None:
+        return field_words(key, labels=labels)
+    index = int(match["index"])
+    kind, names = ("Person", person_names) if match["list"] == "persons" else ("Camera", camera_names)
+    name = names[index] if index < len(names) and names[index] else ""
+    subject = f'{kind} "{name}"' if name else f"{kind} {index + 1}"
+    field = match["field"]
+    if field and field not in ("camera_id", "camera"):
+        subject += f", {field_words(field, labels=labels)}"
+    return subject
+
+
+def error_messages(
+    exc: ValidationError,
+    *,
+    person_names: Sequence[str] = (),
+    camera_names: Sequence[str] = (),
+    labels: dict[str, str] | None = None,
+) -> list[str]:
+    """A service's ValidationError as sentences a person can act on: no field keys, no requirement codes."""
+    if not hasattr(exc, "error_dict"):
+        return [without_requirement_codes(m) for m in exc.messages]
+    out = []
+    for key, messages in exc.message_dict.items():
+        subject = subject_words(key, person_names=person_names, camera_names=camera_names, labels=labels)
+        for message in messages:
+            message = without_requirement_codes(message)
+            out.append(f"{subject[:1].upper()}{subject[1:]}: {message}" if subject else message)
+    return out
