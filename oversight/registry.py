@@ -155,3 +155,44 @@ def case_usage_register(name: str, provider: CaseUsageProvider) -> None:
 
 def case_usage_providers() -> tuple[CaseUsageProvider, ...]:
     return tuple(_usage_providers.values())
+
+
+# ---------------------------------------------------------------- reference photos on the case page
+#
+# The case page (oversight) shows each person's reference photos and whether their face is ready; the photos live
+# in watchlists, above oversight. Watchlists registers here what the page shows.
+
+
+@dataclass(frozen=True)
+class PhotoState:
+    """One reference photo as the case page shows it: never the image, only its state."""
+
+    photo_id: int
+    status: str  # "pending", "ready" or "failed"
+    status_label: str
+    failure_reason: str = ""
+
+
+# For the given case: {person_id: [PhotoState, ...]} in upload order.
+CasePhotoStatesProvider = Callable[["Case"], dict[int, list[PhotoState]]]
+
+_photo_states: list[CasePhotoStatesProvider] = []
+
+
+def case_photo_states_register(provider: CasePhotoStatesProvider) -> None:
+    """Register (or replace) the provider of reference photo states (watchlists)."""
+    _photo_states[:] = [provider]
+
+
+def case_photo_states(case: Case) -> dict[int, list[PhotoState]]:
+    return _photo_states[0](case) if _photo_states else {}
+
+
+def case_usage(cases: list[Case]) -> dict[int, dict[str, int]]:
+    """Every provider's figures for the cases, added together ({case_id: {figure: number}})."""
+    totals: dict[int, dict[str, int]] = {case.pk: {} for case in cases}
+    for provider in case_usage_providers():
+        for case_id, figures in provider(cases).items():
+            for key, value in figures.items():
+                totals.setdefault(case_id, {})[key] = totals.get(case_id, {}).get(key, 0) + value
+    return totals

@@ -182,6 +182,147 @@ def case_list_for_user(*, user) -> QuerySet[Case]:
     return base.filter(visible).order_by("-created_at", "-id")
 
 
+def _held_through(user, codename: str) -> Q:
+    """Cases on which the user holds `codename` directly or through a group."""
+    return Q(
+        pk__in=CaseUserObjectPermission.objects.filter(user=user, permission__codename=codename).values(
+            "content_object_id"
+        )
+    ) | Q(
+        pk__in=CaseGroupObjectPermission.objects.filter(group__user=user, permission__codename=codename).values(
+            "content_object_id"
+        )
+    )
+
+
+def case_awaiting_decision_for_user(*, user) -> QuerySet[Case]:
+    """Submitted cases this judge must decide, urgent ones first, then the oldest request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    return (
+        Case.objects.select_related("objective", "requester")
+        .filter(_held_through(user, DECIDE), status=Status.SUBMITTED, decision__isnull=True)
+        .exclude(requester=user)
+        .order_by("-is_urgent", "submitted_at", "id")
+    )
+
+
+def case_awaiting_vote_for_user(*, user) -> QuerySet[Case]:
+    """Submitted commission cases this member has not voted on yet, urgent ones first."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    return (
+        Case.objects.select_related("objective", "requester")
+        .filter(_held_through(user, VOTE), status=Status.SUBMITTED)
+        .exclude(requester=user)
+        .exclude(votes__member=user)
+        .order_by("-is_urgent", "submitted_at", "id")
+    )
+
+
+def _awaiting_me(user) -> Q:
+    """What waits for this user: a decision or a vote to give; for a requester, own drafts to finish and urgent
+    starts to file before their limit."""
+    awaiting = Q(pk__in=case_awaiting_decision_for_user(user=user).values("pk")) | Q(
+        pk__in=case_awaiting_vote_for_user(user=user).values("pk")
+    )
+    awaiting |= Q(requester=user, status__in=[Status.DRAFT, Status.URGENT])
+    return awaiting
+
+
+# Sort keys of the case list: what a person picks -> the columns.
+CASE_LIST_ORDERS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "start": ("requested_start", "id"),
+    "reference": ("reference",),
+    "status": ("status", "-created_at", "-id"),
+}
+
+
+def case_list_filtered_for_user(
+    *,
+    user,
+    status: str = "",
+    objective: str = "",
+    awaiting_me: bool = False,
+    mine: bool = False,
+    order: str = "newest",
+) -> QuerySet[Case]:
+    """case_list_for_user narrowed by status, objective, "awaiting me" and "requested by me", sorted by one of
+    CASE_LIST_ORDERS."""
+    cases = case_list_for_user(user=user)
+    if mine:
+        cases = cases.filter(requester=user)
+    if status in Status.values:
+        cases = cases.filter(status=status)
+    if objective:
+        cases = cases.filter(objective_id=objective)
+    if awaiting_me:
+        cases = cases.filter(_awaiting_me(user))
+    return cases.order_by(*CASE_LIST_ORDERS.get(order, CASE_LIST_ORDERS["newest"]))
+
+
+@dataclass(frozen=True)
+class RequesterWork:
+    drafts: int
+    submitted: int
+    urgent: list[Case]  # started before authorisation: to file before the limit
+    active: list[Case]  # approved and running now, with `ends_at`
+    recent_drafts: list[Case]
+
+
+def requester_work(*, user, now: datetime) -> RequesterWork:
+    """The requester's own cases by what they wait for (the home page): counts, and the running ones with their end."""
+    own = Case.objects.filter(requester=user).select_related("objective")
+    counts = dict(own.values_list("status").annotate(n=models.Count("id")).order_by())
+    active = list(
+        own.filter(status=Status.APPROVED, approved_start__lte=now, approved_end__gt=now).order_by("approved_end")
+    )
+    for case in active:
+        case.ends_at = case.approved_end
+    urgent = list(
+        own.filter(status__in=[Status.URGENT, Status.SUBMITTED], is_urgent=True, urgent_started_at__isnull=False)
+    )
+    urgent = [c for c in urgent if c.urgency_ends_at > now]
+    for case in urgent:
+        case.ends_at = min(case.urgency_ends_at, case.requested_end)
+    return RequesterWork(
+        drafts=counts.get(Status.DRAFT, 0),
+        submitted=counts.get(Status.SUBMITTED, 0),
+        urgent=sorted(urgent, key=lambda c: c.ends_at),
+        active=active,
+        recent_drafts=list(own.filter(status=Status.DRAFT).order_by("-updated_at", "-id")[:5]),
+    )
+
+
+def notification_unread_count(*, user) -> int:
+    return notification_list_for_user(user=user).filter(read_at__isnull=True).count()
+
+
+def subject_request_open_count(*, user) -> int:
+    return subject_request_list_for_user(user=user).filter(status="open").count()
+
+
+@dataclass(frozen=True)
+class CameraHealth:
+    with_errors: list[Camera]
+    without_recent_frame: list[Camera]
+
+
+def camera_health(*, now: datetime, stale_after: timedelta) -> CameraHealth:
+    """Enabled cameras whose latest attempt failed (no frame since the error), and cameras an active case covers
+    now that sent no frame within `stale_after` (a camera no case covers is not read, so it has no frames to miss).
+    """
+    enabled = list(Camera.objects.filter(enabled=True).order_by("name"))
+    with_errors = [
+        c for c in enabled if c.last_error and (c.last_frame_at is None or (c.last_error_at or now) >= c.last_frame_at)
+    ]
+    in_use = [c for c in enabled if case_scopes_for_camera(camera=c, at=now)]
+    stale = [c for c in in_use if c.last_frame_at is None or c.last_frame_at < now - stale_after]
+    return CameraHealth(with_errors=with_errors, without_recent_frame=stale)
+
+
 def case_detail(*, case: Case) -> Case:
     """The case with its persons, cameras, decision and votes loaded (a fixed number of queries)."""
     return (

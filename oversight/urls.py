@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/<int:pk>/revoke/", views.case_revoke, name="case_revoke"),
     path("cases/<int:pk>/withdraw/", views.case_withdraw, name="case_withdraw"),
     path("cases/<int:pk>/close/", views.case_close, name="case_close"),
+    path("cases/<int:pk>/photo-status.json", views.case_photo_status, name="case_photo_status"),
     path("cases/<int:pk>/impact-assessment/", views.case_impact_assessment, name="case_impact_assessment"),
     path("cases/<int:pk>/deletions/", subject_views.case_deletions, name="case_deletions"),
     path("subject-requests/", subject_views.subject_request_list, name="subject_request_list"),

@@ -10,24 +10,31 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from oversight import selectors, services
+from oversight import registry, selectors, services
 from oversight.forms import (
     CameraForm,
     CaseCameraForm,
     CaseForm,
+    CaseListFilterForm,
     PersonForm,
     ReasonForm,
     ScopeForm,
     UrgentStartForm,
     apply_service_errors,
 )
-from oversight.models import Camera
+from oversight.models import CASE_DRAFT_FIELDS, Camera, Case
+from oversight.wording import error_messages, without_requirement_codes
 
 # ---------------------------------------------------------------- helpers
+
+# What a page calls each field of the request when an error names it (the model's own labels).
+CASE_FIELD_LABELS = {name: str(Case._meta.get_field(name).verbose_name) for name in CASE_DRAFT_FIELDS}
 
 
 def _case(request, pk: int):
@@ -48,8 +55,22 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
     _consult(request, case)
     detail = selectors.case_detail(case=case)
     actions = selectors.case_actions_for_user(user=request.user, case=detail, perms=case.perms)
+    photo_states = registry.case_photo_states(detail)
+    persons = list(detail.persons.all())
+    for person in persons:
+        person.photo_states = photo_states.get(person.pk, [])
+    figures = registry.case_usage([detail]).get(detail.pk, {})
     context = {
         "case": detail,
+        "persons": persons,
+        # While a face is still being computed, static/js/photo-status.js polls case_photo_status.
+        "photos_pending": any(s.status == "pending" for states in photo_states.values() for s in states),
+        "alert_counts": {
+            "total": figures.get("alerts", 0),
+            "pending": figures.get("alerts_pending", 0),
+            "verified": figures.get("alerts_verified", 0),
+            "rejected": figures.get("alerts_false", 0),
+        },
         "actions": actions,
         "request_rows": selectors.case_request_rows(case=detail),
         # The office's opinion and its conditions, shown to requesters and judges alike.
@@ -65,23 +86,58 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
     return render(request, "oversight/case_detail.html", context, status=status)
 
 
-def _messages_of(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [f"{field}: {message}" for field, items in exc.message_dict.items() for message in items]
-    return list(exc.messages)
+def _messages_of(exc: ValidationError, case=None) -> list[str]:
+    """A service's errors in plain words: the person or camera by name, never a key like persons[0].full_name."""
+    person_names, camera_names = _names_of(case)
+    return error_messages(exc, person_names=person_names, camera_names=camera_names, labels=CASE_FIELD_LABELS)
+
+
+def _names_of(case) -> tuple[list[str], list[str]]:
+    # The case's own persons and cameras, in the order a service lists them (by id).
+    if case is None:
+        return [], []
+    persons = [p.full_name for p in case.persons.order_by("id")]
+    cameras = [link.camera.name for link in case.case_cameras.select_related("camera").order_by("id")]
+    return persons, cameras
+
+
+def _warn_if_start_in_past(request, start) -> None:
+    """A start typed in the browser is read in the site's time zone; say so when it lies in the past."""
+    if start is not None and start < timezone.now():
+        messages.warning(
+            request,
+            f"The start you gave, {timezone.localtime(start):%Y-%m-%d %H:%M} ({settings.TIME_ZONE} time), "
+            "is in the past: the window would begin before now.",
+        )
 
 
 # ---------------------------------------------------------------- cases
 
 
+CASE_LIST_PAGE_SIZE = 25
+
+
 @login_required
 @require_GET
 def case_list(request):
-    cases = selectors.case_list_for_user(user=request.user)
+    filters = CaseListFilterForm(request.GET or None)
+    # A malformed filter is dropped on its own; the others still apply (the form says which one was ignored).
+    chosen = filters.valid_values()
+    cases = selectors.case_list_filtered_for_user(user=request.user, **chosen)
+    page = Paginator(cases, CASE_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "oversight/case_list.html",
-        {"cases": cases, "can_create": request.user.has_perm("oversight.add_case")},
+        {
+            "cases": page.object_list,
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "filtered": any(chosen.get(k) for k in ("status", "objective", "awaiting_me", "mine")),
+            "can_create": request.user.has_perm("oversight.add_case"),
+        },
     )
 
 
@@ -98,6 +154,7 @@ def case_create(request):
             apply_service_errors(form, exc)
         else:
             messages.success(request, f"Draft {case.reference} created: add the persons and cameras.")
+            _warn_if_start_in_past(request, case.requested_start)
             return redirect("oversight:case_detail", pk=case.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "oversight/case_form.html", {"form": form, "case": None}, status=status)
@@ -128,6 +185,7 @@ def case_edit(request, pk: int):
             apply_service_errors(form, exc)
         else:
             messages.success(request, "Draft saved.")
+            _warn_if_start_in_past(request, changes.get("requested_start"))
             return redirect("oversight:case_detail", pk=case.pk)
     else:
         _consult(request, case, part="edit_form")
@@ -159,7 +217,7 @@ def case_person_remove(request, pk: int, person_id: int):
     try:
         services.case_person_remove(actor=request.user, case=case, person_id=person_id)
     except ValidationError as exc:
-        return _render_detail(request, case, status=400, errors=_messages_of(exc))
+        return _render_detail(request, case, status=400, errors=_messages_of(exc, case))
     return redirect("oversight:case_detail", pk=case.pk)
 
 
@@ -189,7 +247,7 @@ def case_camera_remove(request, pk: int, camera_id: int):
     try:
         services.case_camera_remove(actor=request.user, case=case, camera_id=camera_id)
     except ValidationError as exc:
-        return _render_detail(request, case, status=400, errors=_messages_of(exc))
+        return _render_detail(request, case, status=400, errors=_messages_of(exc, case))
     return redirect("oversight:case_detail", pk=case.pk)
 
 
@@ -198,7 +256,7 @@ def _simple_action(request, pk: int, action, success: str, **kwargs):
     try:
         case = action(actor=request.user, case=case, **kwargs)
     except ValidationError as exc:
-        return _render_detail(request, case, status=400, errors=_messages_of(exc))
+        return _render_detail(request, case, status=400, errors=_messages_of(exc, case))
     messages.success(request, success.format(case=case))
     return redirect("oversight:case_detail", pk=case.pk)
 
@@ -209,24 +267,80 @@ def case_submit(request, pk: int):
     return _simple_action(request, pk, services.case_submit, "{case.reference} is {case.status}.")
 
 
+# Irreversible actions: the case page links to a confirmation page (GET) that says what will happen; only its
+# form (POST) acts. No JavaScript is needed, so the confirmation holds with scripts off (CSP allows none inline).
+CONFIRMATIONS = {
+    "close": {
+        "title": "Close {case.reference}",
+        "consequence": "Closing ends the case for good: it cannot be reopened, edited or submitted again.",
+        "button": "Yes, close the case",
+        "done": "closed",
+        "form": None,
+    },
+    "withdraw": {
+        "title": "Withdraw {case.reference}",
+        "consequence": "Withdrawing stops any matching at once and ends the request for good; "
+        "it cannot be resubmitted. Data of an urgent use is then deleted.",
+        "button": "Yes, withdraw the request",
+        "done": "withdrawn",
+        "form": "withdraw",
+    },
+    "revoke": {
+        "title": "Revoke {case.reference}",
+        "consequence": "Revoking stops matching on every camera of this case at once; it cannot be undone. "
+        "Give the reason: it is recorded and shown to the requester.",
+        "button": "Yes, revoke the authorisation",
+        "done": "revoked",
+        "form": "revoke",
+    },
+}
+
+
+def _confirm_page(request, case, action: str, *, form=None, status: int = 200, errors=None):
+    if action not in selectors.case_actions_for_user(user=request.user, case=case, perms=case.perms):
+        if case.perms & {"change_case", "decide_case", "vote_case"} or request.user.pk == case.requester_id:
+            messages.info(request, f"{case.reference} can no longer be {CONFIRMATIONS[action]['done']}.")
+            return redirect("oversight:case_detail", pk=case.pk)
+        raise PermissionDenied("This action is not yours to take on this case.")
+    spec = CONFIRMATIONS[action]
+    if form is None and spec["form"]:
+        form = ReasonForm(prefix=spec["form"])
+    context = {
+        "case": case,
+        "action": action,
+        "title": spec["title"].format(case=case),
+        "consequence": spec["consequence"],
+        "button": spec["button"],
+        "form": form,
+        "action_errors": errors or [],
+    }
+    return render(request, "oversight/case_confirm.html", context, status=status)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_close(request, pk: int):
+    if request.method == "GET":
+        return _confirm_page(request, _case(request, pk), "close")
     return _simple_action(request, pk, services.case_close, "{case.reference} is {case.status}.")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_withdraw(request, pk: int):
+    if request.method == "GET":
+        return _confirm_page(request, _case(request, pk), "withdraw")
     form = ReasonForm(request.POST, prefix="withdraw")
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
     return _simple_action(request, pk, services.case_withdraw, "{case.reference} is {case.status}.", reason=reason)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_revoke(request, pk: int):
     case = _case(request, pk)
+    if request.method == "GET":
+        return _confirm_page(request, case, "revoke")
     form = ReasonForm(request.POST, prefix="revoke")
     if form.is_valid():
         try:
@@ -236,7 +350,7 @@ def case_revoke(request, pk: int):
         else:
             messages.success(request, f"{case.reference} is revoked.")
             return redirect("oversight:case_detail", pk=case.pk)
-    return _render_detail(request, case, status=400, revoke_form=form)
+    return _confirm_page(request, case, "revoke", form=form, status=400)
 
 
 @login_required
@@ -264,6 +378,13 @@ def _scope_page(request, pk: int, *, codename: str, action, title: str):
         raise PermissionDenied("You requested this case: you cannot decide or vote on it (R7).")
     _require_perm(case, codename, f"You may not {title.lower()} on this case.")
     detail = selectors.case_detail(case=case)
+    if request.method == "GET" and codename.split("_")[0] not in selectors.case_actions_for_user(
+        user=request.user, case=detail, perms=case.perms
+    ):
+        # The form is offered only while a decision (or this member's vote) is still possible.
+        done = "a vote is final" if title == "Vote" else "the decision is taken"
+        messages.info(request, f"{case.reference} is {case.get_status_display().lower()}: {done}.")
+        return redirect("oversight:case_detail", pk=case.pk)
     form = ScopeForm(request.POST or None, case=detail)
     if request.method == "POST" and form.is_valid():
         try:
@@ -290,6 +411,25 @@ def case_decide(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def case_vote(request, pk: int):
     return _scope_page(request, pk, codename="vote_case", action=services.case_vote, title="Vote")
+
+
+@login_required
+@require_GET
+def case_photo_status(request, pk: int):
+    """The state of each reference photo of the case (never an image or a name), for the page's polling script."""
+    case = _case(request, pk)
+    states = registry.case_photo_states(case)
+    photos = [
+        {
+            "id": s.photo_id,
+            "person_id": person_id,
+            "status": s.status,
+            "failure_reason": without_requirement_codes(s.failure_reason),
+        }
+        for person_id, person_states in states.items()
+        for s in person_states
+    ]
+    return JsonResponse({"photos": photos, "pending": any(p["status"] == "pending" for p in photos)})
 
 
 @login_required
@@ -354,6 +494,9 @@ def camera_edit(request, pk: int):
     initial = {f: getattr(camera, f) for f in ("name", "location_label", "latitude", "longitude", "source", "enabled")}
     form = CameraForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        if camera.enabled and not form.cleaned_data["enabled"] and request.POST.get("confirm_disable") != "1":
+            # Disabling stops every scan of this camera at once: ask first, on a page of its own.
+            return render(request, "oversight/camera_disable_confirm.html", {"form": form, "camera": camera})
         try:
             camera = services.camera_update(actor=request.user, camera=camera, **form.cleaned_data)
         except ValidationError as exc:

@@ -18,3 +18,8 @@ class WatchlistsConfig(AppConfig):
 
         register_retention()  # R12, R19: reference photos and templates in the retention schedule
         subject_face_search_register(subject_probe_queue)  # R21: face search of data-subject requests
+
+        from oversight.registry import case_photo_states_register
+        from watchlists.selectors import case_photo_states
+
+        case_photo_states_register(case_photo_states)  # the case page shows whether each face is ready

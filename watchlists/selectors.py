@@ -10,6 +10,7 @@ import numpy as np
 from django.db.models import Exists, OuterRef
 
 from oversight.models import Person
+from oversight.registry import PhotoState
 from watchlists import crypto
 from watchlists.models import ReferencePhoto
 
@@ -92,3 +93,24 @@ def person_get_for_case(*, case, person_pk: int) -> Person:
     if person is None:
         raise Http404("No such person.")
     return person
+
+
+def case_photo_states(case) -> dict:
+    """Registered with oversight: each person's reference photos as the case page shows them (state only)."""
+    states: dict[int, list] = {}
+    rows = (
+        ReferencePhoto.objects.filter(person__case=case)
+        .order_by("person_id", "pk")
+        .values_list("pk", "person_id", "status", "failure_reason")
+    )
+    labels = dict(ReferencePhoto.Status.choices)
+    for pk, person_id, status, reason in rows:
+        states.setdefault(person_id, []).append(
+            PhotoState(photo_id=pk, status=status, status_label=labels[status], failure_reason=reason)
+        )
+    return states
+
+
+def photos_pending_count_for_requester(*, user) -> int:
+    """Reference photos of the user's own cases whose face is still being computed (the requester's home page)."""
+    return ReferencePhoto.objects.filter(person__case__requester=user, status=ReferencePhoto.Status.PENDING).count()

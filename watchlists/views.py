@@ -13,10 +13,27 @@ from watchlists import selectors, services
 
 
 class PhotoUploadForm(forms.Form):
-    photo = forms.FileField(help_text="JPEG or PNG, one face, recent (R12).")
-    source = forms.CharField(max_length=300, help_text="Where the image comes from")
-    legal_basis = forms.CharField(max_length=300, help_text="Legal basis for using it")
-    captured_at = forms.DateField(help_text="Date the image was taken (YYYY-MM-DD)")
+    photo = forms.FileField(
+        help_text="A JPEG or PNG image showing this person's face alone, as recent as possible.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+    source = forms.CharField(max_length=300, help_text="Where the image comes from (for example the police register).")
+    legal_basis = forms.CharField(max_length=300, help_text="The legal basis for using this image.")
+    captured_at = forms.DateField(
+        label="Date taken",
+        help_text="The date the image was taken.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    # A browser never lets a page fill a file field again, and holding a person's photo on the server until the
+    # rest of the form is right would keep personal data nobody decided to keep. So the page says plainly that the
+    # file must be chosen again, and the browser's own checks (required fields, the date picker) catch most
+    # mistakes before the photo is sent at all.
+    FILE_NOT_KEPT = "The photo you chose was not kept, because another field needs correcting: choose the file again."
+
+    def add_file_not_kept_notice(self, files) -> None:
+        if files.get("photo") and "photo" not in self.errors:
+            self.add_error("photo", self.FILE_NOT_KEPT)
 
 
 def _person_for(user, case_pk: int, person_pk: int) -> tuple:
@@ -47,11 +64,18 @@ def photo_upload(request, case_pk: int, person_pk: int):
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
+                form.add_file_not_kept_notice(request.FILES)
             else:
-                messages.info(request, "Photo received; the face template is being computed.")
+                messages.info(
+                    request,
+                    "Photo received. The face is being computed: its state below shows when it is ready "
+                    "(or why it failed).",
+                )
                 return redirect("watchlists:photo_upload", case_pk=case.pk, person_pk=person.pk)
+        else:
+            form.add_file_not_kept_notice(request.FILES)
         status = 400
-    photos = selectors.reference_photo_list(person=person)
+    photos = list(selectors.reference_photo_list(person=person))
     return render(
         request,
         "watchlists/photo_upload.html",
@@ -60,6 +84,8 @@ def photo_upload(request, case_pk: int, person_pk: int):
             "person": person,
             "form": form,
             "photos": photos,
+            # While a face is being computed, static/js/photo-status.js updates its state in place.
+            "photos_pending": any(p.status == p.Status.PENDING for p in photos),
             "can_remove": case.status == case.Status.DRAFT and case.requester_id == request.user.pk,
         },
         status=status,

@@ -117,6 +117,18 @@ def test_camera_pages_for_the_administrator(world, client_for):
         reverse("oversight:camera_edit", args=[world.cameras[0].pk]),
         {"name": "Camera 1", "location_label": "Main hall", "source": "rtsp://10.0.0.1:554/stream"},
     )
+    # Disabling (an unticked box) asks for confirmation on a page of its own first; nothing changes yet.
+    assert response.status_code == 200 and "Yes, disable the camera" in response.content.decode()
+    assert Camera.objects.get(pk=world.cameras[0].pk).enabled
+    response = client.post(
+        reverse("oversight:camera_edit", args=[world.cameras[0].pk]),
+        {
+            "name": "Camera 1",
+            "location_label": "Main hall",
+            "source": "rtsp://10.0.0.1:554/stream",
+            "confirm_disable": "1",
+        },
+    )
     assert response.status_code == 302
     camera = Camera.objects.get(pk=world.cameras[0].pk)
     assert camera.location_label == "Main hall" and not camera.enabled  # an unticked box disables

@@ -1,0 +1,41 @@
+// Reference photo states update in place while a face is being computed: no page reload, so nothing typed in a
+// form on the page is lost. Without JavaScript the page still says how to check again (a plain link).
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-photo-status-url]");
+  if (!root) { return; }
+  var url = root.getAttribute("data-photo-status-url");
+  var delay = 3000;
+  var words = { pending: "face being computed…", ready: "face ready", failed: "failed" };
+
+  function apply(photos) {
+    photos.forEach(function (photo) {
+      var cell = document.querySelector('[data-photo-id="' + photo.id + '"]');
+      if (!cell) { return; }
+      var state = cell.querySelector(".status");
+      if (state) {
+        state.className = "status status-" + photo.status;
+        state.textContent = (cell.getAttribute("data-photo-prefix") || "") + words[photo.status];
+      }
+      var reason = cell.querySelector(".reason");
+      if (reason) { reason.textContent = photo.failure_reason ? " " + photo.failure_reason : ""; }
+    });
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        apply(data.photos);
+        if (data.pending) {
+          setTimeout(poll, delay);
+        } else {
+          var notice = document.getElementById("photo-pending-notice");
+          if (notice) { notice.textContent = "Every reference face is ready or has failed."; }
+        }
+      })
+      .catch(function () { setTimeout(poll, delay * 3); });
+  }
+  setTimeout(poll, delay);
+}());

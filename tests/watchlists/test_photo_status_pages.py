@@ -1,0 +1,69 @@
+"""The case page shows each reference photo's state (being computed, ready, failed with its reason) and updates it
+by itself through a small JSON answer; a failed upload says plainly that the chosen file must be chosen again."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.watchlists.factories import draft_case, face_bytes, upload
+from watchlists import services
+from watchlists.models import ReferencePhoto
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_case_page_shows_each_photos_state_and_polls_while_one_is_pending(requester, client, settings):
+    case = draft_case(requester)
+    person = case.persons.get()
+    photo = upload(requester, person, "people/lin_manuel_miranda_1.png")
+    client.force_login(requester)
+    html = client.get(reverse("oversight:case_detail", args=[case.pk])).content.decode()
+    assert "Photo 1: face being computed" in html
+    assert 'src="/static/js/photo-status.js"' in html
+    assert f'data-photo-status-url="{reverse("oversight:case_photo_status", args=[case.pk])}"' in html
+
+    answer = client.get(reverse("oversight:case_photo_status", args=[case.pk])).json()
+    assert answer == {
+        "photos": [{"id": photo.pk, "person_id": person.pk, "status": "pending", "failure_reason": ""}],
+        "pending": True,
+    }
+
+    settings.FACE_MIN_SIZE_PX = 4000  # no face in the photo is large enough: the encoding fails with a reason
+    photo = services.reference_photo_encode(photo_id=photo.pk)
+    assert photo.status == ReferencePhoto.Status.FAILED
+    answer = client.get(reverse("oversight:case_photo_status", args=[case.pk])).json()
+    assert answer["pending"] is False and answer["photos"][0]["status"] == "failed"
+    assert answer["photos"][0]["failure_reason"]
+    html = client.get(reverse("oversight:case_detail", args=[case.pk])).content.decode()
+    assert "Photo 1: failed" in html and photo.failure_reason.split("(")[0].strip()[:20] in html
+    assert "photo-status.js" not in html  # nothing left to wait for
+
+
+def test_the_photo_states_are_no_business_of_outsiders(requester, outsider, client):
+    case = draft_case(requester)
+    upload(requester, case.persons.get(), "people/lin_manuel_miranda_1.png")
+    client.force_login(outsider)
+    assert client.get(reverse("oversight:case_photo_status", args=[case.pk])).status_code == 404
+
+
+def test_a_failed_upload_says_to_choose_the_file_again(requester, client):
+    case = draft_case(requester)
+    person = case.persons.get()
+    client.force_login(requester)
+    url = reverse("watchlists:photo_upload", args=[case.pk, person.pk])
+    form = client.get(url).content.decode()
+    assert 'type="date"' in form and 'accept="image/jpeg,image/png"' in form
+    response = client.post(
+        url,
+        {
+            "photo": SimpleUploadedFile("face.png", face_bytes("people/lin_manuel_miranda_1.png")),
+            "source": "Police records",
+            "legal_basis": "Police Act s. 63",
+            "captured_at": "not a date",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "choose the file again" in html
+    # Nothing of the photo was kept on the server while the form waits for a correction.
+    assert ReferencePhoto.objects.count() == 0
