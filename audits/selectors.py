@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from audits import chain, signing, witness
 from audits.events import EventType
-from audits.models import AuditCheckpoint, AuditCut, AuditEvent, AuditExport
+from audits.models import AuditCheckpoint, AuditCut, AuditEvent, AuditExport, AuditHead
 
 VERIFY_CHUNK = 20_000
 PAGE_SIZE = 50
@@ -278,3 +278,32 @@ def audit_cut_list() -> QuerySet[AuditCut]:
 def audit_export_get_for_user(*, export_id: int, user) -> AuditExport:
     """The requester's own export job; anyone else gets DoesNotExist (a 404), as for a missing one."""
     return AuditExport.objects.get(pk=export_id, requested_by_id=str(user.pk))
+
+
+def audit_export_recent_for_user(*, user, limit: int = 5) -> list[AuditExport]:
+    """The user's own latest export jobs (the office reviewer's home page)."""
+    return list(AuditExport.objects.filter(requested_by_id=str(user.pk)).order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class TrailStatus:
+    """How far the trail is covered by signed checkpoints: cheap enough for a home page (a full verification reads
+    every event, so it runs on the verification page, not here)."""
+
+    head_seq: int
+    checkpoint_seq: int | None
+    checkpoint_at: datetime | None
+
+    @property
+    def events_since_checkpoint(self) -> int:
+        return self.head_seq - (self.checkpoint_seq or 0)
+
+
+def audit_trail_status() -> TrailStatus:
+    head = AuditHead.objects.filter(pk=1).first()
+    checkpoint = AuditCheckpoint.objects.order_by("-seq").first()
+    return TrailStatus(
+        head_seq=head.seq if head else 0,
+        checkpoint_seq=checkpoint.seq if checkpoint else None,
+        checkpoint_at=checkpoint.created_at if checkpoint else None,
+    )

@@ -1,12 +1,58 @@
+"""The home page: what waits for each role, from the selectors of the apps that own the data.
+
+config sits above every app, so this is the one place that may gather counts from all of them.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from audits.selectors import audit_export_recent_for_user, audit_trail_status
+from oversight import selectors as oversight_selectors
+from oversight.roles import Role
+from recognition.selectors import alert_review_recent_for_user, alerts_awaiting_for_user
+from watchlists.selectors import photos_pending_count_for_requester
+
+# A camera an active case covers is read continuously; no frame for this long means something is wrong.
+CAMERA_FRAME_STALE = timedelta(seconds=60)
 
 
 @login_required
 def home(request):
-    return render(request, "home.html", {"roles": sorted(g.name for g in request.user.groups.all())})
+    user = request.user
+    now = timezone.now()
+    role_names = {g.name for g in user.groups.all()}
+    labels = dict(Role.choices)
+    context = {
+        "roles": sorted(labels.get(name, name) for name in role_names),
+        "now": now,
+        "time_zone": settings.TIME_ZONE,
+    }
+    if Role.REQUESTER in role_names:
+        context["requester"] = oversight_selectors.requester_work(user=user, now=now)
+        context["photos_pending"] = photos_pending_count_for_requester(user=user)
+    if Role.JUDGE in role_names:
+        context["to_decide"] = list(oversight_selectors.case_awaiting_decision_for_user(user=user)[:20])
+    if Role.COMMISSION_MEMBER in role_names:
+        context["to_vote"] = list(oversight_selectors.case_awaiting_vote_for_user(user=user)[:20])
+    if Role.ALERT_VERIFIER in role_names:
+        context["alerts_awaiting"] = alerts_awaiting_for_user(user=user).count()
+        context["my_reviews"] = alert_review_recent_for_user(user=user)
+    if Role.DPO_REVIEWER in role_names:
+        context["office"] = {
+            "unread_notifications": oversight_selectors.notification_unread_count(user=user),
+            "open_subject_requests": oversight_selectors.subject_request_open_count(user=user),
+            "exports": audit_export_recent_for_user(user=user),
+            "trail": audit_trail_status(),
+        }
+    if Role.PLATFORM_ADMIN in role_names:
+        context["cameras"] = oversight_selectors.camera_health(now=now, stale_after=CAMERA_FRAME_STALE)
+    return render(request, "home.html", context)
 
 
 def healthz(request):

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from oversight.roles import Role, user_has_role
 from oversight.selectors import case_access_basis, case_list_for_user, restricted_ids
-from recognition.models import Alert
+from recognition.models import Alert, AlertReview
 
 
 def _visible() -> QuerySet[Alert]:
@@ -97,3 +97,12 @@ def alert_queue_neighbours(*, user, alert: Alert) -> tuple[Alert | None, Alert |
 def alert_reference_photos(*, alert: Alert):
     """The reference photos of the alert's person that still hold an image (the verifier compares them)."""
     return alert.person.photos.exclude(photo_file="").filter(status="ready").order_by("pk")
+
+
+def alert_review_recent_for_user(*, user, limit: int = 5):
+    """The verifier's own latest verdicts, newest first (the home page)."""
+    return list(
+        AlertReview.objects.filter(reviewer=user, alert__in=_visible())
+        .select_related("alert__camera", "alert__case")
+        .order_by("-created_at", "-id")[:limit]
+    )
