@@ -506,6 +506,7 @@ def case_request_rows(*, case: Case) -> list[dict]:
                 "value": value,
                 "multiline": isinstance(field, models.TextField),
                 "document": isinstance(field, models.FileField),
+                "datetime": isinstance(field, models.DateTimeField),
             }
         )
     return rows

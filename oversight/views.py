@@ -101,6 +101,16 @@ def _names_of(case) -> tuple[list[str], list[str]]:
     return persons, cameras
 
 
+def _file_not_kept(form, files) -> None:
+    """A browser never refills a file field, and the server does not hold a document of a request that was not
+    saved: say plainly that the chosen file must be chosen again."""
+    if files.get("impact_assessment") and "impact_assessment" not in form.errors:
+        form.add_error(
+            "impact_assessment",
+            "The file you chose was not kept, because another field needs correcting: choose the file again.",
+        )
+
+
 def _warn_if_start_in_past(request, start) -> None:
     """A start typed in the browser is read in the site's time zone; say so when it lies in the past."""
     if start is not None and start < timezone.now():
@@ -156,6 +166,8 @@ def case_create(request):
             messages.success(request, f"Draft {case.reference} created: add the persons and cameras.")
             _warn_if_start_in_past(request, case.requested_start)
             return redirect("oversight:case_detail", pk=case.pk)
+    if request.method == "POST":
+        _file_not_kept(form, request.FILES)
     status = 400 if request.method == "POST" else 200
     return render(request, "oversight/case_form.html", {"form": form, "case": None}, status=status)
 
@@ -189,6 +201,8 @@ def case_edit(request, pk: int):
             return redirect("oversight:case_detail", pk=case.pk)
     else:
         _consult(request, case, part="edit_form")
+    if request.method == "POST":
+        _file_not_kept(form, request.FILES)
     status = 400 if request.method == "POST" else 200
     return render(request, "oversight/case_form.html", {"form": form, "case": case}, status=status)
 

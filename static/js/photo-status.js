@@ -6,6 +6,8 @@
   if (!root) { return; }
   var url = root.getAttribute("data-photo-status-url");
   var delay = 3000;
+  // Stop after ten minutes: a page left open must not keep the session alive for ever (idle timeout).
+  var deadline = Date.now() + 10 * 60 * 1000;
   var words = { pending: "face being computed…", ready: "face ready", failed: "failed" };
 
   function apply(photos) {
@@ -28,8 +30,11 @@
       .then(function (data) {
         if (!data) { return; }
         apply(data.photos);
-        if (data.pending) {
+        if (data.pending && Date.now() < deadline) {
           setTimeout(poll, delay);
+        } else if (data.pending) {
+          var waiting = document.getElementById("photo-pending-notice");
+          if (waiting) { waiting.textContent = "A face is still being computed after ten minutes: reload the page later."; }
         } else {
           var notice = document.getElementById("photo-pending-notice");
           if (notice) { notice.textContent = "Every reference face is ready or has failed."; }

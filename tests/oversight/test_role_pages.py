@@ -399,3 +399,21 @@ def test_no_requirement_codes_on_the_main_pages(world, client_for):
             if codes:
                 found[(user.username, url)] = codes
     assert found == {}
+
+
+def test_a_case_form_that_fails_says_to_choose_the_document_again(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(world.requester).post(
+        reverse("oversight:case_create"),
+        {
+            "objective": "victims",
+            "authority": "judge",
+            "requested_start": "not a date",
+            "match_threshold": "0.5",
+            "impact_assessment": SimpleUploadedFile("dpia.txt", b"Assessment: proportionate.\n"),
+        },
+    )
+    assert response.status_code == 400
+    assert "choose the file again" in text_of(response)
+    assert Case.objects.count() == 0
