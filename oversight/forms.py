@@ -91,9 +91,15 @@ CaseForm.base_fields = fields_for_model(Case, fields=CASE_DRAFT_FIELDS, formfiel
 
 
 class PersonForm(forms.Form):
+    """Shown on the case page beside the camera form: its own element ids, so each label names its own field."""
+
     full_name = forms.CharField(max_length=200, help_text="One named, specific person: given name and family name.")
     category = forms.ChoiceField(choices=Person.Category.choices)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), help_text="Why this person.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "person_%s")
+        super().__init__(*args, **kwargs)
 
 
 class CaseCameraForm(forms.Form):
@@ -103,6 +109,7 @@ class CaseCameraForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "camera_%s")
         super().__init__(*args, **kwargs)
         self.fields["camera"].choices = [(c.pk, f"{c.name} — {c.location_label}") for c in camera_enabled_list()]
 
