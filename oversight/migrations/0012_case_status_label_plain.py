@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('oversight', '0010_deployments_office_opinion_notifications'),
+        ('oversight', '0011_camera_skipped_share'),
     ]
 
     operations = [
