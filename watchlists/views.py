@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from oversight.selectors import case_get_for_user
 from watchlists import selectors, services
@@ -108,11 +108,23 @@ def photo_image(request, case_pk: int, person_pk: int, photo_pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def photo_remove(request, case_pk: int, person_pk: int, photo_pk: int):
-    """The requester takes a wrong or unsuitable photo off a draft; it is destroyed at once (R12, R17)."""
+    """The requester takes a wrong or unsuitable photo off a draft; it is destroyed at once (R12, R17).
+
+    GET asks first, on a page of its own (the destruction cannot be undone); only its form's POST destroys.
+    """
     case, person = _person_for(request.user, case_pk, person_pk)
     photo = get_object_or_404(person.photos.all(), pk=photo_pk)
+    if request.method == "GET":
+        if not (case.status == case.Status.DRAFT and case.requester_id == request.user.pk):
+            raise PermissionDenied("Only the requester may remove a photo, and only while the case is a draft.")
+        number = [p.pk for p in selectors.reference_photo_list(person=person)].index(photo.pk) + 1
+        return render(
+            request,
+            "watchlists/photo_remove_confirm.html",
+            {"case": case, "person": person, "photo": photo, "number": number},
+        )
     try:
         services.reference_photo_delete(actor=request.user, photo=photo)
     except ValidationError as exc:

@@ -67,3 +67,19 @@ def test_a_failed_upload_says_to_choose_the_file_again(requester, client):
     assert "choose the file again" in html
     # Nothing of the photo was kept on the server while the form waits for a correction.
     assert ReferencePhoto.objects.count() == 0
+
+
+def test_removing_a_photo_asks_first_on_a_page_of_its_own(requester, colleague, client):
+    case = draft_case(requester)
+    person = case.persons.get()
+    photo = upload(requester, person, "people/lin_manuel_miranda_1.png")
+    url = reverse("watchlists:photo_remove", args=[case.pk, person.pk, photo.pk])
+    client.force_login(requester)
+    page = client.get(url)
+    assert page.status_code == 200 and "Yes, destroy the photo" in page.content.decode()
+    assert ReferencePhoto.objects.filter(pk=photo.pk).exists()  # asking destroys nothing
+    client.force_login(colleague)
+    assert client.get(url).status_code in (403, 404)
+    client.force_login(requester)
+    assert client.post(url).status_code == 302
+    assert not ReferencePhoto.objects.filter(pk=photo.pk).exists()
