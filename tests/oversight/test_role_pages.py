@@ -208,6 +208,7 @@ def test_the_case_page_counts_its_alerts_by_status(world, client_for):
     assert response.context["alert_counts"] == {"total": 2, "pending": 1, "verified": 0, "rejected": 1}
     assert "2 alerts: 1 awaiting verification, 0 verified, 1 rejected." in text_of(response)
     assert "Times are in Europe/Prague." in text_of(response)
+    assert f"/alerts/?case={case.reference}" in text_of(response)
 
 
 # ---------------------------------------------------------------- forms in plain words
