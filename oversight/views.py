@@ -137,6 +137,14 @@ def case_list(request):
     page = Paginator(cases, CASE_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # R17: the list names cases (and through them persons sought): one consultation per page shown.
+    services.case_list_record_view(
+        actor=request.user,
+        cases=page.object_list,
+        interface="page",
+        filters={k: v for k, v in chosen.items() if v},
+        total=page.paginator.count,
+    )
     return render(
         request,
         "oversight/case_list.html",

@@ -60,7 +60,7 @@ class Scan(models.Model):
 
 class AlertStatus(models.TextChoices):
     NEW = "new", "New: awaiting two verifications"
-    VERIFIED = "verified", "Verified by two people (R14)"
+    VERIFIED = "verified", "Verified by two people"
     REJECTED = "rejected", "Rejected by a verifier"
 
 

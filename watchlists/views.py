@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from audits.services import CONSULTATION_TOKEN_PARAM
 from oversight.selectors import case_get_for_user
 from watchlists import selectors, services
 
@@ -76,6 +77,10 @@ def photo_upload(request, case_pk: int, person_pk: int):
             form.add_file_not_kept_notice(request.FILES)
         status = 400
     photos = list(selectors.reference_photo_list(person=person))
+    # R17: the page shows the person and their photos' details: one consultation per page shown.
+    services.reference_photo_list_record_view(
+        actor=request.user, case=case, person=person, photos=photos, interface="page"
+    )
     return render(
         request,
         "watchlists/photo_upload.html",
@@ -98,7 +103,12 @@ def photo_image(request, case_pk: int, person_pk: int, photo_pk: int):
     case, person = _person_for(request.user, case_pk, person_pk)
     try:
         data = services.reference_photo_consult(
-            actor=request.user, case=case, person=person, photo_pk=photo_pk, via="page"
+            actor=request.user,
+            case=case,
+            person=person,
+            photo_pk=photo_pk,
+            via="page",
+            consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
         )
     except LookupError:
         raise Http404("No such photo.") from None

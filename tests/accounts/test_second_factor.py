@@ -122,7 +122,8 @@ def test_enrolment_and_a_correct_code_let_a_judge_in(client, judge, clock):
         "auth.login",
         "auth.second_factor_enrolled",
         "auth.recovery_codes_issued",
-        "case_list.viewed",  # the API's list of cases is a consultation (R17)
+        "case_list.viewed",  # the page's list of cases is a consultation (R17)
+        "case_list.viewed",  # and so is the API's
     ]
 
     # Next sign-in: the gate asks for the code; a wrong one is refused and recorded.
