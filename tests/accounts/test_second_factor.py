@@ -138,10 +138,11 @@ def test_enrolment_and_a_correct_code_let_a_judge_in(client, judge, clock):
     response = client.post(SECOND_FACTOR, {"code": current_code(device), "next": "/cases/"})
     assert response.status_code == 302 and response["Location"] == "/cases/"
     assert client.get("/cases/").status_code == 200
-    assert event_types(actor_label=judge.username)[-3:] == [
+    assert event_types(actor_label=judge.username)[-4:] == [
         "auth.login",
         "auth.second_factor_failed",
         "auth.second_factor_verified",
+        "case_list.viewed",  # the case list, once the code was right
     ]
 
 
