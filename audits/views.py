@@ -38,7 +38,10 @@ def event_list(request):
     if form.is_valid():
         filters = form.filters()
         page = selectors.audit_event_page(
-            filters=filters, older_than=request.GET.get("older"), newer_than=request.GET.get("newer")
+            filters=filters,
+            older_than=request.GET.get("older"),
+            newer_than=request.GET.get("newer"),
+            roll_up_batches=True,
         )
         audit_record(
             actor=request.user,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -226,3 +226,27 @@ def test_the_celery_task_runs_the_job(client_for, dpo, export_root):
     assert audit_export_task.apply(args=[job.pk]).get() == "done"
     job.refresh_from_db()
     assert (job.rows_done, job.percent) == (job.rows_total, 100) and (export_root / f"{job.directory}.zip").exists()
+
+
+def test_scan_batches_are_rolled_up_into_their_scan_where_a_person_reads_them(client_for, dpo):
+    """Issue 11, item 8: the page shows scans (started / stopped with totals), not a line per half second."""
+    with transaction.atomic():
+        audit_record(actor=None, event_type="scan.started", case_ref="FR-2026-0009", target_ref="recognition.Scan:1")
+        for _ in range(5):
+            audit_record(actor=None, event_type="scan.batch", case_ref="FR-2026-0009", target_ref="recognition.Scan:1")
+        audit_record(
+            actor=None,
+            event_type="scan.stopped",
+            case_ref="FR-2026-0009",
+            target_ref="recognition.Scan:1",
+            data={"frames_read": 70, "faces_seen": 3},
+        )
+    c = client_for(dpo)
+    for params in ({"case_ref": "FR-2026-0009"}, {"case_ref": "FR-2026-0009", "event_type": "scan"}):
+        response = c.get(reverse("audits:event_list"), params)
+        assert [e.event_type for e in response.context["page"]] == ["scan.stopped", "scan.started"]
+        assert "rolled up into their scan" in response.content.decode()
+    every = c.get(reverse("audits:event_list"), {"case_ref": "FR-2026-0009", "event_type": "scan.batch"})
+    assert len(list(every.context["page"])) == 5
+    # Machines (the API and exports) get every event.
+    assert len(audit_event_page(filters={"case_ref": "FR-2026-0009"}).events) == 7
