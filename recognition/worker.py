@@ -101,7 +101,9 @@ class _ScopeState:
                 ):
                     if person_id in s.person_ids:
                         templates.append(engine.Template(photo_id, s.case_id, person_id, encoding))
-            for stale in [k for k in _TEMPLATE_CACHE if k[0] in versions and k not in live]:
+            # Only the templates of the cases in scope now stay decrypted in memory (R12): those of a case that left
+            # the scope, or of an older watchlist version, go at once, not when the worker restarts.
+            for stale in [k for k in _TEMPLATE_CACHE if k not in live]:
                 del _TEMPLATE_CACHE[stale]
             self.match_scope = engine.MatchScope.build(templates, {s.case_id: s.threshold for s in scopes})
             self.key = key
@@ -109,11 +111,6 @@ class _ScopeState:
         self.thresholds = {s.case_id: s.threshold for s in scopes}
         self.references = {s.case_id: s.reference for s in scopes}
         self.seconds += time.perf_counter() - started
-
-
-def _template_cache_drop(keep_case_ids: set[int]) -> None:
-    for key in [k for k in _TEMPLATE_CACHE if k[0] not in keep_case_ids]:
-        del _TEMPLATE_CACHE[key]
 
 
 # Set when the worker process begins a warm shutdown (Celery's worker_shutting_down, see recognition/tasks.py):
@@ -224,7 +221,7 @@ def scan_run(
     finally:
         scan_stop(scan_id=scan.pk, reason=outcome.stop_reason, detail=outcome.detail)
         if outcome.stop_reason in (StopReason.REVOKED, StopReason.CASE_ENDED, StopReason.NO_SCOPE):
-            _template_cache_drop(set())
+            _TEMPLATE_CACHE.clear()
     return outcome
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from recognition import services, worker
 from recognition.models import Alert
 from recognition.sightings import SightingBuilder, TrackHit
-from tests.recognition.conftest import LIN, START, make_case, person_id
+from tests.recognition.conftest import ALEX, LIN, START, make_case, person_id
 
 
 def _batch(case, events, at):
@@ -76,3 +76,20 @@ def test_a_sighting_no_scan_continues_is_closed_by_the_dispatcher(w, clock):
     services.scan_dispatch(queue=lambda camera_id: None, now=timezone.now())
     sighting = Alert.objects.get()
     assert sighting.closed_at == sighting.last_seen_at == at
+
+
+def test_decrypted_templates_of_a_case_that_left_the_scope_leave_the_worker_memory(w, clock):
+    """R12: a scan keeps decrypted templates only for the cases in scope now, not until the worker restarts."""
+    from oversight.selectors import case_scopes_for_camera
+    from recognition import engine
+
+    first = make_case(w, people=(LIN,))
+    second = make_case(w, people=(ALEX,))
+    clock.move_to(START + timedelta(seconds=1))
+    both = case_scopes_for_camera(camera=w.cameras[0].pk, at=timezone.now())
+    assert {s.case_id for s in both} == {first.pk, second.pk}
+    state = worker._ScopeState()
+    state.refresh(both, engine)
+    assert {key[0] for key in worker._TEMPLATE_CACHE} == {first.pk, second.pk}
+    state.refresh([s for s in both if s.case_id == second.pk], engine)
+    assert {key[0] for key in worker._TEMPLATE_CACHE} == {second.pk}
