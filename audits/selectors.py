@@ -119,20 +119,21 @@ def audit_event_page(
     if roll_up_batches and filters.get("event_type") not in ROLLED_UP:
         types = [code for code in (types if types is not None else EventType.values) if code not in ROLLED_UP]
     base_filters = {k: v for k, v in filters.items() if k != "event_type"}
-    parts = []
-    if types is not None and len(types) > 1 and not connection.features.supports_slicing_ordering_in_compound:
-        # SQLite (a local run) cannot merge limited parts: one query over the types instead.
-        qs = audit_event_list(**base_filters).filter(event_type__in=types)
-        qs = _keyset(qs, older, older=True) if older else qs
-        qs = _keyset(qs, newer, older=False).order_by("occurred_at", "seq") if newer else qs
-        types, parts = None, [qs[: size + 1]]
-    for code in (types if types is not None else [None]) if not parts else []:
-        qs = audit_event_list(**base_filters, event_type=code)
+
+    def limited(qs):
         if older:
-            qs = _keyset(qs, older, older=True)
-        elif newer:
-            qs = _keyset(qs, newer, older=False).order_by("occurred_at", "seq")
-        parts.append(qs[: size + 1])
+            return _keyset(qs, older, older=True)[: size + 1]
+        if newer:
+            return _keyset(qs, newer, older=False).order_by("occurred_at", "seq")[: size + 1]
+        return qs[: size + 1]
+
+    if types is None:
+        parts = [limited(audit_event_list(**base_filters))]
+    elif len(types) == 1 or not connection.features.supports_slicing_ordering_in_compound:
+        # One type, or SQLite (a local run), which cannot merge limited parts: one query.
+        parts = [limited(audit_event_list(**base_filters).filter(event_type__in=types))]
+    else:
+        parts = [limited(audit_event_list(**base_filters, event_type=code)) for code in types]
     if len(parts) == 1:
         rows = list(parts[0])
     else:
