@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "accounts.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before everything that writes words: picks the language of the request.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -87,6 +89,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -136,8 +139,23 @@ try:
     zoneinfo.ZoneInfo(TIME_ZONE)
 except Exception:  # noqa: BLE001 - any failure means the name is unusable
     raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not a known time zone") from None
-LANGUAGE_CODE = "en"
+# Languages: Czech by default for the Prague pilot, English on request. Each user's choice (the switch on every
+# page) is kept in a cookie; LocaleMiddleware reads it, then the browser's Accept-Language, then LANGUAGE_CODE.
 USE_I18N = True
+LANGUAGES = [("cs", "Čeština"), ("en", "English")]
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "cs")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"LANGUAGE_CODE={LANGUAGE_CODE!r} is not offered: choose one of {', '.join(dict(LANGUAGES))}"
+    )
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers in the active language's formats (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+LANGUAGE_COOKIE_NAME = "oversight_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
@@ -162,6 +180,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto; then redirect plain http and send HSTS.

@@ -2,6 +2,7 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as accounts_views
@@ -21,6 +22,8 @@ urlpatterns = [
     path("accounts/login/", second_factor_exempt(accounts_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/", include("accounts.urls")),
+    # The language switch works before and during sign-in too.
+    path("i18n/setlang/", second_factor_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("audits/", include("audits.urls")),
     path("", include("oversight.urls")),

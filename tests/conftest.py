@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,6 +49,18 @@ def _cast_signs_in_with_second_factor(monkeypatch):
     # Every Client (and DRF's APIClient, a subclass) signs in with both steps, so the many tests
     # about cases and alerts need not each repeat the second factor.
     monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings):
+    """The deployment's default language is Czech; tests read English unless they choose a language.
+
+    Tests of Czech pages send the language cookie or Accept-Language (tests/test_languages.py), and tests of
+    words produced outside a request use `translation.override`.
+    """
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

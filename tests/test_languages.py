@@ -1,0 +1,103 @@
+"""Czech and English (issue 12, item 9): Czech by default, a switch on every page, a complete catalogue."""
+
+import gettext
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locale" / "cs" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+
+
+@pytest.fixture
+def czech_by_default(settings):
+    # The deployment default (config/settings.py); the suite's own default is English (tests/conftest.py).
+    settings.LANGUAGE_CODE = "cs"
+
+
+def test_the_deployment_default_is_czech():
+    assert django_settings.LANGUAGES == [("cs", "Čeština"), ("en", "English")]
+
+
+@pytest.mark.django_db
+def test_sign_in_page_is_czech_by_default_and_offers_english(czech_by_default):
+    page = Client().get(reverse("login"))
+    html = page.content.decode()
+    assert page["Content-Language"] == "cs"
+    assert '<html lang="cs">' in html
+    assert "Přihlásit se" in html and "Sign in" not in html
+    assert 'name="language" value="en"' in html
+
+
+@pytest.mark.django_db
+def test_browser_language_is_followed_when_no_choice_was_made(czech_by_default):
+    page = Client(headers={"accept-language": "en-GB,en;q=0.8"}).get(reverse("login"))
+    assert page["Content-Language"] == "en"
+    assert '<html lang="en">' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_switch_keeps_the_choice_and_returns_to_the_page(czech_by_default):
+    client = Client()
+    login = reverse("login")
+    answer = client.post(reverse("set_language"), {"language": "en", "next": login})
+    assert answer.status_code == 302 and answer["Location"] == login
+    assert answer.cookies[django_settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert client.get(login)["Content-Language"] == "en"
+    client.post(reverse("set_language"), {"language": "cs", "next": login})
+    assert client.get(login)["Content-Language"] == "cs"
+
+
+@pytest.mark.django_db
+def test_the_switch_refuses_other_sites_and_unknown_languages(czech_by_default):
+    client = Client()
+    answer = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
+    assert answer["Location"] == "/"
+    client.post(reverse("set_language"), {"language": "de", "next": "/"})
+    assert client.get(reverse("login"))["Content-Language"] == "cs"
+
+
+@pytest.mark.django_db
+def test_the_switch_needs_the_csrf_token(czech_by_default):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_carry_the_switch(client, requester):
+    client.force_login(requester)
+    html = client.get(reverse("home")).content.decode()
+    assert 'action="/i18n/setlang/"' in html and 'value="cs"' in html and 'value="en"' in html
+
+
+def test_every_message_has_a_czech_translation():
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    untranslated = [m.id for m in catalog if m.id and not (m.string if isinstance(m.id, str) else all(m.string))]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not untranslated, f"{len(untranslated)} messages without Czech: {untranslated[:10]}"
+    assert not fuzzy, f"{len(fuzzy)} fuzzy (unchecked) translations: {fuzzy[:10]}"
+
+
+def test_the_compiled_catalogue_is_current():
+    """The committed .mo says what the .po says (run `manage.py compilemessages` after editing the .po)."""
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    with MO.open("rb") as f:
+        compiled = gettext.GNUTranslations(f)._catalog
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, str):
+            assert compiled.get(message.id if not message.context else f"{message.context}\x04{message.id}") == (
+                message.string
+            ), message.id
+        else:
+            key = message.id[0] if not message.context else f"{message.context}\x04{message.id[0]}"
+            for n, form in enumerate(message.string):
+                assert compiled.get((key, n)) == form, message.id
