@@ -32,6 +32,8 @@ def test_sign_in_page_is_czech_by_default_and_offers_english(czech_by_default):
     assert '<html lang="cs">' in html
     assert "Přihlásit se" in html and "Sign in" not in html
     assert 'name="language" value="en"' in html
+    # Each language is offered in its own name, not translated ("anglicky").
+    assert 'lang="en" aria-pressed="false">English</button>' in html
 
 
 @pytest.mark.django_db
