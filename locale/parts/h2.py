@@ -188,7 +188,7 @@ T = {
     "Use ended": "Použití skončilo",
     "notification\x04a judge": "soudce",
     "notification\x04the commission": "komise",
-    "how a use ended\x04the authorised window expired": "povolené časové okno vypršelo",
+    "how a use ended\x04the time window expired": "časové okno vypršelo",
     "how a use ended\x04revoked": "odvoláno",
     "how a use ended\x04closed": "uzavřeno",
     "how a use ended\x04authorisation refused": "povolení zamítnuto",

@@ -81,7 +81,7 @@ AUTHORISED_BY = {
 }
 _AUTHORITY_CODES = {"A judge": Case.Authority.JUDGE, "The commission": Case.Authority.COMMISSION}
 HOW_IT_ENDED = {
-    Case.Status.EXPIRED: pgettext_lazy("how a use ended", "the authorised window expired"),
+    Case.Status.EXPIRED: pgettext_lazy("how a use ended", "the time window expired"),
     Case.Status.REVOKED: pgettext_lazy("how a use ended", "revoked"),
     Case.Status.CLOSED: pgettext_lazy("how a use ended", "closed"),
     Case.Status.DENIED: pgettext_lazy("how a use ended", "authorisation refused"),

@@ -57,7 +57,7 @@ def test_an_ended_use_says_how_it_ended_in_czech(world, clock, in_czech):
     assert ended.content["how_it_ended"] == "Expired"  # stored data, in English
     page = in_czech(world.dpo).get(reverse("oversight:notification_list")).content.decode()
     assert "Použití skončilo" in page
-    assert f"v případu {case.reference} skončilo: povolené časové okno vypršelo." in page
+    assert f"v případu {case.reference} skončilo: časové okno vypršelo." in page
 
 
 def test_old_snapshots_without_the_authority_code_still_read_czech(world, clock, in_czech):
