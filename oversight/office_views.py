@@ -10,11 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oversight import selectors, services
 from oversight.forms import apply_service_errors
 from oversight.office_forms import DeploymentCamerasForm, DeploymentForm, OpinionForm
+from oversight.services.notifications import notification_text
 
 
 def _require(request, perm: str) -> None:
@@ -47,7 +49,10 @@ def deployment_create(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Deployment {deployment.name} registered; the office can now give its opinion.")
+            messages.success(
+                request,
+                _("Deployment %(name)s registered; the office can now give its opinion.") % {"name": deployment.name},
+            )
             return redirect("oversight:deployment_detail", pk=deployment.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "oversight/deployment_form.html", {"form": form}, status=status)
@@ -85,7 +90,7 @@ def deployment_opinion(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Opinion recorded.")
+            messages.success(request, _("Opinion recorded."))
             return redirect("oversight:deployment_detail", pk=deployment.pk)
     return _render_deployment(request, deployment, status=400, opinion_form=form)
 
@@ -104,7 +109,7 @@ def deployment_cameras(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Cameras saved.")
+            messages.success(request, _("Cameras saved."))
             return redirect("oversight:deployment_detail", pk=deployment.pk)
     return _render_deployment(request, deployment, status=400, cameras_form=form)
 
@@ -131,7 +136,9 @@ def deployment_document(request, pk: int):
 def notification_list(request):
     _require(request, "oversight.view_officenotification")
     notifications = selectors.notification_list_for_user(user=request.user)[:200]
-    return render(request, "oversight/notification_list.html", {"notifications": notifications})
+    # The stored snapshot is data; its words are rendered now, in the reader's language (R22).
+    rows = [(n, notification_text(n)) for n in notifications]
+    return render(request, "oversight/notification_list.html", {"notifications": rows})
 
 
 @login_required

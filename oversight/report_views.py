@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oversight import selectors, services
 from oversight.forms import apply_service_errors
 from oversight.office_forms import ReportExportForm
-from oversight.reports.annual import ANNUAL_FIGURES, annual_report
+from oversight.reports.annual import ANNUAL_FIGURES, annual_report, month_names
 from oversight.reports.documents import dossier_pdf
 from oversight.reports.dossier import case_dossier
 from oversight.reports.records import RECORD_COLUMNS, deployment_records
@@ -91,7 +91,10 @@ def annual_report_page(request):
         "report": report,
         "figures": [(label, report.totals[key]) for key, label in ANNUAL_FIGURES],
         "labels": [label for _, label in ANNUAL_FIGURES],
-        "months": [(f"{year}-{m:02d}", [report.by_month[m][key] for key, _ in ANNUAL_FIGURES]) for m in range(1, 13)],
+        "months": [
+            (name, [report.by_month[m][key] for key, _ in ANNUAL_FIGURES])
+            for m, name in enumerate(month_names(year), start=1)
+        ],
         "objectives": [
             (report.objective_labels.get(code, code), [row[key] for key, _ in ANNUAL_FIGURES])
             for code, row in report.by_objective.items()

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oversight import selectors
@@ -47,7 +48,7 @@ def subject_request_list(request):
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, f"Request {record.pk} recorded; the findings are below.")
+            messages.success(request, _("Request %(number)s recorded; the findings are below.") % {"number": record.pk})
             return redirect("oversight:subject_request_detail", pk=record.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "errors": errors, "requests": selectors.subject_request_list_for_user(user=request.user)}
@@ -84,7 +85,7 @@ def subject_request_item_decide(request, pk: int, item_id: int):
     form = SubjectItemDecisionForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Choose a decision.")
+            raise ValidationError(_("Choose a decision."))
         services.subject_request_item_decide(actor=request.user, item=item, **form.cleaned_data)
     except ValidationError as exc:
         return _render_detail(request, record, errors=_errors(exc), status=400)
@@ -92,14 +93,29 @@ def subject_request_item_decide(request, pk: int, item_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def subject_request_carry_out(request, pk: int):
+    """GET: what carrying out the request will do, with Confirm and Cancel; POST: carry it out."""
     record = selectors.subject_request_get_for_user(user=request.user, pk=pk)
+    if request.method == "GET":
+        if record.status != "open":
+            return redirect("oversight:subject_request_detail", pk=record.pk)
+        items = selectors.subject_request_findings(request=record)
+        return render(
+            request,
+            "oversight/subject_request_confirm.html",
+            {
+                "record": record,
+                "items": items,
+                "undecided": sum(1 for item in items if item.decision == "pending"),
+                "erases": any(item.decision == "erase" for item in items),
+            },
+        )
     try:
         services.subject_request_carry_out(actor=request.user, request=record)
     except ValidationError as exc:
         return _render_detail(request, record, errors=_errors(exc), status=400)
-    messages.success(request, "The decisions were carried out and recorded.")
+    messages.success(request, _("The decisions were carried out and recorded."))
     return redirect("oversight:subject_request_detail", pk=record.pk)
 
 

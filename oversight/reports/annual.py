@@ -12,23 +12,30 @@ Which year a figure belongs to (local time, settings.TIME_ZONE):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from oversight.models import Case, Objective
 from oversight.reports.figures import USAGE_FIGURES, USAGE_KEYS, add_usage, false_rates
 from oversight.reports.records import DeploymentRecord, deployment_records
 
 CASE_FIGURES = (
-    ("requests", "Requests"),
-    ("approvals", "Approvals"),
-    ("refusals", "Refusals"),
-    ("urgent_uses", "Urgent uses"),
-    ("uses", "Uses (activations)"),
-    ("hours_of_use", "Hours of use"),
+    ("requests", _("Requests")),
+    ("approvals", _("Approvals")),
+    ("refusals", _("Refusals")),
+    ("urgent_uses", _("Urgent uses")),
+    ("uses", _("Uses (activations)")),
+    ("hours_of_use", _("Hours of use")),
 )
 ANNUAL_FIGURES = (*CASE_FIGURES, *USAGE_FIGURES)
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_names(year: int, *, short: bool = False) -> list[str]:
+    """The twelve months in the active language: "Jan" / "led" (short, for charts) or "January 2026" / "leden 2026"."""
+    return [date_format(date(year, m, 1), "M" if short else "YEAR_MONTH_FORMAT") for m in range(1, 13)]
 
 
 @dataclass

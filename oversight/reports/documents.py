@@ -1,25 +1,57 @@
 """The office's reports as files: the annual report (PDF with charts, or CSV), deployment records (CSV) and a
-case dossier (PDF). Rendering only; recording the disclosure is oversight.services.reports."""
+case dossier (PDF). Rendering only; recording the disclosure is oversight.services.reports.
+
+Every word is in the active language (the page's, or the command's --language): callers choose it with
+translation.override. Codes in the annual CSV's "section" and "figure (code)" columns stay stable for reuse.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.formats import date_format, localize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from oversight.reports.annual import ANNUAL_FIGURES, CASE_FIGURES, MONTHS, AnnualReport, annual_rows
+from oversight.reports.annual import ANNUAL_FIGURES, CASE_FIGURES, AnnualReport, annual_rows, month_names
 from oversight.reports.dossier import Dossier
 from oversight.reports.figures import OUTCOME_FIGURES, plain
 from oversight.reports.pdf import bar_chart_png, render_pdf
 from oversight.reports.records import RECORD_COLUMNS, DeploymentRecord
 
-DEFINITIONS = (
+DEFINITIONS = gettext_lazy(
     "Faces processed: faces detected and compared while a case was active; faces that do not match are discarded "
     "at once and only counted. Verified alerts were confirmed by two people; false alerts were rejected by a "
     "verifier. False alert rate per face processed = false alerts / faces processed; per alert = false alerts / "
     "alerts. A use (activation) begins at the urgent start or the authorised start and ends when the case ended."
 )
+# Labels of the annual CSV's extra figures (the rates, durations and counts of cameras and locations).
+EXTRA_FIGURES = {
+    "false_rate_per_face": gettext_lazy("False alert rate per face processed"),
+    "false_rate_per_alert": gettext_lazy("False alert rate per alert"),
+    "uses": gettext_lazy("Uses (activations)"),
+    "total_hours": gettext_lazy("Hours of use"),
+    "mean_hours": gettext_lazy("Mean duration of a use (hours)"),
+    "longest_hours": gettext_lazy("Longest use (hours)"),
+    "shortest_hours": gettext_lazy("Shortest use (hours)"),
+    "running": gettext_lazy("Uses still running"),
+    "cameras_used": gettext_lazy("Cameras used"),
+    "locations_used": gettext_lazy("Locations used"),
+    "used": gettext_lazy("Used"),
+}
+
+
+def _number(value):
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return localize(value)
+    return value
+
+
+def _produced() -> str:
+    return date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
 
 
 def _csv(rows) -> bytes:
@@ -29,112 +61,133 @@ def _csv(rows) -> bytes:
 
 
 def annual_csv(report: AnnualReport) -> bytes:
-    return _csv([("section", "period_or_group", "figure", "value"), *annual_rows(report)])
+    """One row per figure: section and figure as stable codes, the figure's name and the value for people."""
+    labels = {**{key: str(label) for key, label in ANNUAL_FIGURES}, **{k: str(v) for k, v in EXTRA_FIGURES.items()}}
+    header = (_("Section"), _("Period or group"), _("Figure (code)"), _("Value"), _("Figure"))
+    return _csv(
+        [
+            header,
+            *(
+                (section, group, key, _number(value), labels.get(key, key))
+                for section, group, key, value in annual_rows(report)
+            ),
+        ]
+    )
 
 
 def records_csv(records: list[DeploymentRecord]) -> bytes:
-    return _csv([[key for key, _ in RECORD_COLUMNS], *(record.as_row() for record in records)])
+    return _csv([[str(label) for _key, label in RECORD_COLUMNS], *(record.as_row() for record in records)])
 
 
 def _charts(report: AnnualReport) -> list[bytes]:
     months = [report.by_month[m] for m in range(1, 13)]
+    names = month_names(report.year, short=True)
     objectives = list(report.by_objective)
+    labels = {key: str(label) for key, label in ANNUAL_FIGURES}
     return [
         bar_chart_png(
-            f"Requests and decisions by month, {report.year}",
-            MONTHS,
+            _("Requests and decisions by month, %(year)s") % {"year": report.year},
+            names,
+            {labels[key]: [m[key] for m in months] for key in ("requests", "approvals", "refusals", "urgent_uses")},
+            ylabel=_("Cases"),
+        ),
+        bar_chart_png(
+            _("Alerts by month, %(year)s") % {"year": report.year},
+            names,
             {
-                "Requests": [m["requests"] for m in months],
-                "Approvals": [m["approvals"] for m in months],
-                "Refusals": [m["refusals"] for m in months],
-                "Urgent uses": [m["urgent_uses"] for m in months],
+                labels["alerts"]: [m["alerts"] for m in months],
+                _("Verified"): [m["alerts_verified"] for m in months],
+                _("False"): [m["alerts_false"] for m in months],
             },
+            ylabel=labels["alerts"],
         ),
         bar_chart_png(
-            f"Alerts by month, {report.year}",
-            MONTHS,
-            {
-                "Alerts": [m["alerts"] for m in months],
-                "Verified": [m["alerts_verified"] for m in months],
-                "False": [m["alerts_false"] for m in months],
-            },
+            _("Faces processed by month, %(year)s") % {"year": report.year},
+            names,
+            {_("Faces"): [m["faces_processed"] for m in months]},
+            ylabel=labels["faces_processed"],
         ),
         bar_chart_png(
-            f"Faces processed by month, {report.year}", MONTHS, {"Faces": [m["faces_processed"] for m in months]}
-        ),
-        bar_chart_png(
-            f"Uses and outcomes by objective, {report.year}",
+            _("Uses and outcomes by objective, %(year)s") % {"year": report.year},
             objectives,
             {
-                "Uses": [report.by_objective[o]["uses"] for o in objectives],
-                "Alerts": [report.by_objective[o]["alerts"] for o in objectives],
-                **{label: [report.by_objective[o][key] for o in objectives] for key, label in OUTCOME_FIGURES[:3]},
+                _("Uses"): [report.by_objective[o]["uses"] for o in objectives],
+                labels["alerts"]: [report.by_objective[o]["alerts"] for o in objectives],
+                **{str(label): [report.by_objective[o][key] for o in objectives] for key, label in OUTCOME_FIGURES[:3]},
             },
         ),
     ]
 
 
 def annual_pdf(report: AnnualReport) -> bytes:
-    labels = dict(ANNUAL_FIGURES)
+    labels = {key: str(label) for key, label in ANNUAL_FIGURES}
+    figure_value = (_("Figure"), _("Value"))
+    month_labels = month_names(report.year)
+    none = _("none")
     blocks: list[tuple] = [
-        ("title", f"Annual report {report.year}: live facial recognition"),
-        ("text", f"Produced {timezone.localtime():%Y-%m-%d %H:%M %Z} for the data protection office."),
-        ("heading", "The year in figures"),
-        ("table", ("Figure", "Value"), [(labels[key], report.totals[key]) for key, _ in ANNUAL_FIGURES]),
+        ("title", _("Annual report %(year)s: live facial recognition") % {"year": report.year}),
+        ("text", _("Produced %(when)s for the data protection office.") % {"when": _produced()}),
+        ("heading", _("The year in figures")),
+        ("table", figure_value, [(labels[key], _number(report.totals[key])) for key, _l in ANNUAL_FIGURES]),
         (
             "table",
-            ("Figure", "Value"),
+            figure_value,
             [
-                ("False alert rate per face processed", report.rates["false_rate_per_face"]),
-                ("False alert rate per alert", report.rates["false_rate_per_alert"]),
-                ("Mean duration of a use (hours)", report.durations["mean_hours"]),
-                ("Longest use (hours)", report.durations["longest_hours"]),
-                ("Uses still running", report.durations["running"]),
-                ("Cameras used", len(report.cameras)),
-                ("Locations used", len(report.locations)),
+                (_("False alert rate per face processed"), report.rates["false_rate_per_face"]),
+                (_("False alert rate per alert"), report.rates["false_rate_per_alert"]),
+                (_("Mean duration of a use (hours)"), _number(report.durations["mean_hours"])),
+                (_("Longest use (hours)"), _number(report.durations["longest_hours"])),
+                (_("Uses still running"), report.durations["running"]),
+                (_("Cameras used"), len(report.cameras)),
+                (_("Locations used"), len(report.locations)),
             ],
         ),
-        ("text", "Cameras: " + (", ".join(report.cameras) or "none")),
-        ("text", "Locations: " + (", ".join(report.locations) or "none")),
-        ("text", DEFINITIONS),
-        ("heading", "Charts"),
+        ("text", _("Cameras: %(names)s") % {"names": ", ".join(report.cameras) or none}),
+        ("text", _("Locations: %(names)s") % {"names": ", ".join(report.locations) or none}),
+        ("text", str(DEFINITIONS)),
+        ("heading", _("Charts")),
         *(("image", png) for png in _charts(report)),
-        ("heading", "By month"),
+        ("heading", _("By month")),
         (
             "table",
-            ("Month", *(label for _, label in ANNUAL_FIGURES)),
+            (_("Month"), *(labels[key] for key, _l in ANNUAL_FIGURES)),
             [
-                (f"{report.year}-{m:02d}", *(report.by_month[m][key] for key, _ in ANNUAL_FIGURES))
+                (month_labels[m - 1], *(_number(report.by_month[m][key]) for key, _l in ANNUAL_FIGURES))
                 for m in range(1, 13)
-                if any(report.by_month[m][key] for key, _ in CASE_FIGURES)
+                if any(report.by_month[m][key] for key, _l in CASE_FIGURES)
             ],
         ),
-        ("heading", "By objective"),
+        ("heading", _("By objective")),
         (
             "table",
-            ("Objective", *(label for _, label in ANNUAL_FIGURES)),
+            (_("Objective"), *(labels[key] for key, _l in ANNUAL_FIGURES)),
             [
-                (report.objective_labels.get(code, code), *(row[key] for key, _ in ANNUAL_FIGURES))
+                (report.objective_labels.get(code, code), *(_number(row[key]) for key, _l in ANNUAL_FIGURES))
                 for code, row in report.by_objective.items()
             ],
         ),
-        ("heading", "Deployment records"),
-        ("table", [label for _, label in RECORD_COLUMNS], [r.as_row() for r in report.records]),
+        ("heading", _("Deployment records")),
+        ("table", [str(label) for _key, label in RECORD_COLUMNS], [r.as_row() for r in report.records]),
     ]
-    return render_pdf(f"Annual report {report.year}", blocks)
+    return render_pdf(_("Annual report %(year)s") % {"year": report.year}, blocks)
 
 
 def dossier_pdf(dossier: Dossier) -> bytes:
     case = dossier.case
+    title = _("Case dossier %(reference)s") % {"reference": case.reference}
     blocks: list[tuple] = [
-        ("title", f"Case dossier {case.reference}"),
-        ("text", f"Status: {plain(case.get_status_display())}. Produced {timezone.localtime():%Y-%m-%d %H:%M %Z}."),
-        ("heading", "In figures"),
-        ("table", ("Figure", "Value"), list(dossier.figures.items())),
+        ("title", title),
+        (
+            "text",
+            _("Status: %(status)s. Produced %(when)s.")
+            % {"status": plain(case.get_status_display()), "when": _produced()},
+        ),
+        ("heading", _("In figures")),
+        ("table", (_("Figure"), _("Value")), [(k, _number(v)) for k, v in dossier.figures.items()]),
     ]
     for section in dossier.sections:
-        blocks.append(("heading", section.title))
+        blocks.append(("heading", str(section.title)))
         if section.note:
-            blocks.append(("text", section.note))
-        blocks.append(("table", section.columns, section.rows))
-    return render_pdf(f"Case dossier {case.reference}", blocks)
+            blocks.append(("text", str(section.note)))
+        blocks.append(("table", [str(c) for c in section.columns], section.rows))
+    return render_pdf(title, blocks)

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format, localize
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from audits.events import EventType
 from audits.models import AuditEvent
@@ -53,60 +56,71 @@ class Dossier:
 
 
 def _fmt(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
 
 
 def _request_section(case: Case) -> DossierSection:
     rows = []
     for row in selectors.case_request_rows(case=case):
         if row["document"]:
-            rows.append((row["label"], "attached" if row["value"] else "missing"))
+            rows.append((row["label"], _("attached") if row["value"] else _("missing")))
         else:
             rows.append((row["label"], "" if row["value"] is None else str(row["value"])))
-    rows.append(("Reference", case.reference))
-    rows.append(("Requesting unit", case.unit))
-    rows.append(("Submitted", _fmt(case.submitted_at)))
+    rows.append((_("Case reference"), case.reference))
+    rows.append((_("Requesting unit"), case.unit))
+    rows.append((_("Submitted"), _fmt(case.submitted_at)))
     if case.urgent_started_at:
-        rows.append(("Urgent start", _fmt(case.urgent_started_at)))
-        rows.append(("Urgency reason", case.urgency_reason))
+        rows.append((_("Urgent start"), _fmt(case.urgent_started_at)))
+        rows.append((_("Urgency reason"), case.urgency_reason))
     for person in case.persons.order_by("id"):
-        rows.append((f"Person sought {person.pk}", f"{person.get_category_display()}: {person.reason}"))
+        rows.append(
+            (_("Person sought %(number)s") % {"number": person.pk}, f"{person.get_category_display()}: {person.reason}")
+        )
     for link in case.case_cameras.select_related("camera").order_by("id"):
-        rows.append((f"Camera {link.camera.name}", f"{link.camera.location_label}: {link.reason}"))
-    return DossierSection("request", "The request and its reasons", REQUEST_ORDER, ("Item", "Value"), tuple(rows))
+        rows.append((_("Camera %(name)s") % {"name": link.camera.name}, f"{link.camera.location_label}: {link.reason}"))
+    return DossierSection(
+        "request", _("The request and its reasons"), REQUEST_ORDER, (_("Item"), _("Value")), tuple(rows)
+    )
 
 
 def _scope_text(p) -> str:
     if not p.granted:
         return ""
-    return (
-        f"{_fmt(p.scope_start)} to {_fmt(p.scope_end)}, threshold {p.scope_threshold}, "
-        f"persons {p.scope_person_ids}, cameras {p.scope_camera_ids}"
-    )
+    return _("%(start)s to %(end)s, threshold %(threshold)s, persons %(persons)s, cameras %(cameras)s") % {
+        "start": _fmt(p.scope_start),
+        "end": _fmt(p.scope_end),
+        "threshold": localize(p.scope_threshold),
+        "persons": p.scope_person_ids,
+        "cameras": p.scope_camera_ids,
+    }
 
 
 def _decisions_section(case: Case) -> DossierSection:
     rows = []
     decision = getattr(case, "decision", None)  # the reverse one-to-one raises AttributeError when absent
     if decision is not None:
-        verdict = "granted" if decision.granted else "refused"
+        verdict = _("granted") if decision.granted else _("refused")
         rows.append(
-            ("Decision", decision.decided_by.get_username(), _fmt(decision.created_at), verdict, decision.reasons)
+            (_("Decision"), decision.decided_by.get_username(), _fmt(decision.created_at), verdict, decision.reasons)
         )
         if decision.granted:
-            rows.append(("Scope allowed", "", "", "", _scope_text(decision)))
+            rows.append((_("Scope allowed"), "", "", "", _scope_text(decision)))
     for vote in case.votes.select_related("member").order_by("id"):
         rows.append(
             (
-                "Vote",
+                _("Vote"),
                 vote.member.get_username(),
                 _fmt(vote.created_at),
-                "for" if vote.granted else "against",
+                pgettext("vote", "for") if vote.granted else pgettext("vote", "against"),
                 vote.reasons + (f" [{_scope_text(vote)}]" if vote.granted else ""),
             )
         )
     return DossierSection(
-        "decisions", "Decisions and votes", DECISIONS_ORDER, ("Kind", "By", "When", "Verdict", "Reasons"), tuple(rows)
+        "decisions",
+        _("Decisions and votes"),
+        DECISIONS_ORDER,
+        (_("Kind"), _("By"), _("When"), _("Verdict"), _("Reasons")),
+        tuple(rows),
     )
 
 
@@ -132,7 +146,9 @@ def _event_rows(events) -> tuple[tuple, ...]:
 
 
 def _events_section(key: str, title: str, order: int, events) -> DossierSection:
-    return DossierSection(key, title, order, ("Event", "When", "Who", "What", "Details"), _event_rows(events))
+    return DossierSection(
+        key, title, order, (_("Event"), _("When"), _("Who"), _("What"), _("Details")), _event_rows(events)
+    )
 
 
 def _consultation_rows(events) -> tuple[tuple, ...]:
@@ -157,24 +173,28 @@ def case_dossier(*, case: Case) -> Dossier:
     sections = [
         _request_section(case),
         _decisions_section(case),
-        _events_section("scope", "Scope changes and states", SCOPE_ORDER, scope_events),
-        _events_section("deletions", "Deletions", DELETIONS_ORDER, deletions),
+        _events_section("scope", _("Scope changes and states"), SCOPE_ORDER, scope_events),
+        _events_section("deletions", _("Deletions"), DELETIONS_ORDER, deletions),
         DossierSection(
             "consultations",
-            "Consultations and disclosures",
+            _("Consultations and disclosures"),
             CONSULTATIONS_ORDER,
-            ("Event", "When", "Who", "What", "Part or format", "Basis or justification"),
+            (_("Event"), _("When"), _("Who"), _("What"), _("Part or format"), _("Basis or justification")),
             _consultation_rows(consultations),
         ),
     ]
     sections.extend(builder(case) for builder in dossier_section_builders())
     figures = usage_for_cases([case])[case.pk]
     period = selectors.case_active_period(case=case, now=timezone.now())
-    summary = {label: figures[key] for key, label in USAGE_FIGURES}
+    summary = {str(label): figures[key] for key, label in USAGE_FIGURES}
     rates = false_rates(figures)
-    summary["False alert rate per face processed"] = rates["false_rate_per_face"]
-    summary["False alert rate per alert"] = rates["false_rate_per_alert"]
-    summary["In use"] = f"{_fmt(period[0])} to {_fmt(period[1])}" if period else "never activated"
+    summary[_("False alert rate per face processed")] = rates["false_rate_per_face"]
+    summary[_("False alert rate per alert")] = rates["false_rate_per_alert"]
+    summary[_("In use")] = (
+        _("%(start)s to %(end)s") % {"start": _fmt(period[0]), "end": _fmt(period[1])}
+        if period
+        else _("never activated")
+    )
     return Dossier(
         case=case,
         status=plain(case.get_status_display()),

@@ -15,25 +15,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
 from oversight.models import Case
 from oversight.registry import case_usage_providers
 
 OUTCOME_FIGURES = (
-    ("outcome_no_action", "No action"),
-    ("outcome_engaged", "Engaged"),
-    ("outcome_arrested", "Arrested"),
-    ("outcome_other", "Other"),
-    ("outcome_not_recorded", "Outcome not recorded"),
+    ("outcome_no_action", gettext_lazy("No action")),
+    ("outcome_engaged", gettext_lazy("Engaged")),
+    ("outcome_arrested", gettext_lazy("Arrested")),
+    ("outcome_other", gettext_lazy("Other")),
+    ("outcome_not_recorded", gettext_lazy("Outcome not recorded")),
 )
 USAGE_FIGURES = (
-    ("scans", "Scans"),
-    ("frames_read", "Frames read"),
-    ("faces_processed", "Faces processed"),
-    ("matches", "Matches"),
-    ("alerts", "Alerts"),
-    ("alerts_verified", "Verified alerts"),
-    ("alerts_false", "False alerts"),
-    ("alerts_pending", "Alerts awaiting verification"),
+    ("scans", gettext_lazy("Scans")),
+    ("frames_read", gettext_lazy("Frames read")),
+    ("faces_processed", gettext_lazy("Faces processed")),
+    ("matches", gettext_lazy("Matches")),
+    ("alerts", gettext_lazy("Alerts")),
+    ("alerts_verified", gettext_lazy("Verified alerts")),
+    ("alerts_false", gettext_lazy("False alerts")),
+    ("alerts_pending", gettext_lazy("Alerts awaiting verification")),
     *OUTCOME_FIGURES,
 )
 USAGE_KEYS = tuple(key for key, _ in USAGE_FIGURES)
@@ -68,7 +72,10 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 
 def percent(value: float | None, digits: int) -> str:
-    return "n/a" if value is None else f"{value * 100:.{digits}f}%"
+    """A rate as a percentage in the active language's number format ("0.0667%", "0,0667 %")."""
+    if value is None:
+        return _("n/a")
+    return pgettext("percentage", "%(value)s%%") % {"value": number_format(round(value * 100, digits), digits)}
 
 
 def false_rates(figures: dict[str, int]) -> dict[str, str]:

@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Sequence
 
 import matplotlib
+from django.utils.translation import gettext as _
 
 matplotlib.use("Agg")
 
@@ -40,7 +41,12 @@ class _Writer:
         self._flush()
         self.page += 1
         self.figure = plt.figure(figsize=(PAGE_WIDTH, PAGE_HEIGHT))
-        self.figure.text(MARGIN / PAGE_WIDTH, 0.3 / PAGE_HEIGHT, f"{self.title} - page {self.page}", fontsize=7)
+        self.figure.text(
+            MARGIN / PAGE_WIDTH,
+            0.3 / PAGE_HEIGHT,
+            _("%(title)s - page %(page)s") % {"title": self.title, "page": self.page},
+            fontsize=7,
+        )
         self.y = PAGE_HEIGHT - MARGIN
 
     def _flush(self) -> None:
@@ -68,7 +74,7 @@ class _Writer:
 
     def table(self, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
         if not rows:
-            self.text("None.", indent=0.1)
+            self.text(_("None."), indent=0.1)
             return
         if len(columns) <= 3:
             for row in rows:
@@ -101,7 +107,7 @@ class _Writer:
 def render_pdf(title: str, blocks: Sequence[tuple]) -> bytes:
     """The blocks as a PDF document (bytes)."""
     buffer = io.BytesIO()
-    with plt.rc_context(RC), PdfPages(buffer, metadata={"Title": title, "Creator": "oversight platform"}) as pdf:
+    with plt.rc_context(RC), PdfPages(buffer, metadata={"Title": str(title), "Creator": "oversight platform"}) as pdf:
         writer = _Writer(pdf, title)
         for block in blocks:
             kind = block[0]

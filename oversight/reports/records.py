@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format, localize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audits.events import EventType
 from audits.models import AuditEvent
@@ -19,26 +23,26 @@ from oversight.models import Case, CaseCamera, Person
 from oversight.reports.figures import OUTCOME_FIGURES, false_rates, usage_for_cases
 
 RECORD_COLUMNS = (
-    ("date", "Date"),
-    ("reference", "Case"),
-    ("deployments", "Deployment"),
-    ("locations", "Locations"),
-    ("cameras", "Cameras"),
-    ("start", "Start"),
-    ("end", "End"),
-    ("duration_hours", "Duration (hours)"),
-    ("objective", "Objective"),
-    ("authority", "Authorised by"),
-    ("urgent", "Urgent start"),
-    ("watchlist_size", "Watchlist size"),
-    ("threshold", "Threshold"),
-    ("faces_processed", "Faces processed"),
-    ("alerts", "Alerts"),
-    ("alerts_verified", "Verified alerts"),
-    ("alerts_false", "False alerts"),
-    ("alerts_pending", "Awaiting verification"),
-    ("false_rate_per_face", "False alert rate per face processed"),
-    ("false_rate_per_alert", "False alert rate per alert"),
+    ("date", gettext_lazy("Date")),
+    ("reference", gettext_lazy("Case")),
+    ("deployments", gettext_lazy("Deployment")),
+    ("locations", gettext_lazy("Locations")),
+    ("cameras", gettext_lazy("Cameras")),
+    ("start", gettext_lazy("Start")),
+    ("end", gettext_lazy("End")),
+    ("duration_hours", gettext_lazy("Duration (hours)")),
+    ("objective", gettext_lazy("Objective")),
+    ("authority", gettext_lazy("Authorised by")),
+    ("urgent", gettext_lazy("Urgent start")),
+    ("watchlist_size", gettext_lazy("Watchlist size")),
+    ("threshold", gettext_lazy("Threshold")),
+    ("faces_processed", gettext_lazy("Faces processed")),
+    ("alerts", gettext_lazy("Alerts")),
+    ("alerts_verified", gettext_lazy("Verified alerts")),
+    ("alerts_false", gettext_lazy("False alerts")),
+    ("alerts_pending", gettext_lazy("Awaiting verification")),
+    ("false_rate_per_face", gettext_lazy("False alert rate per face processed")),
+    ("false_rate_per_alert", gettext_lazy("False alert rate per alert")),
     *OUTCOME_FIGURES,
 )
 
@@ -54,7 +58,14 @@ class DeploymentRecord:
     camera_links: list = field(default_factory=list)
 
     def as_row(self) -> list:
-        return [self.values[key] for key, _ in RECORD_COLUMNS]
+        """The row as people read it: numbers in the active language's format."""
+        return [_display(self.values[key]) for key, _label in RECORD_COLUMNS]
+
+
+def _display(value):
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return localize(value)
+    return value
 
 
 def activated_cases() -> QuerySet[Case]:
@@ -112,23 +123,25 @@ def deployment_records(*, year: int | None = None, cases: list[Case] | None = No
         ongoing = selectors.case_ended_at(case=case, now=now) is None
         deployments = sorted({d.name for link in links for d in link.camera.deployments.all()})
         values = {
-            "date": timezone.localtime(start).date().isoformat(),
+            "date": date_format(timezone.localtime(start), "SHORT_DATE_FORMAT"),
             "reference": case.reference,
             "deployments": "; ".join(deployments),
             "locations": "; ".join(sorted({link.camera.location_label for link in links})),
             "cameras": "; ".join(link.camera.name for link in links),
-            "start": timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
-            "end": timezone.localtime(end).strftime("%Y-%m-%d %H:%M") + (" (running)" if ongoing else ""),
+            "start": date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT"),
+            "end": _("%(end)s (running)") % {"end": date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT")}
+            if ongoing
+            else date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT"),
             "duration_hours": round((end - start).total_seconds() / 3600, 2),
             "objective": case.objective.label,
             "authority": case.get_authority_display(),
-            "urgent": "yes" if case.urgent_started_at else "no",
+            "urgent": _("yes") if case.urgent_started_at else _("no"),
             "watchlist_size": watchlist,
             "threshold": case.effective_threshold,
             **{key: figures[key] for key in ("faces_processed", "alerts", "alerts_verified", "alerts_false")},
             "alerts_pending": figures["alerts_pending"],
             **false_rates(figures),
-            **{key: figures[key] for key, _ in OUTCOME_FIGURES},
+            **{key: figures[key] for key, _label in OUTCOME_FIGURES},
         }
         records.append(
             DeploymentRecord(

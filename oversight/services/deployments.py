@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -24,11 +25,15 @@ def _camera_ids(camera_ids: Iterable, errors: dict) -> list[int]:
     try:
         ids = sorted({int(getattr(c, "pk", c)) for c in camera_ids})
     except (TypeError, ValueError):
-        add_error(errors, "cameras", "Give camera ids as numbers.")
+        add_error(errors, "cameras", _("Give camera ids as numbers."))
         return []
     known = set(Camera.objects.filter(pk__in=ids).values_list("pk", flat=True))
     if set(ids) - known:
-        add_error(errors, "cameras", f"Unknown cameras: {sorted(set(ids) - known)}.")
+        add_error(
+            errors,
+            "cameras",
+            _("Unknown cameras: %(ids)s.") % {"ids": ", ".join(str(i) for i in sorted(set(ids) - known))},
+        )
     return ids
 
 
@@ -47,7 +52,7 @@ def deployment_create(
     cases until the office's opinion is recorded.
     """
     if not actor.has_perm("oversight.add_deployment"):
-        raise PermissionDenied("Only platform administrators register deployments.")
+        raise PermissionDenied(_("Only platform administrators register deployments."))
     errors: dict[str, list[str]] = {}
     name, locations, request_text = (
         (name or "").strip(),
@@ -55,15 +60,15 @@ def deployment_create(
         (consultation_request or "").strip(),
     )
     if not name:
-        add_error(errors, "name", "Give the deployment a name.")
+        add_error(errors, "name", _("Give the deployment a name."))
     elif Deployment.objects.filter(name__iexact=name).exists():
         add_error(errors, "name", "A deployment with this name exists.")
     if not locations:
-        add_error(errors, "locations", "Name the locations the deployment covers.")
+        add_error(errors, "locations", _("Name the locations the deployment covers."))
     if not request_text:
-        add_error(errors, "consultation_request", "Describe what the office was asked.")
+        add_error(errors, "consultation_request", _("Describe what the office was asked."))
     if consultation_requested_on is None:
-        add_error(errors, "consultation_requested_on", "Give the date the office was asked.")
+        add_error(errors, "consultation_requested_on", _("Give the date the office was asked."))
     ids = _camera_ids(camera_ids, errors)
     raise_if(errors)
     with transaction.atomic():
@@ -90,7 +95,7 @@ def deployment_set_cameras(*, actor, deployment: Deployment, camera_ids: Iterabl
     Cases already drafted keep their cameras; the checks at submission and decision see the new grouping.
     """
     if not actor.has_perm("oversight.change_deployment"):
-        raise PermissionDenied("Only platform administrators change deployments.")
+        raise PermissionDenied(_("Only platform administrators change deployments."))
     errors: dict[str, list[str]] = {}
     ids = _camera_ids(camera_ids, errors)
     raise_if(errors)
@@ -130,17 +135,17 @@ def deployment_record_opinion(
     Side effects: the deployment's opinion fields; DEPLOYMENT_OPINION_RECORDED with the document's SHA-256.
     """
     if not actor.has_perm("oversight.record_opinion"):
-        raise PermissionDenied("Only the data protection office records its opinion.")
+        raise PermissionDenied(_("Only the data protection office records its opinion."))
     errors: dict[str, list[str]] = {}
     conditions = (conditions or "").strip()
     if opinion not in Opinion.values:
-        add_error(errors, "opinion", "Choose favourable, favourable with conditions, or unfavourable.")
+        add_error(errors, "opinion", _("Choose favourable, favourable with conditions, or unfavourable."))
     if given_on is None:
-        add_error(errors, "given_on", "Give the date of the opinion.")
+        add_error(errors, "given_on", _("Give the date of the opinion."))
     elif given_on > timezone.localdate():
-        add_error(errors, "given_on", "The opinion cannot be dated in the future.")
+        add_error(errors, "given_on", _("The opinion cannot be dated in the future."))
     if opinion == Opinion.CONDITIONAL and not conditions:
-        add_error(errors, "conditions", "State the office's conditions.")
+        add_error(errors, "conditions", _("State the office's conditions."))
     content = read_document(document, errors, field="document")
     raise_if(errors)
     with transaction.atomic():

@@ -12,6 +12,9 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -36,6 +39,10 @@ def notification_content(case: Case, *, kind: str, now: datetime) -> dict:
     camera_ids = [link.camera_id for link in links]
     deployments = Deployment.objects.filter(cameras__in=camera_ids).distinct().order_by("name")
     start, end = _window(case, kind)
+    # A snapshot is stored data: its display texts are kept in English whatever the language of the moment
+    # (a Celery task runs in Czech); the office's page renders its words in the reader's language.
+    with override("en"):
+        authority, status_text = str(case.get_authority_display()), str(case.get_status_display())
     content = {
         "reference": case.reference,
         "objective": case.objective.label,
@@ -44,15 +51,86 @@ def notification_content(case: Case, *, kind: str, now: datetime) -> dict:
         "cameras": [{"name": link.camera.name, "location": link.camera.location_label} for link in links],
         "window_start": iso(start),
         "window_end": iso(end),
-        "authority": case.get_authority_display(),
+        "authority": authority,
+        "authority_code": case.authority,
         "requesting_unit": case.unit,
         "urgent": case.is_urgent,
         "status": case.status,
     }
     if kind == NotificationKind.ENDED:
         content["ended_at"] = iso(selectors.case_ended_at(case=case, now=now) or now)
-        content["how_it_ended"] = case.get_status_display()
+        content["how_it_ended"] = status_text
     return content
+
+
+# The words of a notification, rendered when it is read (never stored translated): the kind, the deciding
+# authority and how the case ended come from codes in the snapshot. Older snapshots hold only the English
+# display text of the authority and status; it is mapped back to its code.
+KIND_TITLES = {
+    NotificationKind.URGENT_STARTED: gettext_lazy("Urgent use started"),
+    NotificationKind.APPROVED: gettext_lazy("Use authorised"),
+    NotificationKind.ENDED: gettext_lazy("Use ended"),
+}
+AUTHORITIES = {
+    Case.Authority.JUDGE: pgettext_lazy("notification", "a judge"),
+    Case.Authority.COMMISSION: pgettext_lazy("notification", "the commission"),
+}
+AUTHORISED_BY = {
+    Case.Authority.JUDGE: pgettext_lazy("authorised by", "a judge"),
+    Case.Authority.COMMISSION: pgettext_lazy("authorised by", "the commission"),
+}
+_AUTHORITY_CODES = {"A judge": Case.Authority.JUDGE, "The commission": Case.Authority.COMMISSION}
+HOW_IT_ENDED = {
+    Case.Status.EXPIRED: pgettext_lazy("how a use ended", "the time window expired"),
+    Case.Status.REVOKED: pgettext_lazy("how a use ended", "revoked"),
+    Case.Status.CLOSED: pgettext_lazy("how a use ended", "closed"),
+    Case.Status.DENIED: pgettext_lazy("how a use ended", "authorisation refused"),
+}
+
+
+def _when(value: str | None) -> datetime | None:
+    parsed = parse_datetime(value) if value else None
+    return timezone.localtime(parsed) if parsed is not None and timezone.is_aware(parsed) else parsed
+
+
+def notification_text(notification: OfficeNotification) -> dict:
+    """The notification as the office reads it, in the active language, from its kind and snapshot."""
+    content = notification.content or {}
+    reference = content.get("reference") or notification.case_reference
+    authority_code = content.get("authority_code") or _AUTHORITY_CODES.get(content.get("authority", ""))
+    authority = AUTHORITIES.get(authority_code, content.get("authority", ""))
+    status = content.get("status", "")
+    how_it_ended = ""
+    if notification.kind == NotificationKind.ENDED:
+        how_it_ended = HOW_IT_ENDED.get(status) or content.get("how_it_ended", "")
+    params = {"reference": reference, "unit": content.get("requesting_unit", ""), "authority": authority}
+    if notification.kind == NotificationKind.URGENT_STARTED:
+        summary = (
+            _("Case %(reference)s of %(unit)s started live facial recognition urgently, before authorisation.") % params
+        )
+    elif notification.kind == NotificationKind.APPROVED:
+        summary = _("Case %(reference)s of %(unit)s was authorised by %(authority)s.") % {
+            **params,
+            "authority": AUTHORISED_BY.get(authority_code, authority),
+        }
+    else:
+        summary = _("The use of live facial recognition in case %(reference)s ended: %(how)s.") % {
+            **params,
+            "how": how_it_ended,
+        }
+    return {
+        "title": KIND_TITLES.get(notification.kind, notification.kind),
+        "summary": summary,
+        "how_it_ended": how_it_ended,
+        "objective": content.get("objective", ""),
+        "deployments": content.get("deployments") or [],
+        "cameras": content.get("cameras") or [],
+        "window_start": _when(content.get("window_start")),
+        "window_end": _when(content.get("window_end")),
+        "ended_at": _when(content.get("ended_at")),
+        "authority": authority,
+        "urgent": bool(content.get("urgent")),
+    }
 
 
 def case_notify_office(*, case: Case, kind: str, actor=None) -> OfficeNotification | None:
@@ -90,7 +168,7 @@ def case_notify_office(*, case: Case, kind: str, actor=None) -> OfficeNotificati
 def notification_mark_read(*, actor, notification: OfficeNotification) -> OfficeNotification:
     """An office reviewer marks a notification read. Side effects: read_at/by; NOTIFICATION_READ. Idempotent."""
     if not actor.has_perm("oversight.change_officenotification"):
-        raise PermissionDenied("Only the data protection office reads its notifications.")
+        raise PermissionDenied(_("Only the data protection office reads its notifications."))
     with transaction.atomic():
         notification = OfficeNotification.objects.select_for_update().get(pk=notification.pk)
         if notification.read_at is not None:

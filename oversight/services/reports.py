@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -20,15 +21,15 @@ FORMATS = {"pdf": "application/pdf", "csv": "text/csv"}
 def _check(actor, justification: str, recipients: str, year: int) -> tuple[str, str]:
     # A string actor is the command line (someone with the server's shell); a user must belong to the office.
     if not isinstance(actor, str) and not actor.has_perm("oversight.view_office_reports"):
-        raise PermissionDenied("Only the data protection office produces these reports.")
+        raise PermissionDenied(_("Only the data protection office produces these reports."))
     errors: dict[str, list[str]] = {}
     justification, recipients = (justification or "").strip(), (recipients or "").strip()
     if not justification:
-        add_error(errors, "justification", "Say why the report is produced.")
+        add_error(errors, "justification", _("Say why the report is produced."))
     if not recipients:
-        add_error(errors, "recipients", "Say who receives the report.")
+        add_error(errors, "recipients", _("Say who receives the report."))
     if not 2000 <= int(year) <= timezone.localdate().year:
-        add_error(errors, "year", f"Choose a year between 2000 and {timezone.localdate().year}.")
+        add_error(errors, "year", _("Choose a year between 2000 and %(last)s.") % {"last": timezone.localdate().year})
     raise_if(errors)
     return justification, recipients
 
@@ -42,7 +43,7 @@ def report_annual_export(*, actor, year: int, fmt: str, justification: str, reci
     """
     justification, recipients = _check(actor, justification, recipients, year)
     if fmt not in FORMATS:
-        raise ValidationError({"format": ["Choose pdf or csv."]})
+        raise ValidationError({"format": [_("Choose PDF or CSV.")]})
     report = annual_report(year=int(year))
     content = annual_pdf(report) if fmt == "pdf" else annual_csv(report)
     _record(actor, "annual_report", fmt, year, justification, recipients, len(report.records))

@@ -12,6 +12,8 @@ from collections import Counter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -34,7 +36,7 @@ DECISIONS = set(SubjectRequestDecision.values) - {SubjectRequestDecision.PENDING
 
 def _require_office(actor) -> None:
     if not user_has_role(actor, Role.DPO_REVIEWER):
-        raise PermissionDenied("Only the data protection office handles data-subject requests.")
+        raise PermissionDenied(_("Only the data protection office handles data-subject requests."))
 
 
 def name_key(name: str) -> str:
@@ -91,14 +93,14 @@ def subject_request_record(
     _require_office(actor)
     errors = {}
     if kind not in SubjectRequestKind.values:
-        errors["kind"] = ["Choose access, rectification, erasure or restriction."]
+        errors["kind"] = [_("Choose access, rectification, erasure or restriction.")]
     subject_name = " ".join((subject_name or "").split())
     if len(subject_name.split()) < 2:
-        errors["subject_name"] = ["Give the person's full name (given name and family name)."]
+        errors["subject_name"] = [_("Give the person's full name (given name and family name).")]
     if photo is not None and not photo:
-        errors["photo"] = ["The photo is empty."]
+        errors["photo"] = [_("The photo is empty.")]
     if photo is not None and subject_face_search() is None:
-        errors["photo"] = ["The face search is not available on this installation."]
+        errors["photo"] = [_("The face search is not available on this installation.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -156,13 +158,13 @@ def subject_request_item_decide(*, actor, item: DataSubjectRequestItem, decision
     """The office decides what happens to one item; nothing is carried out until the request is."""
     _require_office(actor)
     if decision not in DECISIONS:
-        raise ValidationError({"decision": ["Choose a decision."]})
+        raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "no_action" and not (reasons or "").strip():
-        raise ValidationError({"reasons": ["Say why no action is taken."]})
+        raise ValidationError({"reasons": [_("Say why no action is taken.")]})
     with transaction.atomic():
         item = DataSubjectRequestItem.objects.select_for_update().select_related("request").get(pk=item.pk)
         if item.request.status != "open" or item.carried_out_at is not None:
-            raise ValidationError({"decision": ["This request is completed; its decisions are final."]})
+            raise ValidationError({"decision": [_("This request is completed; its decisions are final.")]})
         if item.decision == decision and item.reasons == (reasons or "").strip():
             return
         item.decision, item.reasons = decision, (reasons or "").strip()
@@ -195,7 +197,18 @@ def subject_request_carry_out(*, actor, request: DataSubjectRequest) -> dict:
         items = list(request.items.select_for_update().order_by("pk"))
         pending = [i.target_ref for i in items if i.decision == "pending"]
         if pending:
-            raise ValidationError({"items": [f"Decide every item first ({len(pending)} undecided)."]})
+            raise ValidationError(
+                {
+                    "items": [
+                        ngettext(
+                            "Decide every item first (%(count)d undecided).",
+                            "Decide every item first (%(count)d undecided).",
+                            len(pending),
+                        )
+                        % {"count": len(pending)}
+                    ]
+                }
+            )
         now = timezone.now()
         kinds = deletable_kinds()
         deleted: Deleted = {}
@@ -205,7 +218,7 @@ def subject_request_carry_out(*, actor, request: DataSubjectRequest) -> dict:
         for label in sorted({i.target_label for i in erase}, key=lambda lb: order.get(lb, 0)):
             kind = kinds.get(label)
             if kind is None:
-                raise ValidationError({"items": [f"Nothing knows how to erase {label}."]})
+                raise ValidationError({"items": [_("Nothing knows how to erase %(kind)s.") % {"kind": label}]})
             merge(deleted, kind.delete(pks=[i.target_id for i in erase if i.target_label == label]))
         for item in items:
             item.carried_out_at = now
@@ -236,7 +249,7 @@ def subject_restriction_lift(*, actor, item: DataSubjectRequestItem, reason: str
     """Lift a restriction: the item returns to pages, APIs and the retention schedule."""
     _require_office(actor)
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the restriction is lifted."]})
+        raise ValidationError({"reason": [_("Say why the restriction is lifted.")]})
     with transaction.atomic():
         item = DataSubjectRequestItem.objects.select_for_update().get(pk=item.pk)
         if not item.is_restricted:

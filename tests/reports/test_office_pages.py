@@ -55,8 +55,8 @@ def test_the_office_reads_the_year_and_downloads_it_as_a_recorded_disclosure(yea
         {"report": "records", "year": YEAR, "format": "csv", "justification": "Publication", "recipients": "Public"},
     )
     rows = list(csv.DictReader(io.StringIO(records_csv.content.decode())))
-    assert [r["reference"] for r in rows][0] == year.cases["january"].case.reference
-    assert rows[0]["faces_processed"] == "1500" and rows[0]["alerts_false"] == "1"
+    assert [r["Case"] for r in rows][0] == year.cases["january"].case.reference
+    assert rows[0]["Faces processed"] == "1500" and rows[0]["False alerts"] == "1"
     exported = [e.data_dict for e in AuditEvent.objects.filter(event_type=EventType.REPORT_EXPORTED).order_by("seq")]
     assert [(e["report"], e["format"], e["recipients"]) for e in exported] == [
         ("annual_report", "pdf", "Parliament committee"),

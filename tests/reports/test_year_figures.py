@@ -205,7 +205,7 @@ def test_the_annual_report_as_pdf_with_charts_and_as_csv_from_the_command(year, 
         "Office",
     )
     rows = list(csv.reader(csv_out.open()))
-    assert rows[0] == ["section", "period_or_group", "figure", "value"]
+    assert rows[0] == ["Section", "Period or group", "Figure (code)", "Value", "Figure"]
     totals = {r[2]: r[3] for r in rows if r[0] == "total"}
     for key in ("requests", "approvals", "refusals", "urgent_uses", "faces_processed", "alerts", "alerts_false"):
         assert totals[key] == str(expected[key]), key
