@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from audits.events import EventType
 from audits.models import AuditEvent
 from oversight import selectors
-from oversight.models import Case
+from oversight.models import Case, Person
 from oversight.registry import DossierSection, dossier_section_builders
 from oversight.reports.figures import USAGE_FIGURES, false_rates, plain, usage_for_cases
 
@@ -64,6 +65,8 @@ def _request_section(case: Case) -> DossierSection:
     for row in selectors.case_request_rows(case=case):
         if row["document"]:
             rows.append((row["label"], _("attached") if row["value"] else _("missing")))
+        elif row["datetime"]:
+            rows.append((row["label"], _fmt(row["value"])))
         else:
             rows.append((row["label"], "" if row["value"] is None else str(row["value"])))
     rows.append((_("Case reference"), case.reference))
@@ -83,19 +86,33 @@ def _request_section(case: Case) -> DossierSection:
     )
 
 
-def _scope_text(p) -> str:
+class _Names:
+    """How the dossier names a case's cameras (by name) and persons (by number, never by name) in its rows."""
+
+    def __init__(self, case: Case):
+        self.cameras = {link.camera_id: link.camera.name for link in case.case_cameras.select_related("camera")}
+
+    def cameras_text(self, ids) -> str:
+        return ", ".join(self.cameras.get(pk, _("camera %(number)s") % {"number": pk}) for pk in ids or ())
+
+    @staticmethod
+    def persons_text(ids) -> str:
+        return ", ".join(_("person sought %(number)s") % {"number": pk} for pk in ids or ())
+
+
+def _scope_text(p, names: _Names) -> str:
     if not p.granted:
         return ""
     return _("%(start)s to %(end)s, threshold %(threshold)s, persons %(persons)s, cameras %(cameras)s") % {
         "start": _fmt(p.scope_start),
         "end": _fmt(p.scope_end),
         "threshold": localize(p.scope_threshold),
-        "persons": p.scope_person_ids,
-        "cameras": p.scope_camera_ids,
+        "persons": names.persons_text(p.scope_person_ids),
+        "cameras": names.cameras_text(p.scope_camera_ids),
     }
 
 
-def _decisions_section(case: Case) -> DossierSection:
+def _decisions_section(case: Case, names: _Names) -> DossierSection:
     rows = []
     decision = getattr(case, "decision", None)  # the reverse one-to-one raises AttributeError when absent
     if decision is not None:
@@ -104,7 +121,7 @@ def _decisions_section(case: Case) -> DossierSection:
             (_("Decision"), decision.decided_by.get_username(), _fmt(decision.created_at), verdict, decision.reasons)
         )
         if decision.granted:
-            rows.append((_("Scope allowed"), "", "", "", _scope_text(decision)))
+            rows.append((_("Scope allowed"), "", "", "", _scope_text(decision, names)))
     for vote in case.votes.select_related("member").order_by("id"):
         rows.append(
             (
@@ -112,7 +129,7 @@ def _decisions_section(case: Case) -> DossierSection:
                 vote.member.get_username(),
                 _fmt(vote.created_at),
                 pgettext("vote", "for") if vote.granted else pgettext("vote", "against"),
-                vote.reasons + (f" [{_scope_text(vote)}]" if vote.granted else ""),
+                vote.reasons + (f" [{_scope_text(vote, names)}]" if vote.granted else ""),
             )
         )
     return DossierSection(
@@ -124,30 +141,88 @@ def _decisions_section(case: Case) -> DossierSection:
     )
 
 
-def _summary(event: AuditEvent) -> str:
+# The audit payload's keys as people read them; the payload itself is stored data and stays as recorded.
+_DETAIL_LABELS = {
+    "changed": gettext_lazy("fields changed"),
+    "cameras_added": gettext_lazy("cameras added"),
+    "cameras_removed": gettext_lazy("cameras removed"),
+    "category": gettext_lazy("category"),
+    "urgency_ends_at": gettext_lazy("urgency ends"),
+    "approved_start": gettext_lazy("authorised from"),
+    "approved_end": gettext_lazy("authorised until"),
+    "approved_threshold": gettext_lazy("threshold"),
+    "start": gettext_lazy("start"),
+    "end": gettext_lazy("end"),
+    "threshold": gettext_lazy("threshold"),
+    "persons_excluded": gettext_lazy("persons left out"),
+    "cameras_excluded": gettext_lazy("cameras left out"),
+}
+
+
+def _detail_value(key: str, value, names: _Names) -> str:
+    if key.startswith("cameras"):
+        return names.cameras_text(value)
+    if key.startswith("persons"):
+        return names.persons_text(value)
+    if key == "changed":
+        return ", ".join(_field_label(name) for name in value)
+    if key == "category":
+        return str(dict(Person.Category.choices).get(value, value))
+    if isinstance(value, dict) and "requested" in value:
+        return _("%(requested)s requested, %(allowed)s allowed") % {
+            "requested": _detail_value(key, value["requested"], names),
+            "allowed": _detail_value(key, value["allowed"], names),
+        }
+    if isinstance(value, str) and (moment := parse_datetime(value)) is not None:
+        return _fmt(moment)
+    if isinstance(value, float):
+        return localize(value)
+    return str(value)
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Case._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - a field renamed since the event was recorded keeps its recorded name
+        return name
+
+
+def _status_label(code) -> str:
+    return str(dict(Case.Status.choices).get(code, code)) if code else _("none")
+
+
+def _summary(event: AuditEvent, names: _Names) -> str:
     data = event.data_dict
     parts = []
     if "from" in data and "to" in data:
-        parts.append(f"{data['from'] or 'none'} -> {data['to']}")
-    for key in ("changed", "cameras_added", "cameras_removed", "narrowed", "category", "urgency_ends_at"):
+        parts.append(f"{_status_label(data['from'])} → {_status_label(data['to'])}")
+    for key in ("changed", "cameras_added", "cameras_removed", "category", "urgency_ends_at"):
         if data.get(key):
-            parts.append(f"{key}: {data[key]}")
+            parts.append(f"{_DETAIL_LABELS[key]}: {_detail_value(key, data[key], names)}")
+    for key, value in (data.get("narrowed") or {}).items():
+        parts.append(f"{_DETAIL_LABELS.get(key, key)}: {_detail_value(key, value, names)}")
     for key in ("approved_start", "approved_end", "approved_threshold"):
         if data.get(key) is not None:
-            parts.append(f"{key}: {data[key]}")
-    return "; ".join(str(p) for p in parts)
+            parts.append(f"{_DETAIL_LABELS[key]}: {_detail_value(key, data[key], names)}")
+    return "; ".join(parts)
 
 
-def _event_rows(events) -> tuple[tuple, ...]:
+def _event_rows(events, names: _Names) -> tuple[tuple, ...]:
     return tuple(
-        (event.seq, _fmt(event.occurred_at), event.actor_label, plain(event.get_event_type_display()), _summary(event))
+        (
+            event.seq,
+            _fmt(event.occurred_at),
+            event.actor_label,
+            plain(event.get_event_type_display()),
+            _summary(event, names),
+        )
         for event in events
     )
 
 
-def _events_section(key: str, title: str, order: int, events) -> DossierSection:
+def _events_section(key: str, title: str, order: int, events, names: _Names) -> DossierSection:
     return DossierSection(
-        key, title, order, (_("Event"), _("When"), _("Who"), _("What"), _("Details")), _event_rows(events)
+        key, title, order, (_("Event"), _("When"), _("Who"), _("What"), _("Details")), _event_rows(events, names)
     )
 
 
@@ -170,11 +245,12 @@ def case_dossier(*, case: Case) -> Dossier:
     scope_events = [e for e in events if e.event_type in SCOPE_EVENTS]
     deletions = [e for e in events if any(word in e.event_type for word in DELETION_WORDS)]
     consultations = [e for e in events if e.event_type.endswith(CONSULTATION_SUFFIXES)]
+    names = _Names(case)
     sections = [
         _request_section(case),
-        _decisions_section(case),
-        _events_section("scope", _("Scope changes and states"), SCOPE_ORDER, scope_events),
-        _events_section("deletions", _("Deletions"), DELETIONS_ORDER, deletions),
+        _decisions_section(case, names),
+        _events_section("scope", _("Scope changes and states"), SCOPE_ORDER, scope_events, names),
+        _events_section("deletions", _("Deletions"), DELETIONS_ORDER, deletions, names),
         DossierSection(
             "consultations",
             _("Consultations and disclosures"),

@@ -23,10 +23,10 @@ from oversight.models import Case
 from oversight.registry import case_usage_providers
 
 OUTCOME_FIGURES = (
-    ("outcome_no_action", gettext_lazy("No action")),
-    ("outcome_engaged", gettext_lazy("Engaged")),
-    ("outcome_arrested", gettext_lazy("Arrested")),
-    ("outcome_other", gettext_lazy("Other")),
+    ("outcome_no_action", gettext_lazy("Outcome: no action")),
+    ("outcome_engaged", gettext_lazy("Outcome: engaged")),
+    ("outcome_arrested", gettext_lazy("Outcome: arrested")),
+    ("outcome_other", gettext_lazy("Outcome: other")),
     ("outcome_not_recorded", gettext_lazy("Outcome not recorded")),
 )
 USAGE_FIGURES = (

@@ -183,7 +183,7 @@ def test_the_annual_report_as_pdf_with_charts_and_as_csv_from_the_command(year, 
         ("Alerts", "alerts"),
         ("Verified alerts", "alerts_verified"),
         ("False alerts", "alerts_false"),
-        ("Arrested", "outcome_arrested"),
+        ("Outcome: arrested", "outcome_arrested"),
     ]:
         assert f"{label}: {expected[key]}" in text, label
     assert f"False alert rate per alert: {2 / 7 * 100:.2f}%" in text

@@ -1,0 +1,23 @@
+# Translations added by the lead after merging (dossier details, outcome figures).
+T = {
+    "Outcome: no action": "Výsledek: bez zásahu",
+    "Outcome: engaged": "Výsledek: kontaktován policií",
+    "Outcome: arrested": "Výsledek: zadržen",
+    "Outcome: other": "Výsledek: jiný",
+    "camera %(number)s": "kamera %(number)s",
+    "person sought %(number)s": "hledaná osoba %(number)s",
+    "fields changed": "změněná pole",
+    "cameras added": "přidané kamery",
+    "cameras removed": "odebrané kamery",
+    "category": "kategorie",
+    "urgency ends": "konec naléhavosti",
+    "authorised from": "povoleno od",
+    "authorised until": "povoleno do",
+    "threshold": "práh",
+    "start": "začátek",
+    "end": "konec",
+    "persons left out": "vynechané osoby",
+    "cameras left out": "vynechané kamery",
+    "%(requested)s requested, %(allowed)s allowed": "požadováno %(requested)s, povoleno %(allowed)s",
+    "none": "žádný",
+}
