@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from oversight.models import (
     CASE_DRAFT_FIELDS,
@@ -36,6 +37,7 @@ from oversight.models import (
     OfficeNotification,
     Person,
     Vote,
+    case_field_label,
 )
 
 Status = Case.Status
@@ -502,7 +504,7 @@ def case_request_rows(*, case: Case) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "label": capfirst(field.verbose_name),
+                "label": capfirst(case_field_label(name)),
                 "value": value,
                 "multiline": isinstance(field, models.TextField),
                 "document": isinstance(field, models.FileField),
@@ -560,13 +562,21 @@ def subject_request_findings(*, request) -> list:
     for item in items:
         case_ref = item.case.reference if item.case_id else ""
         if item.target_label == "oversight.Case":
-            item.description = f"Case {case_ref}"
+            item.description = _("Case %(reference)s") % {"reference": case_ref}
         elif item.target_label == "oversight.Person":
             name = persons.get(item.target_id)
-            item.description = f"Person {name} in case {case_ref}" if name else f"Person {item.target_id} (erased)"
+            item.description = (
+                _("Person %(name)s in case %(reference)s") % {"name": name, "reference": case_ref}
+                if name
+                else _("Person %(id)s (erased)") % {"id": item.target_id}
+            )
         else:
             kind = item.target_label.split(".")[-1]
-            item.description = f"{kind} {item.target_id} of case {case_ref}"
+            item.description = _("%(kind)s %(id)s of case %(reference)s") % {
+                "kind": kind,
+                "id": item.target_id,
+                "reference": case_ref,
+            }
     return items
 
 
