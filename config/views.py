@@ -29,7 +29,7 @@ def home(request):
     role_names = {g.name for g in user.groups.all()}
     labels = dict(Role.choices)
     context = {
-        "roles": sorted(labels.get(name, name) for name in role_names),
+        "roles": sorted(str(labels.get(name, name)) for name in role_names),
         "now": now,
         "time_zone": settings.TIME_ZONE,
     }

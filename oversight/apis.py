@@ -9,6 +9,7 @@ Session authentication: DRF enforces CSRF on every unsafe method.
 
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -431,7 +432,7 @@ class CameraAdminOutput(CameraOutput):
 class CameraListItemOutput(CameraAdminOutput):
     """The documented shape of /api/cameras/: `source` is present for administrators only."""
 
-    source = serializers.CharField(required=False, help_text="Present for administrators only.")
+    source = serializers.CharField(required=False, help_text=gettext_lazy("Present for administrators only."))
 
     class Meta(CameraAdminOutput.Meta):
         pass
@@ -456,6 +457,9 @@ class CameraInput(serializers.Serializer):
 
 
 class CameraCreateApi(APIView):
+    # 403 for anyone but an administrator, whatever the body (the permission comes before the input's checks).
+    permission_classes = [IsAuthenticated, has_model_perm("oversight.add_camera")]
+
     @extend_schema(request=CameraInput, responses={201: CameraAdminOutput}, operation_id="cameras_create")
     def post(self, request):
         serializer = CameraInput(data=request.data)
@@ -465,6 +469,8 @@ class CameraCreateApi(APIView):
 
 
 class CameraUpdateApi(APIView):
+    permission_classes = [IsAuthenticated, has_model_perm("oversight.change_camera")]
+
     class CameraUpdateInput(CameraInput):
         name = serializers.CharField(max_length=100, required=False)
         location_label = serializers.CharField(max_length=200, required=False)
@@ -498,6 +504,7 @@ class ObjectiveListApi(APIView):
 
 
 class ObjectiveEnableApi(APIView):
+    permission_classes = [IsAuthenticated, has_model_perm("oversight.change_objective")]
     enabled = True
 
     @extend_schema(request=None, responses=ObjectiveOutput, operation_id="objectives_enable")

@@ -10,6 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from oversight.models import (
     CASE_DRAFT_FIELDS,
@@ -18,6 +21,7 @@ from oversight.models import (
     Person,
     SubjectRequestDecision,
     SubjectRequestKind,
+    case_field_label,
 )
 from oversight.roles import Role
 from oversight.selectors import camera_enabled_list
@@ -69,7 +73,9 @@ class CaseForm(forms.Form):
     def __init__(self, *args, requester=None, **kwargs):
         super().__init__(*args, **kwargs)
         objective = self.fields["objective"]
-        objective.label_from_instance = lambda o: o.label if o.enabled else f"{o.label} (disabled)"
+        objective.label_from_instance = (
+            lambda o: o.label if o.enabled else _("%(label)s (disabled)") % {"label": o.label}
+        )
         judge = self.fields["assigned_judge"]
         judge.queryset = (
             get_user_model()
@@ -79,23 +85,42 @@ class CaseForm(forms.Form):
         )
         judge.label_from_instance = lambda j: f"{j.get_username()} ({j.unit})" if j.unit else j.get_username()
         self.fields["match_threshold"].initial = settings.MATCH_THRESHOLD_DEFAULT
-        self.fields["match_threshold"].help_text += f" At most {settings.MATCH_THRESHOLD_MAX}."
-        self.fields["requested_end"].help_text += f" At most {settings.CASE_MAX_DURATION_HOURS} hours after the start."
+        threshold, end = self.fields["match_threshold"], self.fields["requested_end"]
+        limit = _("At most %(max)s.") % {"max": settings.MATCH_THRESHOLD_MAX}
+        threshold.help_text = f"{threshold.help_text} {limit}"
+        hours = settings.CASE_MAX_DURATION_HOURS
+        limit = ngettext(
+            "At most %(hours)d hour after the start.", "At most %(hours)d hours after the start.", hours
+        ) % {"hours": hours}
+        end.help_text = f"{end.help_text} {limit}"
 
     @classmethod
     def initial_for(cls, case: Case) -> dict:
         return model_to_dict(case, fields=[name for name in CASE_DRAFT_FIELDS if name != "impact_assessment"])
 
 
-CaseForm.base_fields = fields_for_model(Case, fields=CASE_DRAFT_FIELDS, formfield_callback=_draft_formfield)
+CaseForm.base_fields = fields_for_model(
+    Case,
+    fields=CASE_DRAFT_FIELDS,
+    formfield_callback=_draft_formfield,
+    labels={name: capfirst(case_field_label(name)) for name in CASE_DRAFT_FIELDS},
+)
 
 
 class PersonForm(forms.Form):
     """Shown on the case page beside the camera form: its own element ids, so each label names its own field."""
 
-    full_name = forms.CharField(max_length=200, help_text="One named, specific person: given name and family name.")
-    category = forms.ChoiceField(choices=Person.Category.choices)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), help_text="Why this person.")
+    full_name = forms.CharField(
+        max_length=200,
+        label=gettext_lazy("Full name"),
+        help_text=gettext_lazy("One named, specific person: given name and family name."),
+    )
+    category = forms.ChoiceField(choices=Person.Category.choices, label=gettext_lazy("Category"))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("Why this person."),
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "person_%s")
@@ -103,9 +128,11 @@ class PersonForm(forms.Form):
 
 
 class CaseCameraForm(forms.Form):
-    camera = forms.TypedChoiceField(coerce=int)
+    camera = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Camera"))
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), help_text="Why the persons are expected there."
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("Why the persons are expected there."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -115,28 +142,48 @@ class CaseCameraForm(forms.Form):
 
 
 class UrgentStartForm(forms.Form):
-    urgency_reason = forms.CharField(widget=TEXTAREA, help_text="The written justification of the urgency.")
+    urgency_reason = forms.CharField(
+        widget=TEXTAREA,
+        label=gettext_lazy("Urgency reason"),
+        help_text=gettext_lazy("The written justification of the urgency."),
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), label=gettext_lazy("Reason")
+    )
 
 
 class ScopeForm(forms.Form):
     """A decision or a vote; the scope fields may only narrow the request (R5, R6)."""
 
     granted = forms.TypedChoiceField(
-        choices=[("yes", "Grant"), ("no", "Refuse")],
+        choices=[("yes", gettext_lazy("Grant")), ("no", gettext_lazy("Refuse"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        label="Decision",
+        label=gettext_lazy("Decision"),
     )
-    reasons = forms.CharField(widget=TEXTAREA, help_text="The reasons for the decision, for a grant as for a refusal.")
-    start = forms.DateTimeField(widget=DATETIME_WIDGET, help_text="Not earlier than requested.")
-    end = forms.DateTimeField(widget=DATETIME_WIDGET, help_text="Not later than requested.")
-    threshold = forms.FloatField(help_text="Not higher (laxer) than requested: lower is stricter.")
-    persons = forms.TypedMultipleChoiceField(coerce=int, widget=forms.CheckboxSelectMultiple, required=False)
-    cameras = forms.TypedMultipleChoiceField(coerce=int, widget=forms.CheckboxSelectMultiple, required=False)
+    reasons = forms.CharField(
+        widget=TEXTAREA,
+        label=gettext_lazy("Reasons"),
+        help_text=gettext_lazy("The reasons for the decision, for a grant as for a refusal."),
+    )
+    start = forms.DateTimeField(
+        widget=DATETIME_WIDGET, label=gettext_lazy("Start"), help_text=gettext_lazy("Not earlier than requested.")
+    )
+    end = forms.DateTimeField(
+        widget=DATETIME_WIDGET, label=gettext_lazy("End"), help_text=gettext_lazy("Not later than requested.")
+    )
+    threshold = forms.FloatField(
+        label=gettext_lazy("Threshold"), help_text=gettext_lazy("Not higher (laxer) than requested: lower is stricter.")
+    )
+    persons = forms.TypedMultipleChoiceField(
+        coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label=gettext_lazy("Persons")
+    )
+    cameras = forms.TypedMultipleChoiceField(
+        coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label=gettext_lazy("Cameras")
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         persons = [p for p in case.persons.all() if p.in_scope]
@@ -180,25 +227,25 @@ class CaseListFilterForm(forms.Form):
     """The case list's filters and order; every field optional, each checked on its own."""
 
     ORDER_CHOICES = [
-        ("newest", "Newest first"),
-        ("oldest", "Oldest first"),
-        ("start", "Requested start"),
-        ("reference", "Reference"),
-        ("status", "Status"),
+        ("newest", gettext_lazy("Newest first")),
+        ("oldest", gettext_lazy("Oldest first")),
+        ("start", gettext_lazy("Requested start")),
+        ("reference", gettext_lazy("Reference")),
+        ("status", gettext_lazy("Status")),
     ]
 
-    status = forms.ChoiceField(required=False, label="Status")
-    objective = forms.ChoiceField(required=False, label="Objective")
-    awaiting_me = forms.BooleanField(required=False, label="Only what awaits me")
-    mine = forms.BooleanField(required=False, label="Only requested by me")
-    order = forms.ChoiceField(required=False, choices=ORDER_CHOICES, label="Sort by")
+    status = forms.ChoiceField(required=False, label=gettext_lazy("Status"))
+    objective = forms.ChoiceField(required=False, label=gettext_lazy("Objective"))
+    awaiting_me = forms.BooleanField(required=False, label=gettext_lazy("Only what awaits me"))
+    mine = forms.BooleanField(required=False, label=gettext_lazy("Only requested by me"))
+    order = forms.ChoiceField(required=False, choices=ORDER_CHOICES, label=gettext_lazy("Sort by"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any status")] + [
+        self.fields["status"].choices = [("", _("Any status"))] + [
             (value, without_requirement_codes(label)) for value, label in Case.Status.choices
         ]
-        self.fields["objective"].choices = [("", "Any objective")] + [
+        self.fields["objective"].choices = [("", _("Any objective"))] + [
             (o.code, o.label) for o in Objective.objects.order_by("label")
         ]
 
@@ -210,25 +257,38 @@ class CaseListFilterForm(forms.Form):
 
 
 class CameraForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    location_label = forms.CharField(max_length=200)
-    latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False)
-    longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False)
-    source = forms.CharField(max_length=500, help_text="A file path, or an rtsp://, http:// or https:// URL.")
+    name = forms.CharField(max_length=100, label=gettext_lazy("Name"))
+    location_label = forms.CharField(max_length=200, label=gettext_lazy("Location label"))
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, label=gettext_lazy("Latitude"))
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, label=gettext_lazy("Longitude"))
+    source = forms.CharField(
+        max_length=500,
+        label=gettext_lazy("Source"),
+        help_text=gettext_lazy("A file path, or an rtsp://, http:// or https:// URL."),
+    )
     enabled = forms.BooleanField(
-        required=False, initial=True, help_text="A disabled camera is never analysed, whatever case names it."
+        required=False,
+        initial=True,
+        label=gettext_lazy("Enabled"),
+        help_text=gettext_lazy("A disabled camera is never analysed, whatever case names it."),
     )
 
 
 class SubjectRequestForm(forms.Form):
     """R21: a request recorded by the data protection office."""
 
-    kind = forms.ChoiceField(choices=SubjectRequestKind.choices)
-    subject_name = forms.CharField(max_length=200, label="Full name of the person")
-    details = forms.CharField(widget=forms.Textarea, required=False, label="What the person asks (in their words)")
-    photo = forms.FileField(required=False, label="Photo of the person (optional: searched against active cases)")
+    kind = forms.ChoiceField(choices=SubjectRequestKind.choices, label=gettext_lazy("Kind"))
+    subject_name = forms.CharField(max_length=200, label=gettext_lazy("Full name of the person"))
+    details = forms.CharField(
+        widget=forms.Textarea, required=False, label=gettext_lazy("What the person asks (in their words)")
+    )
+    photo = forms.FileField(
+        required=False, label=gettext_lazy("Photo of the person (optional: searched against active cases)")
+    )
 
 
 class SubjectItemDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[c for c in SubjectRequestDecision.choices if c[0] != "pending"])
-    reasons = forms.CharField(required=False, max_length=2000)
+    decision = forms.ChoiceField(
+        choices=[c for c in SubjectRequestDecision.choices if c[0] != "pending"], label=gettext_lazy("Decision")
+    )
+    reasons = forms.CharField(required=False, max_length=2000, label=gettext_lazy("Reasons"))

@@ -1,15 +1,16 @@
 """The platform's roles: Django groups with fixed names and their model permissions."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    REQUESTER = "requester", "Requester (police)"
-    JUDGE = "judge", "Judge"
-    COMMISSION_MEMBER = "commission_member", "Commission member"
-    ALERT_VERIFIER = "alert_verifier", "Alert verifier"
-    DPO_REVIEWER = "dpo_reviewer", "Data protection office reviewer"
-    PLATFORM_ADMIN = "platform_admin", "Platform administrator"
+    REQUESTER = "requester", _("Requester (police)")
+    JUDGE = "judge", _("Judge")
+    COMMISSION_MEMBER = "commission_member", _("Commission member")
+    ALERT_VERIFIER = "alert_verifier", _("Alert verifier")
+    DPO_REVIEWER = "dpo_reviewer", _("Data protection office reviewer")
+    PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
 
 # Model-level permissions ("app_label.codename") each role holds. Object-level

@@ -37,6 +37,7 @@ from oversight.models import (
     OfficeNotification,
     Person,
     Vote,
+    case_field_label,
 )
 
 Status = Case.Status
@@ -503,7 +504,7 @@ def case_request_rows(*, case: Case) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "label": capfirst(field.verbose_name),
+                "label": capfirst(case_field_label(name)),
                 "value": value,
                 "multiline": isinstance(field, models.TextField),
                 "document": isinstance(field, models.FileField),

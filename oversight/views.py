@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oversight import registry, selectors, services
@@ -28,13 +30,14 @@ from oversight.forms import (
     UrgentStartForm,
     apply_service_errors,
 )
-from oversight.models import CASE_DRAFT_FIELDS, Camera, Case
+from oversight.models import CASE_DRAFT_FIELDS, Camera, case_field_label
+from oversight.services._common import status_word
 from oversight.wording import error_messages, without_requirement_codes
 
 # ---------------------------------------------------------------- helpers
 
-# What a page calls each field of the request when an error names it (the model's own labels).
-CASE_FIELD_LABELS = {name: str(Case._meta.get_field(name).verbose_name) for name in CASE_DRAFT_FIELDS}
+# What a page calls each field of the request when an error names it (translated when the page is shown).
+CASE_FIELD_LABELS = {name: case_field_label(name) for name in CASE_DRAFT_FIELDS}
 
 
 def _case(request, pk: int):
@@ -48,6 +51,17 @@ def _consult(request, case, part: str = "details") -> None:
 def _require_perm(case, codename: str, message: str) -> None:
     if codename not in case.perms:
         raise PermissionDenied(message)
+
+
+# Why the user sees the case (selectors.case_access_basis), as the case page says it.
+ACCESS_BASIS_LABELS = {
+    "requester": gettext_lazy("requester"),
+    "judge": gettext_lazy("judge"),
+    "commission_member": gettext_lazy("commission member"),
+    "object_permission": gettext_lazy("holder of a permission on this case"),
+    "data_protection_review": gettext_lazy("data protection review"),
+    "unit": gettext_lazy("member of the requesting unit"),
+}
 
 
 def _render_detail(request, case, *, status: int = 200, errors: list[str] | None = None, **forms):
@@ -77,6 +91,7 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         "deployments": selectors.case_deployments(case=detail),
         "can_read_dossier": request.user.has_perm("oversight.view_office_reports"),
         "access_basis": case.access_basis,
+        "access_basis_label": ACCESS_BASIS_LABELS.get(case.access_basis, case.access_basis),
         "person_form": forms.get("person_form") or PersonForm(),
         "camera_form": forms.get("camera_form") or CaseCameraForm(),
         "revoke_form": forms.get("revoke_form") or ReasonForm(prefix="revoke"),
@@ -107,7 +122,7 @@ def _file_not_kept(form, files) -> None:
     if files.get("impact_assessment") and "impact_assessment" not in form.errors:
         form.add_error(
             "impact_assessment",
-            "The file you chose was not kept, because another field needs correcting: choose the file again.",
+            _("The file you chose was not kept, because another field needs correcting: choose the file again."),
         )
 
 
@@ -116,9 +131,18 @@ def _warn_if_start_in_past(request, start) -> None:
     if start is not None and start < timezone.now():
         messages.warning(
             request,
-            f"The start you gave, {timezone.localtime(start):%Y-%m-%d %H:%M} ({settings.TIME_ZONE} time), "
-            "is in the past: the window would begin before now.",
+            _("The start you gave, %(start)s (%(time_zone)s time), is in the past: the window would begin before now.")
+            % {"start": _when(start), "time_zone": settings.TIME_ZONE},
         )
+
+
+def _when(moment) -> str:
+    """A moment in the site's time zone, in the format of the page's language."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _status_message(case) -> str:
+    return _("%(reference)s is %(status)s.") % {"reference": case.reference, "status": status_word(case.status)}
 
 
 # ---------------------------------------------------------------- cases
@@ -163,7 +187,7 @@ def case_list(request):
 @require_http_methods(["GET", "POST"])
 def case_create(request):
     if not request.user.has_perm("oversight.add_case"):
-        raise PermissionDenied("Only requesters may draft cases.")
+        raise PermissionDenied(_("Only requesters may draft cases."))
     form = CaseForm(request.POST or None, request.FILES or None, requester=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,7 +195,9 @@ def case_create(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Draft {case.reference} created: add the persons and cameras.")
+            messages.success(
+                request, _("Draft %(reference)s created: add the persons and cameras.") % {"reference": case.reference}
+            )
             _warn_if_start_in_past(request, case.requested_start)
             return redirect("oversight:case_detail", pk=case.pk)
     if request.method == "POST":
@@ -190,9 +216,9 @@ def case_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk: int):
     case = _case(request, pk)
-    _require_perm(case, "change_case", "Only the requester may edit this case.")
+    _require_perm(case, "change_case", _("Only the requester may edit this case."))
     if case.status != case.Status.DRAFT:
-        messages.error(request, "Only a draft can be edited.")
+        messages.error(request, _("Only a draft can be edited."))
         return redirect("oversight:case_detail", pk=case.pk)
     form = CaseForm(
         request.POST or None, request.FILES or None, requester=case.requester, initial=CaseForm.initial_for(case)
@@ -204,7 +230,7 @@ def case_edit(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
             _warn_if_start_in_past(request, changes.get("requested_start"))
             return redirect("oversight:case_detail", pk=case.pk)
     else:
@@ -228,14 +254,49 @@ def case_person_add(request, pk: int):
         else:
             return redirect("oversight:case_detail", pk=case.pk)
     else:
-        _require_perm(case, "change_case", "Only the requester may change this case.")
+        _require_perm(case, "change_case", _("Only the requester may change this case."))
     return _render_detail(request, case, status=400, person_form=form)
 
 
+def _remove_confirm_page(request, case, *, title: str, consequence: str, button: str, action_url: str):
+    """Taking a person or a camera off a draft asks first, on a page of its own (GET); only its form (POST) acts."""
+    _require_perm(case, "change_case", _("Only the requester may change this case."))
+    if case.status != case.Status.DRAFT:
+        messages.info(request, _("Only a draft can be changed."))
+        return redirect("oversight:case_detail", pk=case.pk)
+    # The page names the person or camera: a consultation like the case page's (R17).
+    _consult(request, case, part="remove_form")
+    context = {
+        "case": case,
+        "title": title,
+        "consequence": consequence,
+        "button": button,
+        "action_url": action_url,
+        "form": None,
+        "action_errors": [],
+    }
+    return render(request, "oversight/case_confirm.html", context)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_person_remove(request, pk: int, person_id: int):
     case = _case(request, pk)
+    if request.method == "GET":
+        person = get_object_or_404(case.persons, pk=person_id)
+        words = {"name": person.full_name, "reference": case.reference}
+        return _remove_confirm_page(
+            request,
+            case,
+            title=_("Remove %(name)s from %(reference)s") % words,
+            consequence=_(
+                "%(name)s is taken off the draft %(reference)s, with the reason given and every reference photo of "
+                "this person. To search for the person again, add them anew."
+            )
+            % words,
+            button=_("Yes, remove the person"),
+            action_url=request.path,
+        )
     try:
         services.case_person_remove(actor=request.user, case=case, person_id=person_id)
     except ValidationError as exc:
@@ -258,14 +319,29 @@ def case_camera_add(request, pk: int):
         else:
             return redirect("oversight:case_detail", pk=case.pk)
     else:
-        _require_perm(case, "change_case", "Only the requester may change this case.")
+        _require_perm(case, "change_case", _("Only the requester may change this case."))
     return _render_detail(request, case, status=400, camera_form=form)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_camera_remove(request, pk: int, camera_id: int):
     case = _case(request, pk)
+    if request.method == "GET":
+        link = get_object_or_404(case.case_cameras.select_related("camera"), camera_id=camera_id)
+        words = {"name": link.camera.name, "reference": case.reference}
+        return _remove_confirm_page(
+            request,
+            case,
+            title=_("Remove camera %(name)s from %(reference)s") % words,
+            consequence=_(
+                "The camera %(name)s is taken off the draft %(reference)s, with the reason given for it. "
+                "You can add it again later."
+            )
+            % words,
+            button=_("Yes, remove the camera"),
+            action_url=request.path,
+        )
     try:
         services.case_camera_remove(actor=request.user, case=case, camera_id=camera_id)
     except ValidationError as exc:
@@ -273,46 +349,52 @@ def case_camera_remove(request, pk: int, camera_id: int):
     return redirect("oversight:case_detail", pk=case.pk)
 
 
-def _simple_action(request, pk: int, action, success: str, **kwargs):
+def _simple_action(request, pk: int, action, **kwargs):
     case = _case(request, pk)
     try:
         case = action(actor=request.user, case=case, **kwargs)
     except ValidationError as exc:
         return _render_detail(request, case, status=400, errors=_messages_of(exc, case))
-    messages.success(request, success.format(case=case))
+    messages.success(request, _status_message(case))
     return redirect("oversight:case_detail", pk=case.pk)
 
 
 @login_required
 @require_POST
 def case_submit(request, pk: int):
-    return _simple_action(request, pk, services.case_submit, "{case.reference} is {case.status}.")
+    return _simple_action(request, pk, services.case_submit)
 
 
 # Irreversible actions: the case page links to a confirmation page (GET) that says what will happen; only its
 # form (POST) acts. No JavaScript is needed, so the confirmation holds with scripts off (CSP allows none inline).
 CONFIRMATIONS = {
     "close": {
-        "title": "Close {case.reference}",
-        "consequence": "Closing ends the case for good: it cannot be reopened, edited or submitted again.",
-        "button": "Yes, close the case",
-        "done": "closed",
+        "title": gettext_lazy("Close %(reference)s"),
+        "consequence": gettext_lazy(
+            "Closing ends the case for good: it cannot be reopened, edited or submitted again."
+        ),
+        "button": gettext_lazy("Yes, close the case"),
+        "too_late": gettext_lazy("%(reference)s can no longer be closed."),
         "form": None,
     },
     "withdraw": {
-        "title": "Withdraw {case.reference}",
-        "consequence": "Withdrawing stops any matching at once and ends the request for good; "
-        "it cannot be resubmitted. Data of an urgent use is then deleted.",
-        "button": "Yes, withdraw the request",
-        "done": "withdrawn",
+        "title": gettext_lazy("Withdraw %(reference)s"),
+        "consequence": gettext_lazy(
+            "Withdrawing stops any matching at once and ends the request for good; "
+            "it cannot be resubmitted. Data of an urgent use is then deleted."
+        ),
+        "button": gettext_lazy("Yes, withdraw the request"),
+        "too_late": gettext_lazy("%(reference)s can no longer be withdrawn."),
         "form": "withdraw",
     },
     "revoke": {
-        "title": "Revoke {case.reference}",
-        "consequence": "Revoking stops matching on every camera of this case at once; it cannot be undone. "
-        "Give the reason: it is recorded and shown to the requester.",
-        "button": "Yes, revoke the authorisation",
-        "done": "revoked",
+        "title": gettext_lazy("Revoke %(reference)s"),
+        "consequence": gettext_lazy(
+            "Revoking stops matching on every camera of this case at once; it cannot be undone. "
+            "Give the reason: it is recorded and shown to the requester."
+        ),
+        "button": gettext_lazy("Yes, revoke the authorisation"),
+        "too_late": gettext_lazy("%(reference)s can no longer be revoked."),
         "form": "revoke",
     },
 }
@@ -321,16 +403,16 @@ CONFIRMATIONS = {
 def _confirm_page(request, case, action: str, *, form=None, status: int = 200, errors=None):
     if action not in selectors.case_actions_for_user(user=request.user, case=case, perms=case.perms):
         if case.perms & {"change_case", "decide_case", "vote_case"} or request.user.pk == case.requester_id:
-            messages.info(request, f"{case.reference} can no longer be {CONFIRMATIONS[action]['done']}.")
+            messages.info(request, CONFIRMATIONS[action]["too_late"] % {"reference": case.reference})
             return redirect("oversight:case_detail", pk=case.pk)
-        raise PermissionDenied("This action is not yours to take on this case.")
+        raise PermissionDenied(_("This action is not yours to take on this case."))
     spec = CONFIRMATIONS[action]
     if form is None and spec["form"]:
         form = ReasonForm(prefix=spec["form"])
     context = {
         "case": case,
         "action": action,
-        "title": spec["title"].format(case=case),
+        "title": spec["title"] % {"reference": case.reference},
         "consequence": spec["consequence"],
         "button": spec["button"],
         "form": form,
@@ -344,7 +426,7 @@ def _confirm_page(request, case, action: str, *, form=None, status: int = 200, e
 def case_close(request, pk: int):
     if request.method == "GET":
         return _confirm_page(request, _case(request, pk), "close")
-    return _simple_action(request, pk, services.case_close, "{case.reference} is {case.status}.")
+    return _simple_action(request, pk, services.case_close)
 
 
 @login_required
@@ -354,7 +436,7 @@ def case_withdraw(request, pk: int):
         return _confirm_page(request, _case(request, pk), "withdraw")
     form = ReasonForm(request.POST, prefix="withdraw")
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
-    return _simple_action(request, pk, services.case_withdraw, "{case.reference} is {case.status}.", reason=reason)
+    return _simple_action(request, pk, services.case_withdraw, reason=reason)
 
 
 @login_required
@@ -370,7 +452,7 @@ def case_revoke(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"{case.reference} is revoked.")
+            messages.success(request, _status_message(case))
             return redirect("oversight:case_detail", pk=case.pk)
     return _confirm_page(request, case, "revoke", form=form, status=400)
 
@@ -379,7 +461,7 @@ def case_revoke(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def case_start_urgent(request, pk: int):
     case = _case(request, pk)
-    _require_perm(case, "change_case", "Only the requester may start this case.")
+    _require_perm(case, "change_case", _("Only the requester may start this case."))
     form = UrgentStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -387,25 +469,49 @@ def case_start_urgent(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"{case.reference} is active until {case.urgency_ends_at:%Y-%m-%d %H:%M %Z}.")
+            messages.success(
+                request,
+                _("%(reference)s is active until %(end)s (%(time_zone)s time).")
+                % {"reference": case.reference, "end": _when(case.urgency_ends_at), "time_zone": settings.TIME_ZONE},
+            )
             return redirect("oversight:case_detail", pk=case.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "case": case, "urgency_hours": settings.CASE_URGENCY_HOURS}
     return render(request, "oversight/case_urgent.html", context, status=status)
 
 
-def _scope_page(request, pk: int, *, codename: str, action, title: str):
+# What the decision page and the vote page say; the key ("decide", "vote") is also the audit's form name.
+SCOPE_PAGES = {
+    "decide": {
+        "title": pgettext_lazy("page title", "Decide"),
+        "heading": gettext_lazy("Decide on %(reference)s"),
+        "button": gettext_lazy("Record the decision"),
+        "not_yours": gettext_lazy("You may not decide on this case."),
+        "done": gettext_lazy("%(reference)s is %(status)s: the decision is taken."),
+    },
+    "vote": {
+        "title": pgettext_lazy("page title", "Vote"),
+        "heading": gettext_lazy("Vote on %(reference)s"),
+        "button": gettext_lazy("Record my vote"),
+        "not_yours": gettext_lazy("You may not vote on this case."),
+        "done": gettext_lazy("%(reference)s is %(status)s: a vote is final."),
+    },
+}
+
+
+def _scope_page(request, pk: int, *, codename: str, action, kind: str):
     case = _case(request, pk)
+    words = SCOPE_PAGES[kind]
     if request.user.pk == case.requester_id:
-        raise PermissionDenied("You requested this case: you cannot decide or vote on it (R7).")
-    _require_perm(case, codename, f"You may not {title.lower()} on this case.")
+        raise PermissionDenied(_("You requested this case: you cannot decide or vote on it (R7)."))
+    _require_perm(case, codename, str(words["not_yours"]))
     detail = selectors.case_detail(case=case)
     if request.method == "GET" and codename.split("_")[0] not in selectors.case_actions_for_user(
         user=request.user, case=detail, perms=case.perms
     ):
         # The form is offered only while a decision (or this member's vote) is still possible.
-        done = "a vote is final" if title == "Vote" else "the decision is taken"
-        messages.info(request, f"{case.reference} is {case.get_status_display().lower()}: {done}.")
+        status = case.get_status_display().lower()
+        messages.info(request, words["done"] % {"reference": case.reference, "status": status})
         return redirect("oversight:case_detail", pk=case.pk)
     form = ScopeForm(request.POST or None, case=detail)
     if request.method == "POST" and form.is_valid():
@@ -414,25 +520,32 @@ def _scope_page(request, pk: int, *, codename: str, action, title: str):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Recorded. {case.reference} is {case.status}.")
+            messages.success(request, _("Recorded.") + " " + _status_message(case))
             return redirect("oversight:case_detail", pk=case.pk)
     if request.method == "GET":
-        _consult(request, case, part=f"{title.lower()}_form")
+        _consult(request, case, part=f"{kind}_form")
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "case": detail, "title": title, "deployments": selectors.case_deployments(case=detail)}
+    context = {
+        "form": form,
+        "case": detail,
+        "title": words["title"],
+        "heading": words["heading"] % {"reference": case.reference},
+        "button": words["button"],
+        "deployments": selectors.case_deployments(case=detail),
+    }
     return render(request, "oversight/case_scope.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_decide(request, pk: int):
-    return _scope_page(request, pk, codename="decide_case", action=services.case_decide, title="Decide")
+    return _scope_page(request, pk, codename="decide_case", action=services.case_decide, kind="decide")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_vote(request, pk: int):
-    return _scope_page(request, pk, codename="vote_case", action=services.case_vote, title="Vote")
+    return _scope_page(request, pk, codename="vote_case", action=services.case_vote, kind="vote")
 
 
 @login_required
@@ -459,7 +572,7 @@ def case_photo_status(request, pk: int):
 def case_impact_assessment(request, pk: int):
     case = _case(request, pk)
     if not case.impact_assessment:
-        raise Http404("No impact assessment is attached.")
+        raise Http404(_("No impact assessment is attached."))
     _consult(request, case, part="impact_assessment")
     name = case.impact_assessment.name
     content_type = "application/pdf" if name.endswith(".pdf") else "text/plain; charset=utf-8"
@@ -502,7 +615,7 @@ def camera_create(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Camera {camera.name} registered.")
+            messages.success(request, _("Camera %(name)s registered.") % {"name": camera.name})
             return redirect("oversight:camera_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "oversight/camera_form.html", {"form": form, "camera": None}, status=status)
@@ -524,7 +637,7 @@ def camera_edit(request, pk: int):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Camera {camera.name} saved.")
+            messages.success(request, _("Camera %(name)s saved.") % {"name": camera.name})
             return redirect("oversight:camera_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "oversight/camera_form.html", {"form": form, "camera": camera}, status=status)
@@ -552,5 +665,8 @@ def objective_toggle(request, code: str):
         objective = services.objective_set_enabled(actor=request.user, code=code, enabled=enabled)
     except ValidationError as exc:
         raise Http404(_messages_of(exc)[0]) from None
-    messages.success(request, f"Objective {objective.code} is {'enabled' if objective.enabled else 'disabled'}.")
+    if objective.enabled:
+        messages.success(request, _("Objective %(code)s is enabled.") % {"code": objective.code})
+    else:
+        messages.success(request, _("Objective %(code)s is disabled.") % {"code": objective.code})
     return redirect("oversight:objective_list")

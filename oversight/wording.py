@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 _CODE = r"R\d{1,2}(?:\([a-z]\))?"
 # "(R5)", "(R3, R20)", " (R1(c))"
@@ -31,12 +33,30 @@ _KEY = re.compile(r"^(?P<list>persons|cameras)\[(?P<index>\d+)\](?:\.(?P<field>\
 # Keys whose message already says everything (a transition refused, the whole form).
 _SILENT_KEYS = frozenset({"status", "__all__", "non_field_errors"})
 _FIELD_WORDS = {
-    "full_name": "name",
-    "camera_id": "camera",
-    "camera": "camera",
-    "camera_ids": "cameras",
-    "person_ids": "persons",
-    "persons": "persons sought",
+    "full_name": gettext_lazy("name"),
+    "camera_id": gettext_lazy("camera"),
+    "camera": gettext_lazy("camera"),
+    "camera_ids": gettext_lazy("cameras"),
+    "person_ids": gettext_lazy("persons"),
+    "persons": gettext_lazy("persons sought"),
+    # The other keys a service may name (the case's own fields come with their labels).
+    "cameras": gettext_lazy("cameras"),
+    "person": gettext_lazy("person"),
+    "reason": gettext_lazy("reason"),
+    "category": gettext_lazy("category"),
+    "urgency_reason": gettext_lazy("urgency reason"),
+    "granted": gettext_lazy("decision"),
+    "reasons": gettext_lazy("reasons"),
+    "start": gettext_lazy("start"),
+    "end": gettext_lazy("end"),
+    "threshold": gettext_lazy("threshold"),
+    "objective": gettext_lazy("objective"),
+    "name": gettext_lazy("camera name"),
+    "location_label": gettext_lazy("location label"),
+    "latitude": gettext_lazy("latitude"),
+    "longitude": gettext_lazy("longitude"),
+    "source": gettext_lazy("source"),
+    "enabled": gettext_lazy("enabled"),
 }
 
 
@@ -56,7 +76,7 @@ def field_words(key: str, *, labels: dict[str, str] | None = None) -> str:
     """A field key as words ("offence_max_sentence_years" -> its label, else "offence max sentence years")."""
     if labels and key in labels:
         return str(labels[key])
-    return _FIELD_WORDS.get(key, key.replace("_", " "))
+    return str(_FIELD_WORDS.get(key, key.replace("_", " ")))
 
 
 def subject_words(
@@ -76,9 +96,13 @@ def subject_words(
     if match is None:
         return field_words(key, labels=labels)
     index = int(match["index"])
-    kind, names = ("Person", person_names) if match["list"] == "persons" else ("Camera", camera_names)
+    persons = match["list"] == "persons"
+    names = person_names if persons else camera_names
     name = names[index] if index < len(names) and names[index] else ""
-    subject = f'{kind} "{name}"' if name else f"{kind} {index + 1}"
+    if name:
+        subject = (_('Person "%(name)s"') if persons else _('Camera "%(name)s"')) % {"name": name}
+    else:
+        subject = (_("Person %(number)s") if persons else _("Camera %(number)s")) % {"number": index + 1}
     field = match["field"]
     if field and field not in ("camera_id", "camera"):
         subject += f", {field_words(field, labels=labels)}"

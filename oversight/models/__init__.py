@@ -19,6 +19,7 @@ from oversight.models.cases import (
     ScopeProposal,
     User,
     Vote,
+    case_field_label,
 )
 from oversight.models.deployments import (
     USABLE_OPINIONS,
@@ -67,6 +68,7 @@ __all__ = [
     "SubjectRequestStatus",
     "User",
     "Vote",
+    "case_field_label",
     "validate_camera_source",
     "validate_named_person",
 ]

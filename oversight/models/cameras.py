@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 SOURCE_URL_SCHEMES = ("rtsp", "http", "https")
 
@@ -19,21 +20,22 @@ def validate_camera_source(value: str) -> None:
     """
     text = value or ""
     if not text.strip():
-        raise ValidationError("Give a file path or an rtsp://, http:// or https:// URL.")
+        raise ValidationError(_("Give a file path or an rtsp://, http:// or https:// URL."))
     if text != text.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise ValidationError("The source must not contain spaces at its ends or control characters.")
+        raise ValidationError(_("The source must not contain spaces at its ends or control characters."))
     if "://" in text or (":" in text.split("/")[0] and not text.startswith("/")):
         parts = urlsplit(text)
         if parts.scheme.lower() not in SOURCE_URL_SCHEMES:
             raise ValidationError(
-                f"Unsupported scheme {parts.scheme!r}: use a file path or an rtsp://, http:// or https:// URL."
+                _("Unsupported scheme %(scheme)r: use a file path or an rtsp://, http:// or https:// URL.")
+                % {"scheme": parts.scheme}
             )
         if not parts.hostname:
-            raise ValidationError("The URL must name a host.")
+            raise ValidationError(_("The URL must name a host."))
         try:
             parts.port  # noqa: B018 - raises ValueError on a bad port
         except ValueError:
-            raise ValidationError("The URL has an invalid port.") from None
+            raise ValidationError(_("The URL has an invalid port.")) from None
 
 
 class Camera(models.Model):

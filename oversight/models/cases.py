@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
@@ -56,19 +57,19 @@ class CaseSequence(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    URGENT = "urgent", "Urgent: active before authorisation"  # R9
-    SUBMITTED = "submitted", "Submitted for authorisation"
-    APPROVED = "approved", "Approved"
-    DENIED = "denied", "Denied"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", _("Draft")
+    URGENT = "urgent", _("Urgent: active before authorisation")  # R9
+    SUBMITTED = "submitted", _("Submitted for authorisation")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    CLOSED = "closed", _("Closed")
 
 
 class CaseAuthority(models.TextChoices):
-    JUDGE = "judge", "A judge"
-    COMMISSION = "commission", "The commission"
+    JUDGE = "judge", _("A judge")
+    COMMISSION = "commission", _("The commission")
 
 
 class Case(models.Model):
@@ -85,37 +86,37 @@ class Case(models.Model):
         Objective,
         on_delete=models.PROTECT,
         related_name="cases",
-        verbose_name="legal objective",
-        help_text="The purpose the law allows this search for.",
+        verbose_name=_("legal objective"),
+        help_text=_("The purpose the law allows this search for."),
     )
     offence = models.CharField(
-        max_length=300, blank=True, help_text="For a suspect search: the offence the person is suspected of."
+        max_length=300, blank=True, help_text=_("For a suspect search: the offence the person is suspected of.")
     )
     offence_max_sentence_years = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        verbose_name="maximum sentence (years)",
-        help_text="For a suspect search: the offence's maximum sentence, at least 4 years.",
+        verbose_name=_("maximum sentence (years)"),
+        help_text=_("For a suspect search: the offence's maximum sentence, at least 4 years."),
     )
     # R2
     legal_basis = models.TextField(
-        blank=True, help_text="The provision of national law the case relies on (needed to submit)."
+        blank=True, help_text=_("The provision of national law the case relies on (needed to submit).")
     )
     # R4
     evidence = models.TextField(
         blank=True,
-        verbose_name="evidence and indications",
-        help_text="The objective evidence or clear indications relied on (needed to submit).",
+        verbose_name=_("evidence and indications"),
+        help_text=_("The objective evidence or clear indications relied on (needed to submit)."),
     )
     harm_assessment = models.TextField(
         blank=True,
-        verbose_name="harm if the system is not used",
-        help_text="Seriousness, probability and scale of the harm if the system is not used (needed to submit).",
+        verbose_name=_("harm if the system is not used"),
+        help_text=_("Seriousness, probability and scale of the harm if the system is not used (needed to submit)."),
     )
     rights_impact = models.TextField(
         blank=True,
-        verbose_name="impact on rights",
-        help_text="The consequences for the rights of everyone affected (needed to submit).",
+        verbose_name=_("impact on rights"),
+        help_text=_("The consequences for the rights of everyone affected (needed to submit)."),
     )
 
     # R6
@@ -123,8 +124,8 @@ class Case(models.Model):
         max_length=20,
         choices=Authority.choices,
         default=Authority.JUDGE,
-        verbose_name="deciding authority",
-        help_text="Who takes the binding decision.",
+        verbose_name=_("deciding authority"),
+        help_text=_("Who takes the binding decision."),
     )
     assigned_judge = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -132,17 +133,19 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases_to_decide",
-        verbose_name="judge",
-        help_text="The judge who decides, when the authority is a judge.",
+        verbose_name=_("judge"),
+        help_text=_("The judge who decides, when the authority is a judge."),
     )
 
     # R5: what is requested, and what the decision allowed (possibly narrower).
-    requested_start = models.DateTimeField(help_text="When matching may begin.")
-    requested_end = models.DateTimeField(help_text="When matching must stop.")
+    requested_start = models.DateTimeField(help_text=_("When matching may begin."))
+    requested_end = models.DateTimeField(help_text=_("When matching must stop."))
     approved_start = models.DateTimeField(null=True, blank=True)
     approved_end = models.DateTimeField(null=True, blank=True)
     # R13: a face distance, lower is stricter; never laxer than MATCH_THRESHOLD_MAX.
-    match_threshold = models.FloatField(verbose_name="match threshold", help_text="A face distance: lower is stricter.")
+    match_threshold = models.FloatField(
+        verbose_name=_("match threshold"), help_text=_("A face distance: lower is stricter.")
+    )
     approved_threshold = models.FloatField(null=True, blank=True)
 
     # R8: a PDF or text document; served only through a permission-checked view.
@@ -150,7 +153,9 @@ class Case(models.Model):
         upload_to="impact_assessments/%Y/",
         blank=True,
         max_length=300,
-        help_text="The fundamental-rights and data-protection impact assessment, PDF or plain text (needed to submit).",
+        help_text=_(
+            "The fundamental-rights and data-protection impact assessment, PDF or plain text (needed to submit)."
+        ),
     )
 
     # R9
@@ -273,6 +278,21 @@ CASE_FREE_TEXT_FIELDS = (
     "revocation_reason",
 )
 CASE_TEXT_REMOVED = "(removed under the retention schedule)"
+
+# Labels of the draft fields that have no verbose_name of their own (giving them one would change the
+# migrations); the others are labelled, and translated, by their verbose_name.
+_DRAFT_FIELD_LABELS = {
+    "offence": _("offence"),
+    "legal_basis": _("legal basis"),
+    "requested_start": _("requested start"),
+    "requested_end": _("requested end"),
+    "impact_assessment": _("impact assessment"),
+}
+
+
+def case_field_label(name: str):
+    """What pages call a field of the request (lower case, translated lazily)."""
+    return _DRAFT_FIELD_LABELS.get(name) or Case._meta.get_field(name).verbose_name
 
 
 class CaseCamera(models.Model):

@@ -8,12 +8,13 @@ A case may name only cameras of a deployment on which the office has given an op
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Opinion(models.TextChoices):
-    FAVOURABLE = "favourable", "Favourable"
-    CONDITIONAL = "conditional", "Favourable with conditions"
-    UNFAVOURABLE = "unfavourable", "Unfavourable"
+    FAVOURABLE = "favourable", _("Favourable")
+    CONDITIONAL = "conditional", _("Favourable with conditions")
+    UNFAVOURABLE = "unfavourable", _("Unfavourable")
 
 
 # Opinions under which a deployment's cameras may be used by a case.
@@ -23,18 +24,18 @@ USABLE_OPINIONS = frozenset({Opinion.FAVOURABLE, Opinion.CONDITIONAL})
 class Deployment(models.Model):
     Opinion = Opinion
 
-    name = models.CharField(max_length=150, unique=True, help_text="The pilot's name, e.g. 'City centre pilot'.")
-    locations = models.TextField(help_text="The named locations the pilot covers.")
+    name = models.CharField(max_length=150, unique=True, help_text=_("The pilot's name, e.g. 'City centre pilot'."))
+    locations = models.TextField(help_text=_("The named locations the pilot covers."))
     cameras = models.ManyToManyField("oversight.Camera", related_name="deployments", blank=True)
     # The prior consultation of the office: what was asked, when.
     consultation_request = models.TextField(
-        verbose_name="request to the office", help_text="What the office was asked to give an opinion on."
+        verbose_name=_("request to the office"), help_text=_("What the office was asked to give an opinion on.")
     )
-    consultation_requested_on = models.DateField(verbose_name="requested on")
+    consultation_requested_on = models.DateField(verbose_name=_("requested on"))
     # The office's answer; blank until it is given.
     opinion = models.CharField(max_length=20, choices=Opinion.choices, blank=True)
-    opinion_given_on = models.DateField(null=True, blank=True, verbose_name="opinion given on")
-    conditions = models.TextField(blank=True, help_text="The office's conditions (for a conditional opinion).")
+    opinion_given_on = models.DateField(null=True, blank=True, verbose_name=_("opinion given on"))
+    conditions = models.TextField(blank=True, help_text=_("The office's conditions (for a conditional opinion)."))
     # A PDF or text document; served only through a permission-checked view.
     opinion_document = models.FileField(upload_to="office_opinions/%Y/", blank=True, max_length=300)
     opinion_recorded_by = models.ForeignKey(
@@ -68,9 +69,9 @@ class Deployment(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    URGENT_STARTED = "urgent_started", "Urgent use started"
-    APPROVED = "approved", "Use authorised"
-    ENDED = "ended", "Use ended"
+    URGENT_STARTED = "urgent_started", _("Urgent use started")
+    APPROVED = "approved", _("Use authorised")
+    ENDED = "ended", _("Use ended")
 
 
 class OfficeNotification(models.Model):

@@ -5,6 +5,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # R3: catch-all categories must be impossible to express. Two layers:
 # an explicit list of whole names seen in practice, and a rule refusing any
@@ -85,32 +86,33 @@ def validate_named_person(value: str) -> None:
     """
     name = " ".join((value or "").split())
     if not name:
-        raise ValidationError("Give the person's full name.")
+        raise ValidationError(_("Give the person's full name."))
     normalised = _normalise(name)
     words = normalised.split()
     if normalised in CATCH_ALL_NAMES or any(word in GROUP_WORDS for word in words):
         raise ValidationError(
-            f"{name!r} is not a named, specific person: catch-all categories cannot be searched for (R3)."
+            _("%(name)r is not a named, specific person: catch-all categories cannot be searched for (R3).")
+            % {"name": name}
         )
     if not _NAME_CHARS.match(name):
-        raise ValidationError("A name contains letters, spaces, hyphens, apostrophes and dots only.")
+        raise ValidationError(_("A name contains letters, spaces, hyphens, apostrophes and dots only."))
     if len(words) < 2:
-        raise ValidationError("Give the full name (given name and family name) of one specific person (R3).")
+        raise ValidationError(_("Give the full name (given name and family name) of one specific person (R3)."))
 
 
 class Person(models.Model):
     class Category(models.TextChoices):
         # R20 (LED Art. 6)
-        SUSPECT = "suspect", "Suspect"
-        CONVICTED = "convicted", "Convicted person"
-        VICTIM = "victim", "Victim"
-        WITNESS = "witness", "Witness"
-        MISSING_PERSON = "missing_person", "Missing person"
+        SUSPECT = "suspect", _("Suspect")
+        CONVICTED = "convicted", _("Convicted person")
+        VICTIM = "victim", _("Victim")
+        WITNESS = "witness", _("Witness")
+        MISSING_PERSON = "missing_person", _("Missing person")
 
     case = models.ForeignKey("oversight.Case", on_delete=models.CASCADE, related_name="persons")
     full_name = models.CharField(max_length=200, validators=[validate_named_person])
     category = models.CharField(max_length=20, choices=Category.choices)
-    reason = models.TextField(help_text="Why this person is sought in this case.")
+    reason = models.TextField(help_text=_("Why this person is sought in this case."))
     # A decision may take a person out of the approved scope (R5, R6).
     in_scope = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

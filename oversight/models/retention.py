@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class DeletionRecord(models.Model):
@@ -18,7 +19,7 @@ class DeletionRecord(models.Model):
     )
     case_ref = models.CharField(max_length=20, blank=True)
     rule = models.CharField(max_length=64)
-    kind = models.CharField(max_length=64, help_text="What was deleted, as app.Model.")
+    kind = models.CharField(max_length=64, help_text=_("What was deleted, as app.Model."))
     action = models.CharField(max_length=10, default="delete")
     count = models.PositiveIntegerField()
     ids = models.JSONField(default=list)
@@ -34,15 +35,15 @@ class DeletionRecord(models.Model):
 
 
 class SubjectRequestKind(models.TextChoices):
-    ACCESS = "access", "Access"
-    RECTIFICATION = "rectification", "Rectification"
-    ERASURE = "erasure", "Erasure"
-    RESTRICTION = "restriction", "Restriction of processing"
+    ACCESS = "access", _("Access")
+    RECTIFICATION = "rectification", _("Rectification")
+    ERASURE = "erasure", _("Erasure")
+    RESTRICTION = "restriction", _("Restriction of processing")
 
 
 class SubjectRequestStatus(models.TextChoices):
-    OPEN = "open", "Open: findings being decided"
-    COMPLETED = "completed", "Completed"
+    OPEN = "open", _("Open: findings being decided")
+    COMPLETED = "completed", _("Completed")
 
 
 class DataSubjectRequest(models.Model):
@@ -60,7 +61,7 @@ class DataSubjectRequest(models.Model):
     subject_name = models.CharField(max_length=200)
     details = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=SubjectRequestStatus.choices, default=SubjectRequestStatus.OPEN)
-    face_search = models.CharField(max_length=10, blank=True, help_text="'', queued, done or failed.")
+    face_search = models.CharField(max_length=10, blank=True, help_text=_("'', queued, done or failed."))
     face_search_note = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -84,12 +85,12 @@ class DataSubjectRequest(models.Model):
 
 
 class SubjectRequestDecision(models.TextChoices):
-    PENDING = "pending", "Not decided yet"
-    DISCLOSE = "disclose", "Disclose to the person (access)"
-    RECTIFY = "rectify", "Rectify (done by hand, recorded here)"
-    ERASE = "erase", "Erase"
-    RESTRICT = "restrict", "Restrict processing"
-    NO_ACTION = "no_action", "No action (reasons recorded)"
+    PENDING = "pending", _("Not decided yet")
+    DISCLOSE = "disclose", _("Disclose to the person (access)")
+    RECTIFY = "rectify", _("Rectify (done by hand, recorded here)")
+    ERASE = "erase", _("Erase")
+    RESTRICT = "restrict", _("Restrict processing")
+    NO_ACTION = "no_action", _("No action (reasons recorded)")
 
 
 class DataSubjectRequestItem(models.Model):
@@ -106,7 +107,7 @@ class DataSubjectRequestItem(models.Model):
     target_label = models.CharField(max_length=64)
     target_id = models.BigIntegerField()
     case = models.ForeignKey("oversight.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    found_by = models.CharField(max_length=10, help_text="name, face or link (belongs to an item found).")
+    found_by = models.CharField(max_length=10, help_text=_("name, face or link (belongs to an item found)."))
     decision = models.CharField(
         max_length=10, choices=SubjectRequestDecision.choices, default=SubjectRequestDecision.PENDING
     )

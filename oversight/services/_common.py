@@ -23,6 +23,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from guardian.shortcuts import assign_perm
 
 from audits.events import EventType
@@ -33,6 +35,23 @@ from oversight.roles import Role
 
 Status = Case.Status
 Authority = Case.Authority
+# A status in a sentence ("a case that is draft cannot become closed"); the codes themselves in English.
+STATUS_WORDS = {
+    Status.DRAFT: pgettext_lazy("case status in a sentence", "draft"),
+    Status.URGENT: pgettext_lazy("case status in a sentence", "urgent"),
+    Status.SUBMITTED: pgettext_lazy("case status in a sentence", "submitted"),
+    Status.APPROVED: pgettext_lazy("case status in a sentence", "approved"),
+    Status.DENIED: pgettext_lazy("case status in a sentence", "denied"),
+    Status.EXPIRED: pgettext_lazy("case status in a sentence", "expired"),
+    Status.REVOKED: pgettext_lazy("case status in a sentence", "revoked"),
+    Status.CLOSED: pgettext_lazy("case status in a sentence", "closed"),
+}
+
+
+def status_word(status: str) -> str:
+    return str(STATUS_WORDS.get(status, status))
+
+
 # Actor label of the events the commission's tally writes (no single person decides).
 COMMISSION_ACTOR = "commission"
 
@@ -53,7 +72,10 @@ class TransitionNotAllowed(ValidationError):
     """A transition the table does not allow (HTTP 400 naming `status`)."""
 
     def __init__(self, case: Case, target: str, hint: str = ""):
-        message = f"A case that is {case.status} cannot become {target}."
+        message = _("A case that is %(status)s cannot become %(target)s.") % {
+            "status": status_word(case.status),
+            "target": status_word(target),
+        }
         super().__init__({"status": [f"{message} {hint}".strip()]})
 
 
@@ -79,7 +101,7 @@ def require_perm(actor, case: Case, codename: str, message: str) -> None:
 def require_not_requester(actor, case: Case) -> None:
     # R7: nobody decides or votes on a case they requested (also a database constraint).
     if actor.pk == case.requester_id:
-        raise PermissionDenied("You requested this case: you cannot decide or vote on it (R7).")
+        raise PermissionDenied(_("You requested this case: you cannot decide or vote on it (R7)."))
 
 
 def raise_if(errors: dict[str, list[str]]) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -41,7 +42,7 @@ def camera_create(
 ) -> Camera:
     """Register a camera (platform_admin). Side effects: CAMERA_CREATED (never the source URL itself)."""
     if not actor.has_perm("oversight.add_camera"):
-        raise PermissionDenied("Only platform administrators register cameras.")
+        raise PermissionDenied(_("Only platform administrators register cameras."))
     camera = Camera(
         name=(name or "").strip(),
         location_label=(location_label or "").strip(),
@@ -71,7 +72,7 @@ def camera_create(
 def _check_coordinates(camera: Camera) -> None:
     if (camera.latitude is None) != (camera.longitude is None):
         field = "longitude" if camera.longitude is None else "latitude"
-        raise ValidationError({field: ["Give both coordinates, or neither."]})
+        raise ValidationError({field: [_("Give both coordinates, or neither.")]})
 
 
 def camera_update(*, actor, camera: Camera, **changes) -> Camera:
@@ -80,10 +81,10 @@ def camera_update(*, actor, camera: Camera, **changes) -> Camera:
     Side effects: CAMERA_UPDATED naming the changed fields. Nothing changed: no event.
     """
     if not actor.has_perm("oversight.change_camera"):
-        raise PermissionDenied("Only platform administrators change cameras.")
+        raise PermissionDenied(_("Only platform administrators change cameras."))
     unknown = set(changes) - set(CAMERA_FIELDS)
     if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+        raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
     with transaction.atomic():
         camera = Camera.objects.select_for_update().get(pk=camera.pk)
         changed = []

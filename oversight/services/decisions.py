@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -31,6 +33,7 @@ from oversight.services._common import (
     record_deletion_due,
     require_not_requester,
     require_perm,
+    status_word,
 )
 from oversight.services.notifications import case_notify_office
 from oversight.services.validation import camera_usability_errors, check_threshold
@@ -60,19 +63,19 @@ def case_decide(
     with transaction.atomic():
         case = lock_case(case)
         require_not_requester(actor, case)
-        require_perm(actor, case, "decide_case", "Only the judge assigned to this case may decide it.")
+        require_perm(actor, case, "decide_case", _("Only the judge assigned to this case may decide it."))
         if (
             case.authority != Authority.JUDGE
             or case.assigned_judge_id != actor.pk
             or not user_has_role(actor, Role.JUDGE)
         ):
-            raise PermissionDenied("Only the judge assigned to this case may decide it.")
+            raise PermissionDenied(_("Only the judge assigned to this case may decide it."))
         target = Status.APPROVED if granted else Status.DENIED
         existing = Decision.objects.filter(case=case).first()
         if existing is not None:
             if existing.granted == bool(granted):
                 return case  # the same decision again: the repeat changes nothing
-            raise TransitionNotAllowed(case, target, "The decision has been taken.")
+            raise TransitionNotAllowed(case, target, _("The decision has been taken."))
         if not may_move(case, target):
             return case
         now = timezone.now()
@@ -125,16 +128,18 @@ def case_vote(
         # The case row lock serialises concurrent votes: the tally sees them all.
         case = lock_case(case)
         require_not_requester(actor, case)
-        require_perm(actor, case, "vote_case", "Only commission members may vote on this case.")
+        require_perm(actor, case, "vote_case", _("Only commission members may vote on this case."))
         if case.authority != Authority.COMMISSION or not user_has_role(actor, Role.COMMISSION_MEMBER):
-            raise PermissionDenied("Only commission members may vote on this case.")
+            raise PermissionDenied(_("Only commission members may vote on this case."))
         existing = Vote.objects.filter(case=case, member=actor).first()
         if existing is not None:
             if existing.granted == bool(granted):
                 return case  # the same vote again: the repeat changes nothing
-            raise ValidationError({"granted": ["You have already voted on this case; a vote is final."]})
+            raise ValidationError({"granted": [_("You have already voted on this case; a vote is final.")]})
         if case.status != Status.SUBMITTED:
-            raise ValidationError({"status": [f"Voting is closed: the case is {case.get_status_display().lower()}."]})
+            raise ValidationError(
+                {"status": [_("Voting is closed: the case is %(status)s.") % {"status": status_word(case.status)}]}
+            )
         now = timezone.now()
         fields, scope = _proposal(
             case,
@@ -169,12 +174,19 @@ def _proposal(case: Case, *, now, granted: bool, reasons: str, what: str, **scop
     return fields, scope
 
 
+_REASONS_NEEDED = {
+    ("A decision", True): gettext_lazy("A decision needs written reasons; give the reasons for this grant."),
+    ("A decision", False): gettext_lazy("A decision needs written reasons; give the reasons for this refusal."),
+    ("A vote", True): gettext_lazy("A vote needs written reasons; give the reasons for this grant."),
+    ("A vote", False): gettext_lazy("A vote needs written reasons; give the reasons for this refusal."),
+}
+
+
 def _required_reasons(reasons: str, *, granted: bool, what: str) -> str:
     # R6: the decision states its reasons, a grant as much as a refusal.
     reasons = (reasons or "").strip()
     if not reasons:
-        verb = "grant" if granted else "refusal"
-        raise ValidationError({"reasons": [f"{what} needs written reasons; give the reasons for this {verb}."]})
+        raise ValidationError({"reasons": [str(_REASONS_NEEDED[what, bool(granted)])]})
     return reasons
 
 
@@ -227,14 +239,14 @@ def _proposed_scope(case: Case, *, now, start, end, threshold, person_ids, camer
     end = case.requested_end if end is None else end
     if start < case.requested_start:
         add_error(
-            errors, "start", "A decision may only narrow the request: the start cannot be earlier than requested."
+            errors, "start", _("A decision may only narrow the request: the start cannot be earlier than requested.")
         )
     if end > case.requested_end:
-        add_error(errors, "end", "A decision may only narrow the request: the end cannot be later than requested.")
+        add_error(errors, "end", _("A decision may only narrow the request: the end cannot be later than requested."))
     if end <= start:
-        add_error(errors, "end", "The end must be after the start.")
+        add_error(errors, "end", _("The end must be after the start."))
     elif end <= now:
-        add_error(errors, "end", "This window has already ended: nothing can be authorised in it.")
+        add_error(errors, "end", _("This window has already ended: nothing can be authorised in it."))
     if threshold is None:
         threshold = case.match_threshold
     else:
@@ -243,8 +255,11 @@ def _proposed_scope(case: Case, *, now, start, end, threshold, person_ids, camer
             add_error(
                 errors,
                 "threshold",
-                f"A decision may only narrow the request: the threshold cannot be laxer (higher) than the "
-                f"requested {case.match_threshold} (R13).",
+                _(
+                    "A decision may only narrow the request: the threshold cannot be laxer (higher) than the "
+                    "requested %(threshold)s (R13)."
+                )
+                % {"threshold": case.match_threshold},
             )
     requested_persons, requested_cameras = _requested_ids(case)
     persons = _subset(person_ids, requested_persons, "person_ids", "person", errors)
@@ -283,19 +298,33 @@ def _narrowing(case: Case, scope: dict) -> dict:
     return narrowed
 
 
+_SUBSET_MESSAGES = {
+    "person": {
+        "numbers": gettext_lazy("Give person ids as numbers."),
+        "outside": gettext_lazy("A decision may only narrow the request: persons %(ids)s are not in the request."),
+        "empty": gettext_lazy("Keep at least one person, or refuse the request."),
+    },
+    "camera": {
+        "numbers": gettext_lazy("Give camera ids as numbers."),
+        "outside": gettext_lazy("A decision may only narrow the request: cameras %(ids)s are not in the request."),
+        "empty": gettext_lazy("Keep at least one camera, or refuse the request."),
+    },
+}
+
+
 def _subset(chosen, requested: list[int], field: str, noun: str, errors) -> list[int]:
     if chosen is None:
         return list(requested)
     try:
         ids = sorted({int(x) for x in chosen})
     except (TypeError, ValueError):
-        add_error(errors, field, f"Give {noun} ids as numbers.")
+        add_error(errors, field, str(_SUBSET_MESSAGES[noun]["numbers"]))
         return []
     outside = [i for i in ids if i not in requested]
     if outside:
-        add_error(errors, field, f"A decision may only narrow the request: {noun}s {outside} are not in the request.")
+        add_error(errors, field, _SUBSET_MESSAGES[noun]["outside"] % {"ids": outside})
     if not ids:
-        add_error(errors, field, f"Keep at least one {noun}, or refuse the request.")
+        add_error(errors, field, str(_SUBSET_MESSAGES[noun]["empty"]))
     return ids
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -25,6 +26,7 @@ from oversight.services._common import (
     next_reference,
     raise_if,
     require_perm,
+    status_word,
 )
 from oversight.services.validation import (
     DOCUMENT_FIELD,
@@ -34,6 +36,7 @@ from oversight.services.validation import (
     read_impact_assessment,
     resolve_camera,
     stored_draft_values,
+    too_many_cameras,
     validate_draft_values,
     validate_person,
 )
@@ -50,7 +53,7 @@ def case_create(*, actor, persons: list[dict] | tuple = (), cameras: list[dict] 
     CASE_CREATED and one PERSON_ADDED per person.
     """
     if not actor.has_perm("oversight.add_case"):
-        raise PermissionDenied("Only requesters may draft cases.")
+        raise PermissionDenied(_("Only requesters may draft cases."))
     _refuse_unknown_fields(values)
     errors: dict[str, list[str]] = {}
     merged = {**_draft_defaults(), **_cleaned(values)}
@@ -99,7 +102,7 @@ def case_create(*, actor, persons: list[dict] | tuple = (), cameras: list[dict] 
 def _refuse_unknown_fields(values: dict) -> None:
     unknown = set(values) - set(CASE_DRAFT_FIELDS)
     if unknown:
-        raise ValidationError({name: ["This is not a field of a case request."] for name in sorted(unknown)})
+        raise ValidationError({name: [_("This is not a field of a case request.")] for name in sorted(unknown)})
 
 
 def _draft_defaults() -> dict[str, Any]:
@@ -122,16 +125,16 @@ def _cleaned(values: dict) -> dict[str, Any]:
 def _camera_rows(cameras, errors: dict) -> list[tuple[Camera, str]]:
     rows = []
     if len(cameras) > settings.CASE_MAX_CAMERAS:
-        add_error(errors, "cameras", f"A case may cover at most {settings.CASE_MAX_CAMERAS} cameras (R5).")
+        add_error(errors, "cameras", too_many_cameras())
     seen = set()
     for i, row in enumerate(cameras):
         camera = resolve_camera(row.get("camera_id", row.get("camera")), errors, f"cameras[{i}].camera_id")
         reason = str(row.get("reason") or "").strip()
         if not reason:
-            add_error(errors, f"cameras[{i}].reason", "Say why the persons are expected at this camera (R5).")
+            add_error(errors, f"cameras[{i}].reason", _("Say why the persons are expected at this camera (R5)."))
         if camera is not None:
             if camera.pk in seen:
-                add_error(errors, f"cameras[{i}].camera_id", "This camera is listed twice.")
+                add_error(errors, f"cameras[{i}].camera_id", _("This camera is listed twice."))
             seen.add(camera.pk)
             rows.append((camera, reason))
             for message in camera_usability_errors([camera]):
@@ -149,7 +152,7 @@ def _check_duplicate_names(rows: list[dict], errors: dict, existing: set[str] | 
     for i, row in enumerate(rows):
         key = row["full_name"].casefold()
         if key and key in seen:
-            add_error(errors, f"persons[{i}].full_name", "This person is already listed on the case.")
+            add_error(errors, f"persons[{i}].full_name", _("This person is already listed on the case."))
         seen.add(key)
 
 
@@ -166,9 +169,15 @@ def _audit_person_added(actor, case: Case, person: Person) -> None:
 
 def _lock_draft(actor, case: Case) -> Case:
     case = lock_case(case)
-    require_perm(actor, case, "change_case", "Only the requester may change this case.")
+    require_perm(actor, case, "change_case", _("Only the requester may change this case."))
     if case.status != Status.DRAFT:
-        raise ValidationError({"status": [f"Only a draft can be changed; this case is {case.status}."]})
+        raise ValidationError(
+            {
+                "status": [
+                    _("Only a draft can be changed; this case is %(status)s.") % {"status": status_word(case.status)}
+                ]
+            }
+        )
     return case
 
 
@@ -231,7 +240,7 @@ def case_person_add(*, actor, case: Case, full_name: str, category: str, reason:
         case = _lock_draft(actor, case)
         existing = {name.casefold() for name in case.persons.values_list("full_name", flat=True)}
         if row["full_name"] and row["full_name"].casefold() in existing:
-            add_error(errors, "full_name", "This person is already listed on the case.")
+            add_error(errors, "full_name", _("This person is already listed on the case."))
         raise_if(errors)
         person = Person.objects.create(case=case, **row)
         _audit_person_added(actor, case, person)
@@ -244,7 +253,7 @@ def case_person_remove(*, actor, case: Case, person_id: int) -> None:
         case = _lock_draft(actor, case)
         person = case.persons.filter(pk=person_id).first()
         if person is None:
-            raise ValidationError({"person": [f"No person {person_id} on this case."]})
+            raise ValidationError({"person": [_("No person %(id)s on this case.") % {"id": person_id}]})
         person.delete()
         audit_record(
             actor=actor,
@@ -266,7 +275,7 @@ def case_camera_add(*, actor, case: Case, camera_id: int, reason: str) -> CaseCa
     camera = resolve_camera(camera_id, errors, "camera")
     reason = (reason or "").strip()
     if not reason:
-        add_error(errors, "reason", "Say why the persons are expected at this camera (R5).")
+        add_error(errors, "reason", _("Say why the persons are expected at this camera (R5)."))
     if camera is not None:
         for message in camera_usability_errors([camera]):
             add_error(errors, "camera", message)
@@ -274,9 +283,9 @@ def case_camera_add(*, actor, case: Case, camera_id: int, reason: str) -> CaseCa
         case = _lock_draft(actor, case)
         links = set(case.case_cameras.values_list("camera_id", flat=True))
         if camera is not None and camera.pk in links:
-            add_error(errors, "camera", "This camera is already on the case.")
+            add_error(errors, "camera", _("This camera is already on the case."))
         elif len(links) >= settings.CASE_MAX_CAMERAS:
-            add_error(errors, "camera", f"A case may cover at most {settings.CASE_MAX_CAMERAS} cameras (R5).")
+            add_error(errors, "camera", too_many_cameras())
         raise_if(errors)
         link = CaseCamera.objects.create(case=case, camera=camera, reason=reason)
         audit_record(
@@ -293,9 +302,9 @@ def case_camera_remove(*, actor, case: Case, camera_id: int) -> None:
     """Take a camera off a draft. Side effects: deletes the link; CASE_UPDATED {"cameras_removed": [id]}."""
     with transaction.atomic():
         case = _lock_draft(actor, case)
-        deleted, _ = case.case_cameras.filter(camera_id=camera_id).delete()
+        deleted, _kinds = case.case_cameras.filter(camera_id=camera_id).delete()
         if not deleted:
-            raise ValidationError({"camera": [f"Camera {camera_id} is not on this case."]})
+            raise ValidationError({"camera": [_("Camera %(id)s is not on this case.") % {"id": camera_id}]})
         audit_record(
             actor=actor,
             event_type=EventType.CASE_UPDATED,

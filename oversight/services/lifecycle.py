@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audits.events import EventType
 from audits.services import SYSTEM, audit_record
@@ -41,7 +43,7 @@ def case_submit(*, actor, case: Case) -> Case:
     """
     with transaction.atomic():
         case = lock_case(case)
-        require_perm(actor, case, "change_case", "Only the requester may submit this case.")
+        require_perm(actor, case, "change_case", _("Only the requester may submit this case."))
         if not may_move(case, Status.SUBMITTED):
             return case
         now = timezone.now()
@@ -49,7 +51,12 @@ def case_submit(*, actor, case: Case) -> Case:
             raise ValidationError(
                 {
                     "status": [
-                        f"The {settings.CASE_URGENCY_HOURS}-hour urgency limit has passed; the case has lapsed (R9)."
+                        ngettext(
+                            "The %(hours)d-hour urgency limit has passed; the case has lapsed (R9).",
+                            "The %(hours)d-hour urgency limit has passed; the case has lapsed (R9).",
+                            settings.CASE_URGENCY_HOURS,
+                        )
+                        % {"hours": settings.CASE_URGENCY_HOURS}
                     ]
                 }
             )
@@ -82,14 +89,14 @@ def case_start_urgent(*, actor, case: Case, urgency_reason: str) -> Case:
     """
     with transaction.atomic():
         case = lock_case(case)
-        require_perm(actor, case, "change_case", "Only the requester may start this case.")
+        require_perm(actor, case, "change_case", _("Only the requester may start this case."))
         if not may_move(case, Status.URGENT):
             return case
         now = timezone.now()
         errors = completeness_errors(case, now=now)
         urgency_reason = (urgency_reason or "").strip()
         if not urgency_reason:
-            add_error(errors, "urgency_reason", "Explain the urgency in writing (R9).")
+            add_error(errors, "urgency_reason", _("Explain the urgency in writing (R9)."))
         raise_if(errors)
         case.status = Status.URGENT
         case.is_urgent = True
@@ -127,12 +134,12 @@ def case_revoke(*, actor, case: Case, reason: str) -> Case:
         case = lock_case(case)
         perms = selectors.case_object_perms(user=actor, case=case)
         if actor.pk == case.requester_id or not perms & {"decide_case", "vote_case"}:
-            raise PermissionDenied("Only the deciding authority may revoke this case; the requester withdraws it.")
+            raise PermissionDenied(_("Only the deciding authority may revoke this case; the requester withdraws it."))
         if not may_move(case, Status.REVOKED):
             return case
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationError({"reason": ["Give the reason for the revocation."]})
+            raise ValidationError({"reason": [_("Give the reason for the revocation.")]})
         _revoke_or_close(case, actor=actor, reason=reason, event_type=EventType.CASE_REVOKED)
     return case
 
@@ -184,7 +191,7 @@ def case_withdraw(*, actor, case: Case, reason: str = "") -> Case:
     """
     with transaction.atomic():
         case = lock_case(case)
-        require_perm(actor, case, "change_case", "Only the requester may withdraw this case.")
+        require_perm(actor, case, "change_case", _("Only the requester may withdraw this case."))
         if case.status in (Status.REVOKED, Status.CLOSED):
             return case
         target = WITHDRAW_TARGETS.get(case.status)
@@ -202,9 +209,9 @@ def case_close(*, actor, case: Case) -> Case:
     """
     with transaction.atomic():
         case = lock_case(case)
-        require_perm(actor, case, "change_case", "Only the requester may close this case.")
+        require_perm(actor, case, "change_case", _("Only the requester may close this case."))
         if case.status == Status.SUBMITTED:
-            raise TransitionNotAllowed(case, Status.CLOSED, "Withdraw it instead.")
+            raise TransitionNotAllowed(case, Status.CLOSED, _("Withdraw it instead."))
         if not may_move(case, Status.CLOSED):
             return case
         previous = case.status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record
@@ -18,11 +19,11 @@ def objective_set_enabled(*, actor, code: str, enabled: bool) -> Objective:
     Side effects: OBJECTIVE_CHANGED. Setting the current value changes nothing.
     """
     if not actor.has_perm("oversight.change_objective"):
-        raise PermissionDenied("Only platform administrators manage objectives.")
+        raise PermissionDenied(_("Only platform administrators manage objectives."))
     with transaction.atomic():
         objective = Objective.objects.select_for_update().filter(pk=code).first()
         if objective is None:
-            raise ValidationError({"objective": [f"Unknown objective {code!r}."]})
+            raise ValidationError({"objective": [_("Unknown objective %(value)r.") % {"value": code}]})
         if objective.enabled == enabled:
             return objective
         objective.enabled = enabled

@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oversight.models import (
     CASE_DRAFT_FIELDS,
@@ -43,16 +45,18 @@ def stored_draft_values(case: Case) -> dict[str, Any]:
 
 def resolve_objective(value, errors) -> Objective | None:
     if value in (None, ""):
-        add_error(errors, "objective", "Choose the legal objective (R1).")
+        add_error(errors, "objective", _("Choose the legal objective (R1)."))
         return None
     if isinstance(value, Objective):
         value = value.pk
     objective = Objective.objects.filter(pk=value).first()
     if objective is None:
-        add_error(errors, "objective", f"Unknown objective {value!r}.")
+        add_error(errors, "objective", _("Unknown objective %(value)r.") % {"value": value})
     elif not objective.enabled:
         add_error(
-            errors, "objective", f"The objective {objective.code!r} is disabled: national law does not enable it (R1)."
+            errors,
+            "objective",
+            _("The objective %(code)r is disabled: national law does not enable it (R1).") % {"code": objective.code},
         )
     return objective
 
@@ -67,7 +71,7 @@ def resolve_judge(value, errors):
     except (TypeError, ValueError):
         judge = None
     if judge is None or not user_has_role(judge, Role.JUDGE):
-        add_error(errors, "assigned_judge", "Choose an active user with the judge role.")
+        add_error(errors, "assigned_judge", _("Choose an active user with the judge role."))
         return None
     return judge
 
@@ -76,33 +80,40 @@ def check_threshold(value, errors, field: str = "match_threshold") -> float | No
     try:
         threshold = float(value)
     except (TypeError, ValueError):
-        add_error(errors, field, "Give a number.")
+        add_error(errors, field, _("Give a number."))
         return None
     if not threshold > 0:
-        add_error(errors, field, "The threshold must be greater than 0.")
+        add_error(errors, field, _("The threshold must be greater than 0."))
     elif threshold > settings.MATCH_THRESHOLD_MAX:
         # R13: a distance, lower is stricter; the administrator's limit is the laxest allowed.
         add_error(
             errors,
             field,
-            f"The threshold may not exceed {settings.MATCH_THRESHOLD_MAX} (the administrator's limit; "
-            "a lower distance is stricter) (R13).",
+            _("The threshold may not exceed %(max)s (the administrator's limit; a lower distance is stricter) (R13).")
+            % {"max": settings.MATCH_THRESHOLD_MAX},
         )
     return threshold
 
 
 def check_window(start, end, errors) -> None:
     if start is None:
-        add_error(errors, "requested_start", "Give the requested start.")
+        add_error(errors, "requested_start", _("Give the requested start."))
     if end is None:
-        add_error(errors, "requested_end", "Give the requested end.")
+        add_error(errors, "requested_end", _("Give the requested end."))
     if start is None or end is None:
         return
     if end <= start:
-        add_error(errors, "requested_end", "The end must be after the start.")
+        add_error(errors, "requested_end", _("The end must be after the start."))
     elif end - start > timedelta(hours=settings.CASE_MAX_DURATION_HOURS):
         add_error(
-            errors, "requested_end", f"The window may last at most {settings.CASE_MAX_DURATION_HOURS} hours (R5)."
+            errors,
+            "requested_end",
+            ngettext(
+                "The window may last at most %(hours)d hour (R5).",
+                "The window may last at most %(hours)d hours (R5).",
+                settings.CASE_MAX_DURATION_HOURS,
+            )
+            % {"hours": settings.CASE_MAX_DURATION_HOURS},
         )
 
 
@@ -118,36 +129,36 @@ def validate_draft_values(values: dict, *, requester, errors: dict) -> dict:
         try:
             years = int(years)
         except (TypeError, ValueError):
-            add_error(errors, "offence_max_sentence_years", "Give a whole number of years.")
+            add_error(errors, "offence_max_sentence_years", _("Give a whole number of years."))
             years = None
         else:
             if years < 0:
-                add_error(errors, "offence_max_sentence_years", "Give a whole number of years.")
+                add_error(errors, "offence_max_sentence_years", _("Give a whole number of years."))
     resolved["offence_max_sentence_years"] = years
     if objective is not None and objective.code == Objective.SUSPECT:
         # R1(c): the offence and its maximum sentence, at least 4 years.
         if not (values.get("offence") or "").strip():
-            add_error(errors, "offence", "Name the offence the suspect is sought for (R1(c)).")
+            add_error(errors, "offence", _("Name the offence the suspect is sought for (R1(c))."))
         if years is None and "offence_max_sentence_years" not in errors:
-            add_error(errors, "offence_max_sentence_years", "Give the offence's maximum sentence in years (R1(c)).")
+            add_error(errors, "offence_max_sentence_years", _("Give the offence's maximum sentence in years (R1(c))."))
         elif years is not None and years < 4:
             add_error(
                 errors,
                 "offence_max_sentence_years",
-                "A suspect search needs an offence punishable by at least 4 years (R1(c)).",
+                _("A suspect search needs an offence punishable by at least 4 years (R1(c))."),
             )
     check_window(values.get("requested_start"), values.get("requested_end"), errors)
     resolved["match_threshold"] = check_threshold(values.get("match_threshold"), errors)
     authority = values.get("authority") or Authority.JUDGE
     if authority not in Authority.values:
-        add_error(errors, "authority", f"Choose one of: {', '.join(Authority.values)}.")
+        add_error(errors, "authority", _("Choose one of: %(values)s.") % {"values": ", ".join(Authority.values)})
     resolved["authority"] = authority
     judge = resolve_judge(values.get("assigned_judge"), errors)
     if judge is not None:
         if authority != Authority.JUDGE:
-            add_error(errors, "assigned_judge", "Only a case decided by a judge names a judge.")
+            add_error(errors, "assigned_judge", _("Only a case decided by a judge names a judge."))
         elif judge.pk == requester.pk:
-            add_error(errors, "assigned_judge", "You cannot be the judge of your own request (R7).")
+            add_error(errors, "assigned_judge", _("You cannot be the judge of your own request (R7)."))
     resolved["assigned_judge"] = judge if authority == Authority.JUDGE else None
     return resolved
 
@@ -163,15 +174,19 @@ def read_document(upload, errors, *, field: str) -> tuple[bytes, str] | None:
         return None
     size = getattr(upload, "size", None)
     if size is not None and size > settings.UPLOAD_MAX_BYTES:
-        add_error(errors, field, f"The document is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
+        add_error(
+            errors, field, _("The document is larger than %(bytes)s bytes.") % {"bytes": settings.UPLOAD_MAX_BYTES}
+        )
         return None
     upload.seek(0)
     content = upload.read(settings.UPLOAD_MAX_BYTES + 1)
     if len(content) > settings.UPLOAD_MAX_BYTES:
-        add_error(errors, field, f"The document is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
+        add_error(
+            errors, field, _("The document is larger than %(bytes)s bytes.") % {"bytes": settings.UPLOAD_MAX_BYTES}
+        )
         return None
     if not content.strip():
-        add_error(errors, field, "The document is empty.")
+        add_error(errors, field, _("The document is empty."))
         return None
     if content.startswith(b"%PDF-"):
         return content, IMPACT_ASSESSMENT_TYPES["pdf"]
@@ -180,7 +195,7 @@ def read_document(upload, errors, *, field: str) -> tuple[bytes, str] | None:
     except UnicodeDecodeError:
         text = None
     if text is None or "\x00" in text:
-        add_error(errors, field, "Attach a PDF or a plain-text (UTF-8) document.")
+        add_error(errors, field, _("Attach a PDF or a plain-text (UTF-8) document."))
         return None
     return content, IMPACT_ASSESSMENT_TYPES["text"]
 
@@ -198,11 +213,11 @@ def validate_person(data: dict, errors: dict, prefix: str = "") -> dict:
         add_error(
             errors,
             f"{field}category" if prefix else "category",
-            f"Choose one of: {', '.join(Person.Category.values)} (R20).",
+            _("Choose one of: %(values)s (R20).") % {"values": ", ".join(Person.Category.values)},
         )
     reason = str(data.get("reason") or "").strip()
     if not reason:
-        add_error(errors, f"{field}reason" if prefix else "reason", "Say why this person is sought.")
+        add_error(errors, f"{field}reason" if prefix else "reason", _("Say why this person is sought."))
     return {"full_name": full_name, "category": category, "reason": reason}
 
 
@@ -214,9 +229,9 @@ def resolve_camera(camera_id, errors, field: str) -> Camera | None:
     except (TypeError, ValueError):
         camera = None
     if camera is None:
-        add_error(errors, field, f"Unknown camera {camera_id!r}.")
+        add_error(errors, field, _("Unknown camera %(id)r.") % {"id": camera_id})
     elif not camera.enabled:
-        add_error(errors, field, f"The camera {camera.name!r} is disabled.")
+        add_error(errors, field, _("The camera %(name)r is disabled.") % {"name": camera.name})
     return camera
 
 
@@ -227,22 +242,25 @@ def completeness_errors(case: Case, *, now: datetime) -> dict[str, list[str]]:
     # The settings may have changed since the draft was saved: check again.
     validate_draft_values(values, requester=case.requester, errors=errors)
     if case.requested_end is not None and case.requested_end <= now:
-        add_error(errors, "requested_end", "The requested window has already ended.")
+        add_error(errors, "requested_end", _("The requested window has already ended."))
     if not case.legal_basis.strip():
-        add_error(errors, "legal_basis", "Name the provision of national law the case relies on (R2).")
-    for name, label in (
-        ("evidence", "the objective evidence or clear indications relied on"),
-        ("harm_assessment", "the seriousness, probability and scale of the harm if the system is not used"),
-        ("rights_impact", "the consequences for the rights of everyone affected"),
+        add_error(errors, "legal_basis", _("Name the provision of national law the case relies on (R2)."))
+    for name, message in (
+        ("evidence", _("Describe the objective evidence or clear indications relied on (R4).")),
+        (
+            "harm_assessment",
+            _("Describe the seriousness, probability and scale of the harm if the system is not used (R4)."),
+        ),
+        ("rights_impact", _("Describe the consequences for the rights of everyone affected (R4).")),
     ):
         if not getattr(case, name).strip():
-            add_error(errors, name, f"Describe {label} (R4).")
+            add_error(errors, name, message)
     if not case.impact_assessment:
         add_error(
-            errors, "impact_assessment", "Attach the fundamental-rights and data-protection impact assessment (R8)."
+            errors, "impact_assessment", _("Attach the fundamental-rights and data-protection impact assessment (R8).")
         )
     if not case.persons.exists():
-        add_error(errors, "persons", "Name at least one person sought (R3).")
+        add_error(errors, "persons", _("Name at least one person sought (R3)."))
     # Checks of higher layers, e.g. every person has a ready reference face (watchlists).
     for check in case_readiness_checks():
         for field, messages in check(case).items():
@@ -250,22 +268,38 @@ def completeness_errors(case: Case, *, now: datetime) -> dict[str, list[str]]:
                 add_error(errors, field, message)
     links = list(case.case_cameras.select_related("camera"))
     if not links:
-        add_error(errors, "cameras", "Choose at least one camera, with the reason the persons are expected there (R5).")
+        add_error(
+            errors, "cameras", _("Choose at least one camera, with the reason the persons are expected there (R5).")
+        )
     elif len(links) > settings.CASE_MAX_CAMERAS:
-        add_error(errors, "cameras", f"A case may cover at most {settings.CASE_MAX_CAMERAS} cameras (R5).")
+        add_error(errors, "cameras", too_many_cameras())
     for link in links:
         if not link.camera.enabled:
-            add_error(errors, "cameras", f"The camera {link.camera.name!r} is disabled.")
+            add_error(errors, "cameras", _("The camera %(name)r is disabled.") % {"name": link.camera.name})
     # The office's prior opinion on the deployment must be given and not unfavourable.
     for message in camera_usability_errors(link.camera for link in links):
         add_error(errors, "cameras", message)
     if case.authority == Authority.JUDGE and case.assigned_judge_id is None:
-        add_error(errors, "assigned_judge", "Name the judge who will decide (R6).")
+        add_error(errors, "assigned_judge", _("Name the judge who will decide (R6)."))
     if case.authority == Authority.COMMISSION and len(commission_members(case)) < settings.COMMISSION_QUORUM:
         add_error(
-            errors, "authority", f"The commission has fewer than {settings.COMMISSION_QUORUM} members who may vote."
+            errors,
+            "authority",
+            ngettext(
+                "The commission has fewer than %(count)d member who may vote.",
+                "The commission has fewer than %(count)d members who may vote.",
+                settings.COMMISSION_QUORUM,
+            )
+            % {"count": settings.COMMISSION_QUORUM},
         )
     return errors
+
+
+def too_many_cameras() -> str:
+    count = settings.CASE_MAX_CAMERAS
+    return ngettext(
+        "A case may cover at most %(count)d camera (R5).", "A case may cover at most %(count)d cameras (R5).", count
+    ) % {"count": count}
 
 
 def camera_usability_errors(cameras: Iterable[Camera]) -> list[str]:
@@ -278,8 +312,11 @@ def camera_usability_errors(cameras: Iterable[Camera]) -> list[str]:
         )
     )
     return [
-        f"The camera {camera.name!r} belongs to no deployment on which the data protection office has given a "
-        "favourable opinion (with or without conditions); it cannot be used."
+        _(
+            "The camera %(name)r belongs to no deployment on which the data protection office has given a "
+            "favourable opinion (with or without conditions); it cannot be used."
+        )
+        % {"name": camera.name}
         for camera in cameras
         if camera.pk not in usable
     ]
