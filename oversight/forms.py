@@ -74,7 +74,7 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         objective = self.fields["objective"]
         objective.label_from_instance = (
-            lambda o: o.label if o.enabled else _("%(label)s (disabled)") % {"label": o.label}
+            lambda o: o.display_label if o.enabled else _("%(label)s (disabled)") % {"label": o.display_label}
         )
         judge = self.fields["assigned_judge"]
         judge.queryset = (
@@ -246,7 +246,7 @@ class CaseListFilterForm(forms.Form):
             (value, without_requirement_codes(label)) for value, label in Case.Status.choices
         ]
         self.fields["objective"].choices = [("", _("Any objective"))] + [
-            (o.code, o.label) for o in Objective.objects.order_by("label")
+            (o.code, o.display_label) for o in Objective.objects.order_by("label")
         ]
 
     def valid_values(self) -> dict:

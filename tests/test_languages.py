@@ -103,3 +103,35 @@ def test_the_compiled_catalogue_is_current():
             key = message.id[0] if not message.context else f"{message.context}\x04{message.id[0]}"
             for n, form in enumerate(message.string):
                 assert compiled.get((key, n)) == form, message.id
+
+
+def test_the_closed_list_of_objectives_is_in_the_catalogue():
+    """The data migration's labels and descriptions are the msgids of OBJECTIVE_WORDS, word for word."""
+    import importlib
+
+    from oversight.models.cases import OBJECTIVE_WORDS
+
+    migration = importlib.import_module("oversight.migrations.0004_legal_objectives")
+    stored = {text for _code, label, description in migration.OBJECTIVES for text in (label, description)}
+    assert stored == set(OBJECTIVE_WORDS)
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    for text in stored:
+        assert catalog[text] is not None and catalog[text].string, text
+
+
+@pytest.mark.django_db
+def test_objectives_read_in_the_readers_language():
+    from django.utils import translation
+
+    from oversight.models import Objective
+
+    objective = Objective.objects.get(code="victims")
+    with translation.override("cs"):
+        assert objective.display_label.startswith("(a) Cílené pátrání")
+        assert str(objective) == objective.display_label
+    with translation.override("en"):
+        assert objective.display_label == objective.label
+    custom = Objective(code="custom", label="A label an administrator typed")
+    with translation.override("cs"):
+        assert custom.display_label == "A label an administrator typed"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -43,7 +44,38 @@ class Objective(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language: the closed list's own labels are translated (OBJECTIVE_WORDS),
+        a label an administrator typed is shown as typed."""
+        return gettext(self.label)
+
+    @property
+    def display_description(self) -> str:
+        return gettext(self.description) if self.description else ""
+
+
+# The closed list's labels and descriptions exactly as the data migration 0004_legal_objectives stored them, so
+# the catalogue carries their translations (tests/test_languages.py checks that the two agree).
+OBJECTIVE_WORDS = (
+    gettext_noop("(a) Targeted search for specific victims or missing persons"),
+    gettext_noop(
+        "Targeted search for specific victims of abduction, trafficking in human beings or sexual exploitation "
+        "of human beings, as well as the search for missing persons."
+    ),
+    gettext_noop("(b) Prevention of a specific, substantial and imminent threat"),
+    gettext_noop(
+        "Prevention of a specific, substantial and imminent threat to the life or physical safety of natural "
+        "persons, or of a genuine and present or foreseeable threat of a terrorist attack."
+    ),
+    gettext_noop("(c) Locating a suspect of a serious criminal offence"),
+    gettext_noop(
+        "Localisation or identification of a person suspected of having committed a criminal offence listed in "
+        "Annex II of the AI Act, punishable by a custodial sentence of a maximum period of at least four years."
+    ),
+)
 
 
 class CaseSequence(models.Model):

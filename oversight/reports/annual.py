@@ -69,7 +69,7 @@ def _in_year(value, year: int) -> int | None:
 def annual_report(*, year: int, now=None) -> AnnualReport:
     now = now or timezone.now()
     totals, by_month = _blank(), {m: _blank() for m in range(1, 13)}
-    objectives = {o.code: o.label for o in Objective.objects.order_by("code")}
+    objectives = {o.code: o.display_label for o in Objective.objects.order_by("code")}
     by_objective = {code: _blank() for code in objectives}
 
     def count(key: str, month: int, objective: str, amount=1) -> None:

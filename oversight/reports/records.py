@@ -133,7 +133,7 @@ def deployment_records(*, year: int | None = None, cases: list[Case] | None = No
             if ongoing
             else date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT"),
             "duration_hours": round((end - start).total_seconds() / 3600, 2),
-            "objective": case.objective.label,
+            "objective": case.objective.display_label,
             "authority": case.get_authority_display(),
             "urgent": _("yes") if case.urgent_started_at else _("no"),
             "watchlist_size": watchlist,

@@ -122,7 +122,8 @@ def notification_text(notification: OfficeNotification) -> dict:
         "title": KIND_TITLES.get(notification.kind, notification.kind),
         "summary": summary,
         "how_it_ended": how_it_ended,
-        "objective": content.get("objective", ""),
+        # The closed list's labels are in the catalogue (oversight.models.cases.OBJECTIVE_WORDS).
+        "objective": _(content["objective"]) if content.get("objective") else "",
         "deployments": content.get("deployments") or [],
         "cameras": content.get("cameras") or [],
         "window_start": _when(content.get("window_start")),
