@@ -112,7 +112,7 @@ def reference_photo_upload(
                 target_ref=person,
                 data={"code": str(exc.code), "bytes": len(data)},
             )
-        raise ValidationError({"photo": [gettext(exc.message) % exc.params]}) from None
+        raise ValidationError({"photo": [gettext(exc.template) % exc.params]}) from None
 
     relative = f"{PHOTO_DIR}/{secrets.token_hex(16)}.bin"
     try:

@@ -39,11 +39,15 @@ def test_each_review_answer_records_one_consultation_as_the_detail_api_does(w, a
     assert view.case_ref == alert.case.reference
     assert api.get(f"/api/alerts/{alert.pk}/").status_code == 200
     review_view, detail_view = _views(alert, first)
-    assert review_view.data_dict == detail_view.data_dict == {
-        "part": "details",
-        "interface": "api",
-        "access_basis": "alert_verifier",
-    }
+    assert (
+        review_view.data_dict
+        == detail_view.data_dict
+        == {
+            "part": "details",
+            "interface": "api",
+            "access_basis": "alert_verifier",
+        }
+    )
     # Confirming again is a no-op, but the answer names the person again: one more consultation.
     api.post(f"/api/alerts/{alert.pk}/review/", {"verdict": "confirm"}, content_type="application/json")
     assert len(_views(alert, first)) == 3
