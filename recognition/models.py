@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ScanStopReason(models.TextChoices):
@@ -71,7 +72,7 @@ class AlertOutcome(models.TextChoices):
     NO_ACTION = "no_action", _("No action")
     ENGAGED = "engaged", _("Person engaged by officers")
     ARRESTED = "arrested", _("Arrested")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("alert outcome", "Other")
 
 
 class Alert(models.Model):

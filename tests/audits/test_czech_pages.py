@@ -3,8 +3,9 @@ plural forms and the export page; event type codes stay as they are."""
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audits.models import AuditEvent
 from tests.audits.helpers import fill_log
@@ -70,3 +71,20 @@ def test_the_export_page_is_czech(client_for, dpo):
         reverse("audits:export"), {"justification": " ", "recipients": "Úřad", "format": "verifiable"}
     )
     assert refused.status_code == 400 and "Toto pole je vyžadováno." in refused.content.decode()
+
+
+def test_the_export_command_answers_operators_in_english_whatever_the_language(settings, tmp_path):
+    settings.LANGUAGE_CODE = "cs"  # the deployment's default
+    fill_log(2)
+    with translation.override("cs"), pytest.raises(CommandError, match="is not a date we can read"):
+        call_command(
+            "audits_export",
+            "--since",
+            "last tuesday",
+            "--out",
+            str(tmp_path / "out"),
+            "--justification",
+            "audit",
+            "--recipient",
+            "office",
+        )
