@@ -92,7 +92,7 @@ def test_service_refusals_follow_the_active_language(w, alert):
         services.alert_record_outcome(actor=w.verifiers[0], alert=alert, outcome="arrested")
     assert exc.value.messages == ["Výsledek lze zaznamenat, až když upozornění ověří dva lidé."]
     with translation.override("cs"):
-        assert str(Alert.Outcome.ENGAGED.label) == "Strážníci osobu kontaktovali"
+        assert str(Alert.Outcome.ENGAGED.label) == "Policisté osobu kontaktovali"
         assert date_format(timezone.localtime(alert.captured_at), "SHORT_DATE_FORMAT").count(". ") == 2
 
 
