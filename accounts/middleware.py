@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 from rest_framework.views import APIView
 
 from accounts import services
@@ -24,7 +25,7 @@ from accounts.policy import (
 # write; idle timeouts are therefore exact to within this many seconds.
 ACTIVITY_RESOLUTION_SECONDS = 60
 
-SECOND_FACTOR_API_MESSAGE = (
+SECOND_FACTOR_API_MESSAGE = _(
     "Confirm your sign-in with the code from your authenticator app (on the website) before using the API."
 )
 
@@ -106,7 +107,7 @@ class SecondFactorRequiredMiddleware:
         if getattr(view_func, "second_factor_exempt", False) or second_factor_satisfied(request):
             return None
         if _is_api_view(view_func) or request.path.startswith("/api/"):
-            return JsonResponse({"detail": SECOND_FACTOR_API_MESSAGE}, status=403)
+            return JsonResponse({"detail": str(SECOND_FACTOR_API_MESSAGE)}, status=403)
         target = reverse("accounts:second_factor")
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})

@@ -10,6 +10,7 @@ import base64
 
 import django_otp
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -112,7 +113,7 @@ def second_factor_verify(*, request, token: str) -> tuple[bool, str]:
         if device is None:
             verified, allowed = False, True
         else:
-            allowed, _ = device.verify_is_allowed()
+            allowed, _throttle = device.verify_is_allowed()
             verified = allowed and device.verify_token(code)
         if not verified:
             audit_record(
@@ -122,8 +123,8 @@ def second_factor_verify(*, request, token: str) -> tuple[bool, str]:
                 data={"step": "sign-in", "method": method, "throttled": not allowed},
             )
             if not allowed:
-                return False, "Too many wrong codes in a row. Wait a minute, then try again."
-            return False, "That code is not right. Codes change every 30 seconds: type the one shown now."
+                return False, _("Too many wrong codes in a row. Wait a minute, then try again.")
+            return False, _("That code is not right. Codes change every 30 seconds: type the one shown now.")
         data = {"method": method}
         if method == "recovery_code":
             data["recovery_codes_left"] = recovery_codes_remaining(user=user)

@@ -13,6 +13,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.qr import write_qrcode_image
 
@@ -22,8 +24,10 @@ from accounts.middleware import second_factor_exempt
 from accounts.policy import EXPIRED_REASON_KEY, second_factor_required
 
 EXPIRED_MESSAGES = {
-    "idle": "You were signed out after a period without activity. Please sign in again.",
-    "absolute": "You were signed out because your session reached its maximum length. Please sign in again.",
+    "idle": gettext_lazy("You were signed out after a period without activity. Please sign in again."),
+    "absolute": gettext_lazy(
+        "You were signed out because your session reached its maximum length. Please sign in again."
+    ),
 }
 
 
@@ -92,7 +96,9 @@ def second_factor_setup(request):
                 "accounts/recovery_codes.html",
                 {"codes": codes, "next": _next_url(request) or reverse("home"), "just_enrolled": True},
             )
-        form.add_error("code", "That code is not right. Check the app shows this account, then type its current code.")
+        form.add_error(
+            "code", _("That code is not right. Check the app shows this account, then type its current code.")
+        )
     secret = b32encode(device.bin_key).decode()
     return render(
         request,

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from json.encoder import encode_basestring as _enc
 
+from django.utils.translation import gettext_noop
+
 from audits.models import GENESIS_HASH
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
@@ -96,16 +98,17 @@ ROW_FIELDS = (
 
 
 class Damage:
-    MODIFIED = "modified"
-    DELETED = "deleted"
-    INSERTED = "inserted"
-    REORDERED = "reordered"
-    TRUNCATED = "truncated after a checkpoint"
-    BAD_SIGNATURE = "bad checkpoint signature"
-    CHECKPOINT_MISMATCH = "modified before a checkpoint (chain rewritten)"
-    WITNESS_MISMATCH = "differs from the office's copy (chain rewritten and re-signed)"
-    UNRECORDED_CUT = "removed without a recorded cut"
-    BAD_CUT = "cut record does not hold"
+    # English in results and in the verifier's output; the verification page translates them (gettext_noop marks them).
+    MODIFIED = gettext_noop("modified")
+    DELETED = gettext_noop("deleted")
+    INSERTED = gettext_noop("inserted")
+    REORDERED = gettext_noop("reordered")
+    TRUNCATED = gettext_noop("truncated after a checkpoint")
+    BAD_SIGNATURE = gettext_noop("bad checkpoint signature")
+    CHECKPOINT_MISMATCH = gettext_noop("modified before a checkpoint (chain rewritten)")
+    WITNESS_MISMATCH = gettext_noop("differs from the office's copy (chain rewritten and re-signed)")
+    UNRECORDED_CUT = gettext_noop("removed without a recorded cut")
+    BAD_CUT = gettext_noop("cut record does not hold")
 
 
 @dataclass

@@ -4,6 +4,9 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audits.events import EventType
 
@@ -22,7 +25,7 @@ def parse_when(value: str, *, end_of_day: bool = False) -> datetime:
     """
     text = " ".join((value or "").strip().replace("T", " ").split())
     if not text:
-        raise ValueError(f"enter a date, for example {EXAMPLES}")
+        raise ValueError(_("enter a date, for example %(examples)s") % {"examples": EXAMPLES})
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
         if len(text) > 10 or not end_of_day:
@@ -43,7 +46,10 @@ def parse_when(value: str, *, end_of_day: bool = False) -> datetime:
                 return timezone.make_aware(datetime.strptime(text, f"{date_format} {time_format}"))
             except ValueError:
                 continue
-    raise ValueError(f"“{value.strip()}” is not a date we can read; write it like {EXAMPLES}")
+    raise ValueError(
+        _("“%(value)s” is not a date we can read; write it like %(examples)s")
+        % {"value": value.strip(), "examples": EXAMPLES}
+    )
 
 
 class WhenField(forms.Field):
@@ -52,7 +58,7 @@ class WhenField(forms.Field):
     def __init__(self, *, end_of_day: bool = False, **kwargs):
         self.end_of_day = end_of_day
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", f"e.g. {EXAMPLES}")
+        kwargs.setdefault("help_text", format_lazy(gettext_lazy("e.g. {examples}"), examples=EXAMPLES))
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "2026-11-29 14:05"}))
         super().__init__(**kwargs)
 
@@ -61,7 +67,9 @@ class WhenField(forms.Field):
         if not text:
             return None
         if len(text) > 40:
-            raise forms.ValidationError(f"That is too long for a date; write it like {EXAMPLES}.")
+            raise forms.ValidationError(
+                _("That is too long for a date; write it like %(examples)s.") % {"examples": EXAMPLES}
+            )
         try:
             return parse_when(text, end_of_day=self.end_of_day)
         except ValueError as exc:
@@ -71,21 +79,24 @@ class WhenField(forms.Field):
 class EventFilterForm(forms.Form):
     event_type = forms.ChoiceField(
         required=False,
-        choices=[("", "any")]
+        label=gettext_lazy("Event type"),
+        choices=[("", gettext_lazy("any"))]
         + sorted({(c.split(".")[0], c.split(".")[0] + ".*") for c in EventType.values})
         + list(EventType.choices),
     )
-    case_ref = forms.CharField(required=False, max_length=64, label="Case reference")
-    actor = forms.CharField(required=False, max_length=150, label="Actor (username)")
-    since = WhenField(label="From")
-    until = WhenField(label="Until", end_of_day=True, help_text="a date alone includes that whole day")
+    case_ref = forms.CharField(required=False, max_length=64, label=gettext_lazy("Case reference"))
+    actor = forms.CharField(required=False, max_length=150, label=gettext_lazy("Actor (username)"))
+    since = WhenField(label=gettext_lazy("From"))
+    until = WhenField(
+        label=gettext_lazy("Until"), end_of_day=True, help_text=gettext_lazy("a date alone includes that whole day")
+    )
 
     FILTERS = ("event_type", "case_ref", "actor", "since", "until")
 
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] >= data["until"]:
-            self.add_error("until", "“Until” must be later than “From”.")
+            self.add_error("until", _("“Until” must be later than “From”."))
         return data
 
     def filters(self) -> dict:
@@ -95,13 +106,21 @@ class EventFilterForm(forms.Form):
 
 class ExportForm(EventFilterForm):
     # R17: a disclosure records its justification and its recipients.
-    justification = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    recipients = forms.CharField(max_length=300, help_text="Who receives this export")
+    justification = forms.CharField(
+        max_length=500, label=gettext_lazy("Justification"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    recipients = forms.CharField(
+        max_length=300, label=gettext_lazy("Recipients"), help_text=gettext_lazy("Who receives this export")
+    )
     format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
         choices=[
-            ("verifiable", "Verifiable (hashes, signed checkpoint, offline verifier; made in the background)"),
+            (
+                "verifiable",
+                gettext_lazy("Verifiable (hashes, signed checkpoint, offline verifier; made in the background)"),
+            ),
             ("csv", "CSV"),
-            ("json", "JSON lines"),
+            ("json", gettext_lazy("JSON lines")),
         ],
         initial="verifiable",
     )

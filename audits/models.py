@@ -8,6 +8,7 @@ this app depends on no other app.
 import json
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from audits.events import EventType
 
@@ -120,10 +121,10 @@ class AuditCut(models.Model):
 
 
 class AuditExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 class AuditExport(models.Model):

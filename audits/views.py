@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audits import chain, selectors
@@ -100,7 +101,9 @@ def export(request):
                 actor=request.user,
             )
         except AuditExportRefused as exc:
-            form.add_error(None, str(exc)[0].upper() + str(exc)[1:] + ".")
+            # The service's refusals are English (commands print them too); the page says them in the reader's language.
+            message = _(str(exc))
+            form.add_error(None, message[0].upper() + message[1:] + ".")
             return render(request, "audits/export.html", {"form": form}, status=400)
         return redirect("audits:export_detail", export_id=job.pk)
     queryset = selectors.audit_event_list(**filters).order_by("seq")
@@ -143,7 +146,7 @@ def _own_export(request, export_id: int) -> AuditExport:
     try:
         return selectors.audit_export_get_for_user(export_id=export_id, user=request.user)
     except AuditExport.DoesNotExist:
-        raise Http404("no such export") from None
+        raise Http404(_("No such export.")) from None
 
 
 @login_required
@@ -159,5 +162,5 @@ def export_download(request, export_id: int):
     job = _own_export(request, export_id)
     path = export_root() / f"{job.directory}.zip"
     if job.status != "done" or not job.directory or not path.exists():
-        raise Http404("the export is not ready")
+        raise Http404(_("The export is not ready."))
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"audit-export-{job.pk}.zip")

@@ -40,6 +40,14 @@ class AlertOutput(serializers.ModelSerializer):
         ]
 
 
+def _answer_with_consultation(request, alert: Alert) -> Response:
+    """The alert as it is now. The answer names the person found, so it is a consultation (R17), recorded as the
+    detail API records one: the answer to a review or an outcome discloses exactly what a detail answer does."""
+    alert = selectors.alert_get_for_user(user=request.user, pk=alert.pk)
+    services.alert_record_view(actor=request.user, alert=alert, interface="api", basis=alert.access_basis)
+    return Response(AlertOutput(alert).data)
+
+
 class AlertListApi(APIView):
     # Declared on the view so the schema documents the paginated object the view answers.
     pagination_class = LimitOffsetPagination
@@ -74,7 +82,7 @@ class AlertReviewApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = services.alert_review(actor=request.user, alert=alert, **data.validated_data)
-        return Response(AlertOutput(selectors.alert_get_for_user(user=request.user, pk=alert.pk)).data)
+        return _answer_with_consultation(request, alert)
 
 
 class AlertOutcomeApi(APIView):
@@ -88,4 +96,4 @@ class AlertOutcomeApi(APIView):
         data = self.AlertOutcomeInput(data=request.data)
         data.is_valid(raise_exception=True)
         alert = services.alert_record_outcome(actor=request.user, alert=alert, **data.validated_data)
-        return Response(AlertOutput(selectors.alert_get_for_user(user=request.user, pk=alert.pk)).data)
+        return _answer_with_consultation(request, alert)

@@ -2,20 +2,22 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ScanStopReason(models.TextChoices):
-    CASE_ENDED = "case_ended", "The case's window ended"
-    REVOKED = "revoked", "The case was revoked"
-    NO_SCOPE = "no_scope", "No case covers the camera"
-    GATE_ERROR = "gate_error", "The gate could not be asked (fail closed)"
-    SOURCE_ERROR = "source_error", "The video source failed"
-    SOURCE_ENDED = "source_ended", "The video file ended"
-    SEGMENT_END = "segment_end", "Segment finished; the dispatcher requeues"
-    WORKER_LOST = "worker_lost", "The worker stopped sending heartbeats"
-    WORKER_STOPPING = "worker_stopping", "The worker was shut down"
-    CAMERA_DISABLED = "camera_disabled", "The camera was disabled"
-    ERROR = "error", "Unexpected error"
+    CASE_ENDED = "case_ended", _("The case's window ended")
+    REVOKED = "revoked", _("The case was revoked")
+    NO_SCOPE = "no_scope", _("No case covers the camera")
+    GATE_ERROR = "gate_error", _("The gate could not be asked (fail closed)")
+    SOURCE_ERROR = "source_error", _("The video source failed")
+    SOURCE_ENDED = "source_ended", _("The video file ended")
+    SEGMENT_END = "segment_end", _("Segment finished; the dispatcher requeues")
+    WORKER_LOST = "worker_lost", _("The worker stopped sending heartbeats")
+    WORKER_STOPPING = "worker_stopping", _("The worker was shut down")
+    CAMERA_DISABLED = "camera_disabled", _("The camera was disabled")
+    ERROR = "error", _("Unexpected error")
 
 
 class Scan(models.Model):
@@ -59,18 +61,18 @@ class Scan(models.Model):
 
 
 class AlertStatus(models.TextChoices):
-    NEW = "new", "New: awaiting two verifications"
-    VERIFIED = "verified", "Verified by two people"
-    REJECTED = "rejected", "Rejected by a verifier"
+    NEW = "new", _("New: awaiting two verifications")
+    VERIFIED = "verified", _("Verified by two people")
+    REJECTED = "rejected", _("Rejected by a verifier")
 
 
 class AlertOutcome(models.TextChoices):
     """What happened after a verified alert (R23: the outcomes a deployment record reports)."""
 
-    NO_ACTION = "no_action", "No action"
-    ENGAGED = "engaged", "Person engaged by officers"
-    ARRESTED = "arrested", "Arrested"
-    OTHER = "other", "Other"
+    NO_ACTION = "no_action", _("No action")
+    ENGAGED = "engaged", _("Person engaged by officers")
+    ARRESTED = "arrested", _("Arrested")
+    OTHER = "other", pgettext_lazy("alert outcome", "Other")
 
 
 class Alert(models.Model):
@@ -93,7 +95,7 @@ class Alert(models.Model):
     person = models.ForeignKey("oversight.Person", on_delete=models.CASCADE, related_name="alerts")
     camera = models.ForeignKey("oversight.Camera", on_delete=models.PROTECT, related_name="alerts")
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
-    captured_at = models.DateTimeField(verbose_name="first seen")
+    captured_at = models.DateTimeField(verbose_name=_("first seen"))
     frame_key = models.BigIntegerField()
     frame_index = models.PositiveIntegerField(default=0)
     last_seen_at = models.DateTimeField(null=True, blank=True)
@@ -155,8 +157,8 @@ class AlertReview(models.Model):
     """One person's verification of an alert (R14): two different people must confirm."""
 
     class Verdict(models.TextChoices):
-        CONFIRM = "confirm", "Confirmed: it is the person sought"
-        REJECT = "reject", "Rejected: not the person sought"
+        CONFIRM = "confirm", _("Confirmed: it is the person sought")
+        REJECT = "reject", _("Rejected: not the person sought")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alert_reviews")

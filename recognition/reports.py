@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oversight import selectors
 from oversight.models import Case
@@ -77,7 +78,7 @@ def scans_section(case: Case) -> DossierSection:
         (
             scan.camera.name,
             _fmt(scan.started_at),
-            _fmt(scan.stopped_at) or "running",
+            _fmt(scan.stopped_at) or _("running"),
             plain(scan.get_stop_reason_display()) if scan.stop_reason else "",
             scan.frames_read,
             scan.faces_seen,
@@ -87,9 +88,17 @@ def scans_section(case: Case) -> DossierSection:
     )
     return DossierSection(
         key="scans",
-        title="Scans",
+        title=_("Scans"),
         order=SCANS_ORDER,
-        columns=("Camera", "Started", "Stopped", "Why it stopped", "Frames read", "Faces seen", "Matches"),
+        columns=(
+            _("Camera"),
+            _("Started"),
+            _("Stopped"),
+            _("Why it stopped"),
+            _("Frames read"),
+            _("Faces seen"),
+            _("Matches"),
+        ),
         rows=rows,
     )
 
@@ -113,17 +122,27 @@ def alerts_section(case: Case) -> DossierSection:
                 _fmt(alert.captured_at),
                 alert.camera.name,
                 # The person by number and category: a dossier may travel, names stay on the case.
-                f"person {alert.person_id} ({alert.person.get_category_display()})",
+                _("person %(number)s (%(category)s)")
+                % {"number": alert.person_id, "category": alert.person.get_category_display()},
                 f"{alert.distance:.3f}",
                 plain(alert.get_status_display()),
-                reviews or "none",
+                reviews or _("none"),
                 outcome,
             )
         )
     return DossierSection(
         key="alerts",
-        title="Alerts, their verification and outcomes",
+        title=_("Alerts, their verification and outcomes"),
         order=ALERTS_ORDER,
-        columns=("Alert", "Captured", "Camera", "Person sought", "Distance", "Status", "Verifications", "Outcome"),
+        columns=(
+            _("Alert"),
+            _("Captured"),
+            _("Camera"),
+            _("Person sought"),
+            _("Distance"),
+            _("Status"),
+            _("Verifications"),
+            _("Outcome"),
+        ),
         rows=tuple(rows),
     )

@@ -13,12 +13,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from audits.services import CONSULTATION_TOKEN_PARAM, consultation_token_url
 from oversight.roles import Role, user_has_role
 from oversight.selectors import camera_list
+from oversight.wording import without_requirement_codes
 from recognition import selectors, services
 from recognition.models import Alert
 
@@ -149,7 +151,7 @@ def alert_reference_photo(request, pk: int, photo_pk: int):
     """A reference photo of the alert's person, for verifiers only (they compare it with the crop)."""
     alert = selectors.alert_get_for_user(user=request.user, pk=pk)
     if not user_has_role(request.user, Role.ALERT_VERIFIER):
-        raise Http404("No such photo.")
+        raise Http404(_("No such photo."))
     try:
         photo = services.alert_reference_photo_read(
             actor=request.user,
@@ -158,7 +160,7 @@ def alert_reference_photo(request, pk: int, photo_pk: int):
             consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
         )
     except LookupError:
-        raise Http404("No such photo.") from None
+        raise Http404(_("No such photo.")) from None
     response = HttpResponse(photo.content, content_type=photo.content_type)
     response["Cache-Control"] = "no-store, private"
     return response
@@ -174,7 +176,7 @@ def alert_review(request, pk: int):
         )
     except ValidationError as exc:
         for message in exc.messages:
-            messages.error(request, message)
+            messages.error(request, without_requirement_codes(message))
     return redirect("recognition:alert_detail", pk=alert.pk)
 
 
@@ -191,7 +193,7 @@ def alert_outcome(request, pk: int):
         )
     except ValidationError as exc:
         for message in exc.messages:
-            messages.error(request, message)
+            messages.error(request, without_requirement_codes(message))
     else:
-        messages.success(request, "Outcome recorded.")
+        messages.success(request, _("Outcome recorded."))
     return redirect("recognition:alert_detail", pk=alert.pk)

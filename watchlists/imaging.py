@@ -23,6 +23,7 @@ import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageFile, ImageOps
 
 try:
@@ -52,12 +53,18 @@ class RejectionCode(enum.StrEnum):
 
 
 class ImageRejected(Exception):
-    """The upload is refused; ``message`` is written for the person who uploaded it."""
+    """The upload is refused; ``message`` is written for the person who uploaded it.
 
-    def __init__(self, code: RejectionCode, message: str):
-        super().__init__(message)
+    ``template`` (English, marked for translation) and ``params`` let a page say the same in the reader's
+    language: ``gettext(exc.template) % exc.params``. ``message`` stays English (logs, tests).
+    """
+
+    def __init__(self, code: RejectionCode, template: str, **params):
         self.code = code
-        self.message = message
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -77,7 +84,8 @@ class ValidatedImage:
 
 
 # Signatures of formats we refuse, so that the message can say what the file is.
-def _sniff_other(data: bytes) -> tuple[RejectionCode, str]:
+def _sniff_other(data: bytes) -> tuple[RejectionCode, str, str]:
+    """(code, message, the kind of image it is or "")."""
     head = data[:64]
     image_kinds = [
         (head.startswith((b"GIF87a", b"GIF89a")), "GIF"),
@@ -94,19 +102,31 @@ def _sniff_other(data: bytes) -> tuple[RejectionCode, str]:
     ]
     for matched, name in image_kinds:
         if matched:
-            return RejectionCode.UNSUPPORTED_FORMAT, f"{name} images are not accepted; upload JPEG or PNG."
+            return (
+                RejectionCode.UNSUPPORTED_FORMAT,
+                gettext_noop("%(kind)s images are not accepted; upload JPEG or PNG."),
+                name,
+            )
     stripped = head.lstrip().lower()
     if stripped.startswith(b"<svg") or (stripped.startswith(b"<?xml") and b"<svg" in data[:1024].lower()):
-        return RejectionCode.UNSUPPORTED_FORMAT, "SVG images are not accepted; upload JPEG or PNG."
+        return (
+            RejectionCode.UNSUPPORTED_FORMAT,
+            gettext_noop("%(kind)s images are not accepted; upload JPEG or PNG."),
+            "SVG",
+        )
     if head.startswith(b"%PDF"):
-        return RejectionCode.NOT_AN_IMAGE, "The file is a PDF document, not an image; upload JPEG or PNG."
-    return RejectionCode.NOT_AN_IMAGE, "The file is not an image; upload JPEG or PNG."
+        return (
+            RejectionCode.NOT_AN_IMAGE,
+            gettext_noop("The file is a PDF document, not an image; upload JPEG or PNG."),
+            "",
+        )
+    return RejectionCode.NOT_AN_IMAGE, gettext_noop("The file is not an image; upload JPEG or PNG."), ""
 
 
 def _png_declared_size(data: bytes) -> tuple[int, int]:
     # The PNG specification requires IHDR to be the first chunk: length(4) "IHDR" width(4) height(4).
     if len(data) < 24 or data[12:16] != b"IHDR":
-        raise ImageRejected(RejectionCode.CORRUPT, "The PNG file is damaged (no image header).")
+        raise ImageRejected(RejectionCode.CORRUPT, gettext_noop("The PNG file is damaged (no image header)."))
     return struct.unpack(">II", data[16:24])
 
 
@@ -116,7 +136,7 @@ def _jpeg_declared_size(data: bytes) -> tuple[int, int]:
     end = len(data)
     while position < end:
         if data[position] != 0xFF:
-            raise ImageRejected(RejectionCode.CORRUPT, "The JPEG file is damaged (bad marker).")
+            raise ImageRejected(RejectionCode.CORRUPT, gettext_noop("The JPEG file is damaged (bad marker)."))
         while position < end and data[position] == 0xFF:  # fill bytes
             position += 1
         if position >= end:
@@ -131,14 +151,14 @@ def _jpeg_declared_size(data: bytes) -> tuple[int, int]:
             break
         (length,) = struct.unpack(">H", data[position : position + 2])
         if length < 2:
-            raise ImageRejected(RejectionCode.CORRUPT, "The JPEG file is damaged (bad segment length).")
+            raise ImageRejected(RejectionCode.CORRUPT, gettext_noop("The JPEG file is damaged (bad segment length)."))
         if marker in _JPEG_SOF_MARKERS:
             if position + 7 > end:
                 break
             height, width = struct.unpack(">HH", data[position + 3 : position + 7])
             return width, height
         position += length
-    raise ImageRejected(RejectionCode.CORRUPT, "The JPEG file is damaged or truncated (no frame header).")
+    raise ImageRejected(RejectionCode.CORRUPT, gettext_noop("The JPEG file is damaged or truncated (no frame header)."))
 
 
 def _format_megabytes(size: int) -> str:
@@ -151,7 +171,7 @@ def _format_megapixels(pixels: int) -> str:
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
     if width <= 0 or height <= 0:
-        raise ImageRejected(RejectionCode.CORRUPT, "The image declares no width or height.")
+        raise ImageRejected(RejectionCode.CORRUPT, gettext_noop("The image declares no width or height."))
     # Pillow refuses (or warns about) images over its own MAX_IMAGE_PIXELS as decompression bombs;
     # staying under it too means Pillow's warning can never fire, so no process-wide warning filter
     # (which is not thread-safe to change per call) is needed to turn it into an error.
@@ -159,8 +179,11 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
     if width * height > limit:
         raise ImageRejected(
             RejectionCode.TOO_MANY_PIXELS,
-            f"The image is {width} x {height} pixels ({_format_megapixels(width * height)}); "
-            f"the limit is {_format_megapixels(limit)}.",
+            gettext_noop("The image is %(width)s x %(height)s pixels (%(size)s); the limit is %(limit)s."),
+            width=width,
+            height=height,
+            size=_format_megapixels(width * height),
+            limit=_format_megapixels(limit),
         )
 
 
@@ -226,10 +249,12 @@ def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) ->
     if len(data) > max_bytes:
         raise ImageRejected(
             RejectionCode.TOO_LARGE,
-            f"The file is {_format_megabytes(len(data))}; the limit is {_format_megabytes(max_bytes)}.",
+            gettext_noop("The file is %(size)s; the limit is %(limit)s."),
+            size=_format_megabytes(len(data)),
+            limit=_format_megabytes(max_bytes),
         )
     if not data:
-        raise ImageRejected(RejectionCode.NOT_AN_IMAGE, "The file is empty; upload a JPEG or PNG photo.")
+        raise ImageRejected(RejectionCode.NOT_AN_IMAGE, gettext_noop("The file is empty; upload a JPEG or PNG photo."))
 
     if data.startswith(_PNG_SIGNATURE):
         expected_format = "PNG"
@@ -238,7 +263,8 @@ def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) ->
         expected_format = "JPEG"
         declared = _jpeg_declared_size(data)
     else:
-        raise ImageRejected(*_sniff_other(data))
+        code, message, kind = _sniff_other(data)
+        raise ImageRejected(code, message, **({"kind": kind} if kind else {}))
     _check_pixels(*declared, max_pixels)
 
     if ImageFile.LOAD_TRUNCATED_IMAGES:
@@ -250,8 +276,8 @@ def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) ->
             # MPO is Pillow's name for a JPEG carrying extra frames (many phone cameras); the first frame is used.
             detected = "JPEG" if image.format == "MPO" else image.format
             if detected != expected_format or image.size != declared:
-                message = f"The {expected_format} file is damaged (inconsistent header)."
-                raise ImageRejected(RejectionCode.CORRUPT, message)
+                message = gettext_noop("The %(format)s file is damaged (inconsistent header).")
+                raise ImageRejected(RejectionCode.CORRUPT, message, format=expected_format)
             _check_pixels(*image.size, max_pixels)
             image.load()  # full decode: a truncated or corrupt file fails here
             captured_at = _captured_at(image)
@@ -266,13 +292,14 @@ def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) ->
     except ImageRejected:
         raise
     except Image.DecompressionBombError:
-        raise ImageRejected(RejectionCode.TOO_MANY_PIXELS, "The image has too many pixels.") from None
+        raise ImageRejected(RejectionCode.TOO_MANY_PIXELS, gettext_noop("The image has too many pixels.")) from None
     except Image.DecompressionBombWarning:  # only raised if someone turned the warning into an error
-        raise ImageRejected(RejectionCode.TOO_MANY_PIXELS, "The image has too many pixels.") from None
+        raise ImageRejected(RejectionCode.TOO_MANY_PIXELS, gettext_noop("The image has too many pixels.")) from None
     except Exception:  # noqa: BLE001 - untrusted input: any decoder failure means the file is unusable
         raise ImageRejected(
             RejectionCode.CORRUPT,
-            f"The {expected_format} file is damaged or incomplete and cannot be read; upload it again.",
+            gettext_noop("The %(format)s file is damaged or incomplete and cannot be read; upload it again."),
+            format=expected_format,
         ) from None
 
     output = io.BytesIO()

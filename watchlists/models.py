@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReferencePhoto(models.Model):
@@ -13,9 +14,9 @@ class ReferencePhoto(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Encoding pending"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Encoding pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     person = models.ForeignKey("oversight.Person", on_delete=models.CASCADE, related_name="photos")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -13,6 +13,7 @@ from oversight.models import Person
 from oversight.registry import PhotoState
 from watchlists import crypto
 from watchlists.models import ReferencePhoto
+from watchlists.wording import failure_reason_text
 
 
 def persons_without_ready_reference(*, case) -> list[Person]:
@@ -106,7 +107,9 @@ def case_photo_states(case) -> dict:
     labels = dict(ReferencePhoto.Status.choices)
     for pk, person_id, status, reason in rows:
         states.setdefault(person_id, []).append(
-            PhotoState(photo_id=pk, status=status, status_label=labels[status], failure_reason=reason)
+            PhotoState(
+                photo_id=pk, status=status, status_label=labels[status], failure_reason=failure_reason_text(reason)
+            )
         )
     return states
 

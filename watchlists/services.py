@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record, consultation_token_valid
@@ -78,20 +80,23 @@ def reference_photo_upload(
     """
     case = person.case
     if case.requester_id != getattr(actor, "pk", None):
-        raise PermissionDenied("Only the requester of the case may add reference photos.")
+        raise PermissionDenied(_("Only the requester of the case may add reference photos."))
     if case.status != Case.Status.DRAFT:
         raise ValidationError(
-            {"photo": f"Reference photos can only be added while the case is a draft ({case.status})."}
+            {
+                "photo": _("Reference photos can only be added while the case is a draft (%(status)s).")
+                % {"status": case.get_status_display()}
+            }
         )
     errors = {}
     if not (source or "").strip():
-        errors["source"] = ["Say where the image comes from (R12)."]
+        errors["source"] = [_("Say where the image comes from (R12).")]
     if not (legal_basis or "").strip():
-        errors["legal_basis"] = ["Give the legal basis for using this image (R12)."]
+        errors["legal_basis"] = [_("Give the legal basis for using this image (R12).")]
     if captured_at is None:
-        errors["captured_at"] = ["Give the date the image was taken (R12: the most recent suitable image)."]
+        errors["captured_at"] = [_("Give the date the image was taken (R12: the most recent suitable image).")]
     elif captured_at > timezone.localdate():
-        errors["captured_at"] = ["The capture date is in the future."]
+        errors["captured_at"] = [_("The capture date is in the future.")]
     if errors:
         raise ValidationError(errors)
     try:
@@ -107,7 +112,7 @@ def reference_photo_upload(
                 target_ref=person,
                 data={"code": str(exc.code), "bytes": len(data)},
             )
-        raise ValidationError({"photo": [exc.message]}) from None
+        raise ValidationError({"photo": [gettext(exc.template) % exc.params]}) from None
 
     relative = f"{PHOTO_DIR}/{secrets.token_hex(16)}.bin"
     try:
@@ -254,9 +259,9 @@ def reference_photo_delete(*, actor: Any, photo: ReferencePhoto) -> None:
     """Remove one photo from a draft (the requester's own), file and template included."""
     case = photo.person.case
     if case.requester_id != getattr(actor, "pk", None):
-        raise PermissionDenied("Only the requester of the case may remove reference photos.")
+        raise PermissionDenied(_("Only the requester of the case may remove reference photos."))
     if case.status != Case.Status.DRAFT:
-        raise ValidationError({"photo": "Reference photos can only be removed while the case is a draft."})
+        raise ValidationError({"photo": _("Reference photos can only be removed while the case is a draft.")})
     with transaction.atomic():
         relative = photo.photo_file
         photo_id = photo.pk

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from audits.services import CONSULTATION_TOKEN_PARAM
@@ -15,14 +17,23 @@ from watchlists import selectors, services
 
 class PhotoUploadForm(forms.Form):
     photo = forms.FileField(
-        help_text="A JPEG or PNG image showing this person's face alone, as recent as possible.",
+        label=gettext_lazy("Photo"),
+        help_text=gettext_lazy("A JPEG or PNG image showing this person's face alone, as recent as possible."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
-    source = forms.CharField(max_length=300, help_text="Where the image comes from (for example the police register).")
-    legal_basis = forms.CharField(max_length=300, help_text="The legal basis for using this image.")
+    source = forms.CharField(
+        max_length=300,
+        label=gettext_lazy("Source"),
+        help_text=gettext_lazy("Where the image comes from (for example the police register)."),
+    )
+    legal_basis = forms.CharField(
+        max_length=300,
+        label=gettext_lazy("Legal basis"),
+        help_text=gettext_lazy("The legal basis for using this image."),
+    )
     captured_at = forms.DateField(
-        label="Date taken",
-        help_text="The date the image was taken.",
+        label=gettext_lazy("Date taken"),
+        help_text=gettext_lazy("The date the image was taken."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -30,7 +41,9 @@ class PhotoUploadForm(forms.Form):
     # rest of the form is right would keep personal data nobody decided to keep. So the page says plainly that the
     # file must be chosen again, and the browser's own checks (required fields, the date picker) catch most
     # mistakes before the photo is sent at all.
-    FILE_NOT_KEPT = "The photo you chose was not kept, because another field needs correcting: choose the file again."
+    FILE_NOT_KEPT = gettext_lazy(
+        "The photo you chose was not kept, because another field needs correcting: choose the file again."
+    )
 
     def add_file_not_kept_notice(self, files) -> None:
         if files.get("photo") and "photo" not in self.errors:
@@ -69,8 +82,10 @@ def photo_upload(request, case_pk: int, person_pk: int):
             else:
                 messages.info(
                     request,
-                    "Photo received. The face is being computed: its state below shows when it is ready "
-                    "(or why it failed).",
+                    _(
+                        "Photo received. The face is being computed: its state below shows when it is ready "
+                        "(or why it failed)."
+                    ),
                 )
                 return redirect("watchlists:photo_upload", case_pk=case.pk, person_pk=person.pk)
         else:
@@ -111,7 +126,7 @@ def photo_image(request, case_pk: int, person_pk: int, photo_pk: int):
             consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
         )
     except LookupError:
-        raise Http404("No such photo.") from None
+        raise Http404(_("No such photo.")) from None
     response = HttpResponse(data.content, content_type=data.content_type)
     response["Cache-Control"] = "no-store"
     return response
@@ -128,7 +143,7 @@ def photo_remove(request, case_pk: int, person_pk: int, photo_pk: int):
     photo = get_object_or_404(person.photos.all(), pk=photo_pk)
     if request.method == "GET":
         if not (case.status == case.Status.DRAFT and case.requester_id == request.user.pk):
-            raise PermissionDenied("Only the requester may remove a photo, and only while the case is a draft.")
+            raise PermissionDenied(_("Only the requester may remove a photo, and only while the case is a draft."))
         number = [p.pk for p in selectors.reference_photo_list(person=person)].index(photo.pk) + 1
         return render(
             request,
@@ -140,5 +155,5 @@ def photo_remove(request, case_pk: int, person_pk: int, photo_pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.info(request, "The photo and its face template were destroyed.")
+        messages.info(request, _("The photo and its face template were destroyed."))
     return redirect("watchlists:photo_upload", case_pk=case.pk, person_pk=person.pk)

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from audits import chain, signing, verify_export
 from audits.events import EventType
@@ -123,7 +124,7 @@ def export_plan(*, filters: dict, actor: Any = None) -> tuple[int, int, AuditChe
     bounds = selected.order_by("seq").values_list("seq", flat=True)
     first = bounds.first()
     if first is None:
-        raise AuditExportRefused("no audit events match these filters; nothing to export")
+        raise AuditExportRefused(gettext_noop("no audit events match these filters; nothing to export"))
     last = selected.order_by("-seq").values_list("seq", flat=True).first()
     checkpoint = AuditCheckpoint.objects.filter(seq__gte=last).order_by("seq", "id").first()
     if checkpoint is None:
@@ -266,9 +267,9 @@ def _disclosure(*, actor, filters, rows, justification, recipients, fmt, extra=N
 def _require_text(justification: str, recipients: str) -> tuple[str, str]:
     justification, recipients = (justification or "").strip(), (recipients or "").strip()
     if not justification:
-        raise AuditExportRefused("an export is a disclosure: give the justification (why)")
+        raise AuditExportRefused(gettext_noop("an export is a disclosure: give the justification (why)"))
     if not recipients:
-        raise AuditExportRefused("an export is a disclosure: name the recipient (for whom)")
+        raise AuditExportRefused(gettext_noop("an export is a disclosure: name the recipient (for whom)"))
     return justification, recipients
 
 
@@ -318,7 +319,7 @@ def audit_export_request(*, filters: dict, justification: str, recipients: str, 
     justification, recipients = _require_text(justification, recipients)
     filters = _clean_filters(filters)
     if not audit_event_list(**filters).exists():
-        raise AuditExportRefused("no audit events match these filters; nothing to export")
+        raise AuditExportRefused(gettext_noop("no audit events match these filters; nothing to export"))
     actor_id, actor_label = _actor_snapshot(actor)
     with transaction.atomic():
         event = _disclosure(

@@ -188,7 +188,7 @@ def _field_label(name: str) -> str:
 
 
 def _status_label(code) -> str:
-    return str(dict(Case.Status.choices).get(code, code)) if code else _("none")
+    return str(dict(Case.Status.choices).get(code, code)) if code else "—"
 
 
 def _summary(event: AuditEvent, names: _Names) -> str:

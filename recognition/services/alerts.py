@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record, consultation_list_record, consultation_token_valid
@@ -114,18 +115,24 @@ def alert_review(*, actor, alert: Alert, verdict: str, note: str = "") -> Alert:
     Side effects: an AlertReview row; ALERT_VERIFIED or ALERT_REJECTED.
     """
     if not user_has_role(actor, Role.ALERT_VERIFIER):
-        raise PermissionDenied("Only alert verifiers may verify alerts.")
+        raise PermissionDenied(_("Only alert verifiers may verify alerts."))
     if verdict not in AlertReview.Verdict.values:
-        raise ValidationError({"verdict": ["Choose confirm or reject."]})
+        raise ValidationError({"verdict": [_("Choose confirm or reject.")]})
     with transaction.atomic():
         alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
         mine = AlertReview.objects.filter(alert=alert, reviewer=actor).first()
         if mine is not None:
             if mine.verdict == verdict:
                 return alert
-            raise ValidationError({"verdict": ["You have already reviewed this alert; a different person must (R14)."]})
+            raise ValidationError(
+                {"verdict": [_("You have already reviewed this alert; a different person must (R14).")]}
+            )
         if alert.status != Alert.Status.NEW:
-            raise ValidationError({"status": [f"The alert is already {alert.status}."]})
+            already = {
+                Alert.Status.VERIFIED: _("The alert is already verified."),
+                Alert.Status.REJECTED: _("The alert is already rejected."),
+            }[alert.status]
+            raise ValidationError({"status": [already]})
         AlertReview.objects.create(alert=alert, reviewer=actor, verdict=verdict, note=note.strip())
         confirmations = AlertReview.objects.filter(alert=alert, verdict=AlertReview.Verdict.CONFIRM).count()
         previous = alert.status
@@ -153,19 +160,21 @@ def alert_record_outcome(*, actor, alert: Alert, outcome: str, note: str = "") -
     Side effects: the alert's outcome fields; ALERT_OUTCOME_RECORDED (the outcome, never the note's text).
     """
     if not user_has_role(actor, Role.ALERT_VERIFIER):
-        raise PermissionDenied("Only alert verifiers may record what happened after an alert.")
+        raise PermissionDenied(_("Only alert verifiers may record what happened after an alert."))
     note = (note or "").strip()
     errors: dict[str, list[str]] = {}
     if outcome not in Alert.Outcome.values:
-        errors["outcome"] = ["Choose no action, engaged, arrested or other."]
+        errors["outcome"] = [_("Choose no action, engaged, arrested or other.")]
     elif outcome == Alert.Outcome.OTHER and not note:
-        errors["note"] = ["Say briefly what happened."]
+        errors["note"] = [_("Say briefly what happened.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
         if alert.status != Alert.Status.VERIFIED:
-            raise ValidationError({"outcome": ["An outcome can be recorded only once two people verified the alert."]})
+            raise ValidationError(
+                {"outcome": [_("An outcome can be recorded only once two people verified the alert.")]}
+            )
         if alert.outcome == outcome and alert.outcome_note == note:
             return alert
         previous = alert.outcome

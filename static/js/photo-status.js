@@ -8,7 +8,7 @@
   var delay = 3000;
   // Stop after ten minutes: a page left open must not keep the session alive for ever (idle timeout).
   var deadline = Date.now() + 10 * 60 * 1000;
-  // The page gives the words in its own language (data-word-* on the table); English when it does not.
+  // The words come from the page (data-word-* attributes, in the reader's language); English if a page gives none.
   function word(name, fallback) { return root.getAttribute("data-word-" + name) || fallback; }
   var words = {
     pending: word("pending", "face being computed…"),
@@ -40,10 +40,10 @@
           setTimeout(poll, delay);
         } else if (data.pending) {
           var waiting = document.getElementById("photo-pending-notice");
-          if (waiting) { waiting.textContent = word("late", "A face is still being computed after ten minutes: reload the page later."); }
+          if (waiting) { waiting.textContent = word("still-pending", "A face is still being computed after ten minutes: reload the page later."); }
         } else {
           var notice = document.getElementById("photo-pending-notice");
-          if (notice) { notice.textContent = word("done", "Every reference face is ready or has failed."); }
+          if (notice) { notice.textContent = word("all-done", "Every reference face is ready or has failed."); }
         }
       })
       .catch(function () { setTimeout(poll, delay * 3); });

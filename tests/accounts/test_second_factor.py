@@ -44,8 +44,10 @@ def test_the_walk_covers_the_site():
     ):
         assert expected in paths, expected
     exempt = {path for path, view in ROUTES if getattr(view, "second_factor_exempt", False)}
-    # Only signing in and out, the second-factor pages and the health check answer before the gate.
+    # Only signing in and out, the second-factor pages, the language switch (offered on those pages) and the health
+    # check answer before the gate.
     assert exempt == {
+        "/i18n/setlang/",
         "/accounts/login/",
         "/accounts/logout/",
         "/accounts/second-factor/",

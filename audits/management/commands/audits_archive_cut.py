@@ -1,7 +1,7 @@
 import json
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from audits.forms import parse_when
 from audits.services import AuditCutRefused, audit_trail_cut
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--archive-dir", help="where the archive directory is written (default AUDIT_ARCHIVE_DIR)")
         parser.add_argument("--by", default="command:audits_archive_cut", help="who cuts (recorded as the actor)")
 
+    @no_translations  # operators read English (audits.forms.parse_when speaks the active language)
     def handle(self, *args, **options):
         try:
             before = parse_when(options["before"]) if options["before"] else retention_cutoff()

@@ -3,7 +3,7 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from audits.forms import parse_when
 from audits.services import AuditExportRefused, audit_export_create
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--recipient", required=True, help="who receives them")
         parser.add_argument("--by", default="command:audits_export", help="who exports (recorded as the actor)")
 
+    @no_translations  # operators read English (audits.forms.parse_when speaks the active language)
     def handle(self, *args, **options):
         filters = {"case_ref": options["case"], "event_type": options["event_type"], "actor": options["actor"]}
         for name in ("since", "until"):

@@ -1,0 +1,81 @@
+"""Failure reasons of reference photos in the reader's language.
+
+The encoding task stores the reason in English (it is data: the audit event PHOTO_ENCODING_FAILED carries the same
+text, and a task runs in the deployment's default language, so nothing it stores may depend on that). Pages and
+the case page's polling answer translate the stored English here, at display time. A reason this module does not
+know (an older or future wording) is shown as stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext, ngettext
+
+# The reasons the face engine gives (recognition/matching.py), each with the words that translate it.
+_NO_FACE = "No face was found in the image. Use a frontal, well-lit photo in which the face is clearly visible."
+_MANY_FACES = re.compile(
+    r"^The image shows (?P<count>\d+) faces; a reference image must show exactly one person\. "
+    r"Crop the photo to the person concerned\.$"
+)
+_TOO_SMALL = re.compile(
+    r"^The face is only (?P<size>\d+) px wide; at least (?P<minimum>\d+) px are required for a reliable template\. "
+    r"Use a larger or higher-resolution photo\.$"
+)
+_UNREADABLE = re.compile(r"^Unreadable image: (?P<reason>.*)\.$", re.DOTALL)
+_TOO_MANY_PIXELS_LONG = re.compile(
+    r"^the image has (?P<width>\d+)x(?P<height>\d+) pixels, more than the (?P<limit>\d+) allowed$"
+)
+
+
+def _unreadable_reason(reason: str) -> str:
+    fixed = {
+        "the file is empty": gettext("the file is empty"),
+        "the image is too large to decode safely": gettext("the image is too large to decode safely"),
+        "unexpected pixel layout": gettext("unexpected pixel layout"),
+        "the file is not an image we can read (JPEG, PNG, WebP, TIFF, ...)": gettext(
+            "the file is not an image we can read (JPEG, PNG, WebP, TIFF, ...)"
+        ),
+    }
+    if reason in fixed:
+        return fixed[reason]
+    match = _TOO_MANY_PIXELS_LONG.match(reason)
+    if match:
+        return gettext("the image has %(width)s×%(height)s pixels, more than the %(limit)s allowed") % match.groupdict()
+    match = re.match(r"^the image has more than the (?P<limit>\d+) pixels allowed$", reason)
+    if match:
+        return gettext("the image has more than the %(limit)s pixels allowed") % match.groupdict()
+    return reason
+
+
+def failure_reason_text(reason: str) -> str:
+    """The stored (English) failure reason of a reference photo, in the active language."""
+    if not reason:
+        return reason
+    if reason == _NO_FACE:
+        return gettext(
+            "No face was found in the image. Use a frontal, well-lit photo in which the face is clearly visible."
+        )
+    match = _MANY_FACES.match(reason)
+    if match:
+        count = int(match["count"])
+        return ngettext(
+            "The image shows %(count)d face; a reference image must show exactly one person. "
+            "Crop the photo to the person concerned.",
+            "The image shows %(count)d faces; a reference image must show exactly one person. "
+            "Crop the photo to the person concerned.",
+            count,
+        ) % {"count": count}
+    match = _TOO_SMALL.match(reason)
+    if match:
+        return (
+            gettext(
+                "The face is only %(size)s px wide; at least %(minimum)s px are required for a reliable template. "
+                "Use a larger or higher-resolution photo."
+            )
+            % match.groupdict()
+        )
+    match = _UNREADABLE.match(reason)
+    if match:
+        return gettext("Unreadable image: %(reason)s.") % {"reason": _unreadable_reason(match["reason"])}
+    return reason
