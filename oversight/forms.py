@@ -115,7 +115,10 @@ class PersonForm(forms.Form):
         label=gettext_lazy("Full name"),
         help_text=gettext_lazy("One named, specific person: given name and family name."),
     )
-    category = forms.ChoiceField(choices=Person.Category.choices, label=gettext_lazy("Category"))
+    # No category is chosen for the officer: an empty first choice, so a forgotten choice is an error, not "Suspect".
+    category = forms.ChoiceField(
+        choices=[("", gettext_lazy("Choose…")), *Person.Category.choices], label=gettext_lazy("Category")
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         label=gettext_lazy("Reason"),
@@ -135,10 +138,15 @@ class CaseCameraForm(forms.Form):
         help_text=gettext_lazy("Why the persons are expected there."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
         kwargs.setdefault("auto_id", "camera_%s")
         super().__init__(*args, **kwargs)
-        self.fields["camera"].choices = [(c.pk, f"{c.name} — {c.location_label}") for c in camera_enabled_list()]
+        # Cameras already on the case are not offered again.
+        linked = set(case.case_cameras.values_list("camera_id", flat=True)) if case is not None else set()
+        self.fields["camera"].choices = [
+            ("", gettext_lazy("Choose…")),
+            *((c.pk, f"{c.name} — {c.location_label}") for c in camera_enabled_list() if c.pk not in linked),
+        ]
 
 
 class UrgentStartForm(forms.Form):
@@ -179,10 +187,18 @@ class ScopeForm(forms.Form):
         label=gettext_lazy("Threshold"), help_text=gettext_lazy("Not higher (laxer) than requested: lower is stricter.")
     )
     persons = forms.TypedMultipleChoiceField(
-        coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label=gettext_lazy("Persons")
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=gettext_lazy("Persons"),
+        help_text=gettext_lazy("All requested persons are ticked: untick one to leave that person out of the grant."),
     )
     cameras = forms.TypedMultipleChoiceField(
-        coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label=gettext_lazy("Cameras")
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=gettext_lazy("Cameras"),
+        help_text=gettext_lazy("All requested cameras are ticked: untick one to leave that camera out of the grant."),
     )
 
     def __init__(self, *args, case: Case, **kwargs):

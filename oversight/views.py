@@ -79,6 +79,11 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         "persons": persons,
         # While a face is still being computed, static/js/photo-status.js polls case_photo_status.
         "photos_pending": any(s.status == "pending" for states in photo_states.values() for s in states),
+        # Submission needs a ready face for every person: the button says so before anyone presses it.
+        "faces_missing": [p.full_name for p in persons if not _has_ready_face(p.photo_states)],
+        "faces_only_pending": all(
+            any(s.status == "pending" for s in p.photo_states) for p in persons if not _has_ready_face(p.photo_states)
+        ),
         "alert_counts": {
             "total": figures.get("alerts", 0),
             "pending": figures.get("alerts_pending", 0),
@@ -93,12 +98,16 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         "access_basis": case.access_basis,
         "access_basis_label": ACCESS_BASIS_LABELS.get(case.access_basis, case.access_basis),
         "person_form": forms.get("person_form") or PersonForm(),
-        "camera_form": forms.get("camera_form") or CaseCameraForm(),
+        "camera_form": forms.get("camera_form") or CaseCameraForm(case=detail),
         "revoke_form": forms.get("revoke_form") or ReasonForm(prefix="revoke"),
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         "action_errors": errors or [],
     }
     return render(request, "oversight/case_detail.html", context, status=status)
+
+
+def _has_ready_face(states) -> bool:
+    return any(s.status == "ready" for s in states)
 
 
 def _messages_of(exc: ValidationError, case=None) -> list[str]:
@@ -564,7 +573,15 @@ def case_photo_status(request, pk: int):
         for person_id, person_states in states.items()
         for s in person_states
     ]
-    return JsonResponse({"photos": photos, "pending": any(p["status"] == "pending" for p in photos)})
+    ready = {p["person_id"] for p in photos if p["status"] == "ready"}
+    return JsonResponse(
+        {
+            "photos": photos,
+            "pending": any(p["status"] == "pending" for p in photos),
+            # Every person of the case has a ready face: the page may offer submission.
+            "every_person_ready": all(pk in ready for pk in case.persons.values_list("pk", flat=True)),
+        }
+    )
 
 
 @login_required

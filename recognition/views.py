@@ -177,6 +177,16 @@ def alert_review(request, pk: int):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, without_requirement_codes(message))
+    else:
+        alert.refresh_from_db(fields=["status"])
+        if alert.status == Alert.Status.VERIFIED:
+            messages.success(request, _("Your confirmation is recorded: two people have now verified this alert."))
+        elif alert.status == Alert.Status.REJECTED:
+            messages.success(request, _("Your rejection is recorded: the alert is closed as not this person."))
+        else:
+            messages.success(
+                request, _("Your confirmation is recorded. A second verifier must confirm before anyone acts.")
+            )
     return redirect("recognition:alert_detail", pk=alert.pk)
 
 

@@ -44,6 +44,13 @@
         } else {
           var notice = document.getElementById("photo-pending-notice");
           if (notice) { notice.textContent = word("all-done", "Every reference face is ready or has failed."); }
+          // The submit button waited only for these faces: offer it now that every person has a ready one.
+          var submit = document.getElementById("submit-case");
+          if (submit && submit.hasAttribute("data-wait-for-faces") && data.every_person_ready) {
+            submit.disabled = false;
+            var why = document.getElementById("submit-case-why");
+            if (why) { why.hidden = true; }
+          }
         }
       })
       .catch(function () { setTimeout(poll, delay * 3); });

@@ -92,3 +92,21 @@ def test_a_page_of_25(w, alerts, client_for, monkeypatch):
     assert "Page 1 of 2" in first and f"/alerts/{alerts[2].pk}/" not in first
     second = client.get("/alerts/?sort=oldest&page=2").content.decode()
     assert f"/alerts/{alerts[2].pk}/" in second and timezone.now()
+
+
+def test_each_review_says_what_it_did_and_the_heading_counts_confirmations(w, alerts, client_for):
+    first, second = w.verifiers
+    one, two = client_for(first), client_for(second)
+    answer = one.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm"}, follow=True)
+    page = answer.content.decode()
+    assert "Your confirmation is recorded. A second verifier must confirm before anyone acts." in page
+    assert '<span class="status status-new">Awaiting verification: 1 of 2 confirmations</span>' in page
+    page = two.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm"}, follow=True).content.decode()
+    assert "Your confirmation is recorded: two people have now verified this alert." in page
+    assert '<span class="status status-verified">Verified by two people</span>' in page
+    page = one.post(f"/alerts/{alerts[2].pk}/review/", {"verdict": "reject"}, follow=True).content.decode()
+    assert "Your rejection is recorded: the alert is closed as not this person." in page
+    assert '<span class="status status-rejected">' in page
+    # A refused review says why, and claims nothing.
+    page = one.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "reject"}, follow=True).content.decode()
+    assert "You have already reviewed this alert" in page and "is recorded" not in page

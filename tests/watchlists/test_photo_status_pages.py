@@ -26,7 +26,14 @@ def test_the_case_page_shows_each_photos_state_and_polls_while_one_is_pending(re
     assert answer == {
         "photos": [{"id": photo.pk, "person_id": person.pk, "status": "pending", "failure_reason": ""}],
         "pending": True,
+        "every_person_ready": False,
     }
+    # Submission waits for the face: the button is there but disabled, and the script may enable it.
+    assert (
+        '<button type="submit" id="submit-case" disabled aria-describedby="submit-case-why" data-wait-for-faces>'
+        in (html)
+    )
+    assert "Possible once the faces being computed are ready." in html
 
     settings.FACE_MIN_SIZE_PX = 4000  # no face in the photo is large enough: the encoding fails with a reason
     photo = services.reference_photo_encode(photo_id=photo.pk)
@@ -37,6 +44,21 @@ def test_the_case_page_shows_each_photos_state_and_polls_while_one_is_pending(re
     html = client.get(reverse("oversight:case_detail", args=[case.pk])).content.decode()
     assert "Photo 1: failed" in html and photo.failure_reason.split("(")[0].strip()[:20] in html
     assert "photo-status.js" not in html  # nothing left to wait for
+    # A failed face: submission stays closed and the page names the person who needs another photo.
+    assert 'id="submit-case" disabled aria-describedby="submit-case-why">' in html
+    assert f"Possible once each person has a ready reference face: {person.full_name}." in html
+
+
+def test_submission_opens_once_every_person_has_a_ready_face(requester, client):
+    case = draft_case(requester)
+    person = case.persons.get()
+    photo = upload(requester, person, "people/lin_manuel_miranda_1.png")
+    services.reference_photo_encode(photo_id=photo.pk)
+    client.force_login(requester)
+    answer = client.get(reverse("oversight:case_photo_status", args=[case.pk])).json()
+    assert answer["pending"] is False and answer["every_person_ready"] is True
+    html = client.get(reverse("oversight:case_detail", args=[case.pk])).content.decode()
+    assert '<button type="submit" id="submit-case">' in html and "submit-case-why" not in html
 
 
 def test_the_photo_states_are_no_business_of_outsiders(requester, outsider, client):
