@@ -1,6 +1,7 @@
 """Czech and English (issue 12, item 9): Czech by default, a switch on every page, a complete catalogue."""
 
 import gettext
+import re
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,34 @@ def test_objectives_read_in_the_readers_language():
     custom = Objective(code="custom", label="A label an administrator typed")
     with translation.override("cs"):
         assert custom.display_label == "A label an administrator typed"
+
+
+# Attribute values that are not words to translate (a reference's format shown as an example).
+NOT_WORDS = {'placeholder="FR-2026-0001"'}
+
+
+def _untranslated(source: str) -> list[str]:
+    """Words a template shows outside {% translate %} / {% blocktranslate %} (text and readable attributes)."""
+    text = re.sub(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", " ", source, flags=re.S)
+    text = re.sub(r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}", " ", text, flags=re.S)
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+    found = []
+    for attribute in re.finditer(r'\b(?:title|aria-label|placeholder|alt)="((?:{%.*?%}|{{.*?}}|[^"])*)"', text):
+        if attribute.group(0) not in NOT_WORDS and re.search(
+            r"[A-Za-z]{2,}", re.sub(r"{%.*?%}|{{.*?}}", " ", attribute.group(1))
+        ):
+            found.append(attribute.group(0))
+    text = re.sub(r"{%.*?%}|{{.*?}}", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]*>|&[a-z]+;|&#\d+;", " ", text, flags=re.S)
+    return found + re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
+
+
+def test_no_template_shows_words_outside_the_translation_tags():
+    templates = ROOT / "templates"
+    assert _untranslated('<p title="Open">{% translate "Cases" %} Alerts</p>') == ['title="Open"', "Alerts"]
+    leftovers = {
+        str(path.relative_to(templates)): words
+        for path in sorted(templates.rglob("*.html"))
+        if "drf_spectacular" not in path.parts and (words := _untranslated(path.read_text()))
+    }
+    assert not leftovers, leftovers

@@ -64,7 +64,7 @@ def test_the_annual_report_pdf_in_czech(year, tmp_path):
         ("Zpracované obličeje", "faces_processed"),
         ("Ověřená upozornění", "alerts_verified"),
         ("Planá upozornění", "alerts_false"),
-        ("Zadržen", "outcome_arrested"),
+        ("Výsledek: zadržen", "outcome_arrested"),
     ]:
         assert f"{label}: {expected[key]}" in text, label
     # a decimal comma and a space before the percent sign
