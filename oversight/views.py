@@ -32,7 +32,7 @@ from oversight.forms import (
 )
 from oversight.models import CASE_DRAFT_FIELDS, Camera, case_field_label
 from oversight.services._common import status_word
-from oversight.wording import error_messages, without_requirement_codes
+from oversight.wording import ACCESS_BASIS_LABELS, error_messages, without_requirement_codes
 
 # ---------------------------------------------------------------- helpers
 
@@ -54,14 +54,6 @@ def _require_perm(case, codename: str, message: str) -> None:
 
 
 # Why the user sees the case (selectors.case_access_basis), as the case page says it.
-ACCESS_BASIS_LABELS = {
-    "requester": gettext_lazy("requester"),
-    "judge": gettext_lazy("judge"),
-    "commission_member": gettext_lazy("commission member"),
-    "object_permission": gettext_lazy("holder of a permission on this case"),
-    "data_protection_review": gettext_lazy("data protection review"),
-    "unit": gettext_lazy("member of the requesting unit"),
-}
 
 
 def _render_detail(request, case, *, status: int = 200, errors: list[str] | None = None, **forms):

@@ -126,3 +126,39 @@ def error_messages(
             message = without_requirement_codes(message)
             out.append(f"{subject[:1].upper()}{subject[1:]}: {message}" if subject else message)
     return out
+
+
+# Why someone could see a case or an alert (recorded with each consultation as a code, R17), as people read it.
+ACCESS_BASIS_LABELS = {
+    "requester": gettext_lazy("requester"),
+    "judge": gettext_lazy("judge"),
+    "commission_member": gettext_lazy("commission member"),
+    "object_permission": gettext_lazy("holder of a permission on this case"),
+    "data_protection_review": gettext_lazy("data protection review"),
+    "unit": gettext_lazy("member of the requesting unit"),
+    "alert_verifier": gettext_lazy("alert verifier"),
+}
+
+# What a consultation showed (the recorded `part` or `format` code), as people read it; unknown codes as recorded.
+CONSULTED_PART_LABELS = {
+    "details": gettext_lazy("details"),
+    "page": gettext_lazy("page"),
+    "edit_form": gettext_lazy("the draft's form"),
+    "remove_form": gettext_lazy("removal confirmation"),
+    "decide_form": gettext_lazy("the decision form"),
+    "vote_form": gettext_lazy("the vote form"),
+    "impact_assessment": gettext_lazy("impact assessment"),
+    "crop": gettext_lazy("crop"),
+    "details and crop": gettext_lazy("details and crop"),
+    "details and crop, reference photos": gettext_lazy("details and crop, reference photos"),
+    "pdf": "PDF",
+    "csv": "CSV",
+}
+
+
+def consulted_part(code) -> str:
+    return str(CONSULTED_PART_LABELS.get(code, code or ""))
+
+
+def access_basis(code) -> str:
+    return str(ACCESS_BASIS_LABELS.get(code, code or ""))

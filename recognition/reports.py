@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from oversight import selectors
@@ -26,7 +27,7 @@ ALERTS_ORDER = 50
 
 
 def _fmt(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
 
 
 def case_scans(case: Case, *, now=None):
@@ -113,7 +114,13 @@ def alerts_section(case: Case) -> DossierSection:
     rows = []
     for alert in alerts:
         reviews = "; ".join(
-            f"{r.reviewer.get_username()} {r.verdict} {_fmt(r.created_at)}" for r in alert.reviews.all()
+            (
+                _("%(who)s confirmed %(when)s")
+                if r.verdict == AlertReview.Verdict.CONFIRM
+                else _("%(who)s rejected %(when)s")
+            )
+            % {"who": r.reviewer.get_username(), "when": _fmt(r.created_at)}
+            for r in alert.reviews.all()
         )
         outcome = alert.get_outcome_display() if alert.outcome else ""
         rows.append(

@@ -21,8 +21,10 @@ from audits.events import EventType
 from audits.models import AuditEvent
 from oversight import selectors
 from oversight.models import Case, Person
+from oversight.models.cases import case_field_label
 from oversight.registry import DossierSection, dossier_section_builders
 from oversight.reports.figures import USAGE_FIGURES, false_rates, plain, usage_for_cases
+from oversight.wording import access_basis, consulted_part
 
 REQUEST_ORDER, DECISIONS_ORDER, SCOPE_ORDER, DELETIONS_ORDER, CONSULTATIONS_ORDER = 10, 20, 30, 60, 70
 
@@ -180,9 +182,14 @@ def _detail_value(key: str, value, names: _Names) -> str:
     return str(value)
 
 
+_RELATED_LABELS = {"persons": gettext_lazy("persons"), "cameras": gettext_lazy("cameras")}
+
+
 def _field_label(name: str) -> str:
+    if name in _RELATED_LABELS:
+        return str(_RELATED_LABELS[name])
     try:
-        return str(Case._meta.get_field(name).verbose_name)
+        return str(case_field_label(name))
     except Exception:  # noqa: BLE001 - a field renamed since the event was recorded keeps its recorded name
         return name
 
@@ -230,8 +237,9 @@ def _consultation_rows(events) -> tuple[tuple, ...]:
     rows = []
     for event in events:
         data = event.data_dict
-        what = data.get("part") or data.get("format") or ""
-        basis = data.get("access") or data.get("access_basis") or data.get("justification") or ""
+        what = consulted_part(data.get("part") or data.get("format"))
+        code = data.get("access") or data.get("access_basis")
+        basis = access_basis(code) if code else data.get("justification") or ""
         rows.append(
             (event.seq, _fmt(event.occurred_at), event.actor_label, plain(event.get_event_type_display()), what, basis)
         )

@@ -126,7 +126,8 @@ def test_a_dossier_lists_the_case_in_order_with_its_figures(year, client_for):
     assert statuses.count("Verified by two people") == 2 and statuses.count("Rejected by a verifier") == 1
     assert [row[7] for row in sections["alerts"].rows] == ["Arrested", "Person engaged by officers", ""]
     assert (
-        "verifier_1 confirm" in sections["alerts"].rows[0][6] and "verifier_2 confirm" in sections["alerts"].rows[0][6]
+        "verifier_1 confirmed" in sections["alerts"].rows[0][6]
+        and "verifier_2 confirmed" in sections["alerts"].rows[0][6]
     )
     assert [row[3] for row in sections["decisions"].rows if row[0] == "Decision"] == ["granted"]
     assert any("Case consulted" == row[3] and row[2] == "dpo_reviewer" for row in sections["consultations"].rows)
