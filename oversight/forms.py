@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -86,7 +87,7 @@ class CaseForm(forms.Form):
         judge.label_from_instance = lambda j: f"{j.get_username()} ({j.unit})" if j.unit else j.get_username()
         self.fields["match_threshold"].initial = settings.MATCH_THRESHOLD_DEFAULT
         threshold, end = self.fields["match_threshold"], self.fields["requested_end"]
-        limit = _("At most %(max)s.") % {"max": settings.MATCH_THRESHOLD_MAX}
+        limit = _("At most %(max)s.") % {"max": number_format(settings.MATCH_THRESHOLD_MAX)}
         threshold.help_text = f"{threshold.help_text} {limit}"
         hours = settings.CASE_MAX_DURATION_HOURS
         limit = ngettext(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -259,7 +260,7 @@ def _proposed_scope(case: Case, *, now, start, end, threshold, person_ids, camer
                     "A decision may only narrow the request: the threshold cannot be laxer (higher) than the "
                     "requested %(threshold)s (R13)."
                 )
-                % {"threshold": case.match_threshold},
+                % {"threshold": number_format(case.match_threshold)},
             )
     requested_persons, requested_cameras = _requested_ids(case)
     persons = _subset(person_ids, requested_persons, "person_ids", "person", errors)

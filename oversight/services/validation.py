@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -90,7 +91,7 @@ def check_threshold(value, errors, field: str = "match_threshold") -> float | No
             errors,
             field,
             _("The threshold may not exceed %(max)s (the administrator's limit; a lower distance is stricter) (R13).")
-            % {"max": settings.MATCH_THRESHOLD_MAX},
+            % {"max": number_format(settings.MATCH_THRESHOLD_MAX)},
         )
     return threshold
 

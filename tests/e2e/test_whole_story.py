@@ -85,19 +85,25 @@ class Story:
             page.locator(form_selector).locator("button[type=submit], button:not([type])").first.click()
         self.assert_language(page)
 
-    def sign_in(self, user, slug: str, *, second_factor: bool):
-        """A fresh browser (no cookies), the language chosen with the header's switch on the login page, the password
-        typed, and for a privileged role the current code of a confirmed authenticator typed on the second page."""
-        # The browser asks for the other language, so the switch (kept in a cookie) must win over Accept-Language.
+    def sign_in(self, user, slug: str, *, second_factor: bool, browser_asks_other_language: bool = False):
+        """A fresh browser (no cookies), the password typed, and for a privileged role the current code of a confirmed
+        authenticator typed on the second page.
+
+        The page follows the browser's language (Accept-Language), as for a person whose browser speaks it; with
+        `browser_asks_other_language` the browser asks for the other language and the person picks this one with the
+        header's switch on the login page (kept in a cookie, it must win over Accept-Language)."""
         other = "en-GB" if self.language == "cs" else "cs-CZ"
-        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale=other)
+        own = "cs-CZ" if self.language == "cs" else "en-GB"
+        locale = other if browser_asks_other_language else own
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
         context.set_default_timeout(WAIT_MS)
         page = context.new_page()
         device = TOTPDevice.objects.get(user=user, confirmed=True) if second_factor else None
         page.goto(self.url("login"))
-        assert page.locator("html").get_attribute("lang") != self.language
-        with page.expect_navigation():
-            page.locator(f'form.language-switch button[name="language"][value="{self.language}"]').click()
+        if browser_asks_other_language:
+            assert page.locator("html").get_attribute("lang") != self.language
+            with page.expect_navigation():
+                page.locator(f'form.language-switch button[name="language"][value="{self.language}"]').click()
         self.assert_language(page)
         assert page.locator(f'form.language-switch button[value="{self.language}"]').get_attribute("aria-pressed") == (
             "true"
@@ -161,7 +167,7 @@ def the_story(language, browser, live_server, cast, requester, judge, verifiers,
     started = time.monotonic()
 
     # 1. The requester drafts the case through the form.
-    context, page = story.sign_in(requester, "requester", second_factor=False)
+    context, page = story.sign_in(requester, "requester", second_factor=False, browser_asks_other_language=True)
     page.goto(story.url("oversight:case_create"))
     story.assert_language(page)
     requested_start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=5)
