@@ -119,8 +119,11 @@ class Story:
             self.shoot(page, f"{slug}-second-factor")
             self.submit(page)
             assert "/accounts/second-factor/" not in page.url, page.url
-        # Signed in: the header names the user on the sign-out button.
+        # Signed in: the header names the user on the sign-out button, and the home page shows the work waiting.
         assert user.username in page.locator("header").inner_text()
+        assert page.url == self.url("home"), page.url
+        self.assert_language(page)
+        self.shoot(page, f"{slug}-home")
         return context, page
 
 
