@@ -3,7 +3,7 @@ reports at /office/, objectives at /objectives/."""
 
 from django.urls import path
 
-from oversight import office_views, report_views, subject_views, views
+from oversight import admin_views, office_views, report_views, subject_views, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -42,9 +42,9 @@ urlpatterns = [
         subject_views.subject_request_carry_out,
         name="subject_request_carry_out",
     ),
-    path("cameras/", views.camera_list, name="camera_list"),
-    path("cameras/new/", views.camera_create, name="camera_create"),
-    path("cameras/<int:pk>/edit/", views.camera_edit, name="camera_edit"),
+    path("cameras/", admin_views.camera_list, name="camera_list"),
+    path("cameras/new/", admin_views.camera_create, name="camera_create"),
+    path("cameras/<int:pk>/edit/", admin_views.camera_edit, name="camera_edit"),
     path("cases/<int:pk>/dossier/", report_views.case_dossier_page, name="case_dossier"),
     path("cases/<int:pk>/dossier.pdf", report_views.case_dossier_pdf, name="case_dossier_pdf"),
     path("deployments/", office_views.deployment_list, name="deployment_list"),
@@ -57,6 +57,6 @@ urlpatterns = [
     path("office/notifications/<int:pk>/read/", office_views.notification_read, name="notification_read"),
     path("office/deployment-records/", report_views.deployment_records_page, name="deployment_records"),
     path("office/annual-report/", report_views.annual_report_page, name="annual_report"),
-    path("objectives/", views.objective_list, name="objective_list"),
-    path("objectives/<str:code>/toggle/", views.objective_toggle, name="objective_toggle"),
+    path("objectives/", admin_views.objective_list, name="objective_list"),
+    path("objectives/<str:code>/toggle/", admin_views.objective_toggle, name="objective_toggle"),
 ]
