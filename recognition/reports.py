@@ -11,23 +11,18 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from oversight import selectors
 from oversight.models import Case
 from oversight.registry import DossierSection
-from oversight.reports.figures import plain
+from oversight.reports.figures import local_timestamp, plain
 from recognition.models import Alert, AlertReview, Scan
 
 # A slot for further kinds of results (a sighting model is being added): they register their own section
 # between alerts (50) and deletions (60), e.g. order 55.
 SCANS_ORDER = 40
 ALERTS_ORDER = 50
-
-
-def _fmt(value) -> str:
-    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
 
 
 def case_scans(case: Case, *, now=None):
@@ -78,8 +73,8 @@ def scans_section(case: Case) -> DossierSection:
     rows = tuple(
         (
             scan.camera.name,
-            _fmt(scan.started_at),
-            _fmt(scan.stopped_at) or _("running"),
+            local_timestamp(scan.started_at),
+            local_timestamp(scan.stopped_at) or _("running"),
             plain(scan.get_stop_reason_display()) if scan.stop_reason else "",
             scan.frames_read,
             scan.faces_seen,
@@ -119,14 +114,14 @@ def alerts_section(case: Case) -> DossierSection:
                 if r.verdict == AlertReview.Verdict.CONFIRM
                 else _("%(who)s rejected %(when)s")
             )
-            % {"who": r.reviewer.get_username(), "when": _fmt(r.created_at)}
+            % {"who": r.reviewer.get_username(), "when": local_timestamp(r.created_at)}
             for r in alert.reviews.all()
         )
         outcome = alert.get_outcome_display() if alert.outcome else ""
         rows.append(
             (
                 alert.pk,
-                _fmt(alert.captured_at),
+                local_timestamp(alert.captured_at),
                 alert.camera.name,
                 # The person by number and category: a dossier may travel, names stay on the case.
                 _("person %(number)s (%(category)s)")

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oversight.reports.annual import ANNUAL_FIGURES, CASE_FIGURES, AnnualReport, annual_rows, month_names
 from oversight.reports.dossier import Dossier
-from oversight.reports.figures import OUTCOME_FIGURES, plain
+from oversight.reports.figures import OUTCOME_FIGURES, local_number, plain
 from oversight.reports.pdf import bar_chart_png, render_pdf
 from oversight.reports.records import RECORD_COLUMNS, DeploymentRecord
 
@@ -44,12 +43,6 @@ EXTRA_FIGURES = {
 }
 
 
-def _number(value):
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return localize(value)
-    return value
-
-
 def _produced() -> str:
     return date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
 
@@ -68,7 +61,7 @@ def annual_csv(report: AnnualReport) -> bytes:
         [
             header,
             *(
-                (section, group, key, _number(value), labels.get(key, key))
+                (section, group, key, local_number(value), labels.get(key, key))
                 for section, group, key, value in annual_rows(report)
             ),
         ]
@@ -128,15 +121,15 @@ def annual_pdf(report: AnnualReport) -> bytes:
         ("title", _("Annual report %(year)s: live facial recognition") % {"year": report.year}),
         ("text", _("Produced %(when)s for the data protection office.") % {"when": _produced()}),
         ("heading", _("The year in figures")),
-        ("table", figure_value, [(labels[key], _number(report.totals[key])) for key, _l in ANNUAL_FIGURES]),
+        ("table", figure_value, [(labels[key], local_number(report.totals[key])) for key, _l in ANNUAL_FIGURES]),
         (
             "table",
             figure_value,
             [
                 (_("False alert rate per face processed"), report.rates["false_rate_per_face"]),
                 (_("False alert rate per alert"), report.rates["false_rate_per_alert"]),
-                (_("Mean duration of a use (hours)"), _number(report.durations["mean_hours"])),
-                (_("Longest use (hours)"), _number(report.durations["longest_hours"])),
+                (_("Mean duration of a use (hours)"), local_number(report.durations["mean_hours"])),
+                (_("Longest use (hours)"), local_number(report.durations["longest_hours"])),
                 (_("Uses still running"), report.durations["running"]),
                 (_("Cameras used"), len(report.cameras)),
                 (_("Locations used"), len(report.locations)),
@@ -152,7 +145,7 @@ def annual_pdf(report: AnnualReport) -> bytes:
             "table",
             (_("Month"), *(labels[key] for key, _l in ANNUAL_FIGURES)),
             [
-                (month_labels[m - 1], *(_number(report.by_month[m][key]) for key, _l in ANNUAL_FIGURES))
+                (month_labels[m - 1], *(local_number(report.by_month[m][key]) for key, _l in ANNUAL_FIGURES))
                 for m in range(1, 13)
                 if any(report.by_month[m][key] for key, _l in CASE_FIGURES)
             ],
@@ -162,7 +155,7 @@ def annual_pdf(report: AnnualReport) -> bytes:
             "table",
             (_("Objective"), *(labels[key] for key, _l in ANNUAL_FIGURES)),
             [
-                (report.objective_labels.get(code, code), *(_number(row[key]) for key, _l in ANNUAL_FIGURES))
+                (report.objective_labels.get(code, code), *(local_number(row[key]) for key, _l in ANNUAL_FIGURES))
                 for code, row in report.by_objective.items()
             ],
         ),
@@ -183,7 +176,7 @@ def dossier_pdf(dossier: Dossier) -> bytes:
             % {"status": plain(case.get_status_display()), "when": _produced()},
         ),
         ("heading", _("In figures")),
-        ("table", (_("Figure"), _("Value")), [(k, _number(v)) for k, v in dossier.figures.items()]),
+        ("table", (_("Figure"), _("Value")), [(k, local_number(v)) for k, v in dossier.figures.items()]),
     ]
     for section in dossier.sections:
         blocks.append(("heading", str(section.title)))

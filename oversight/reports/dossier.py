@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format, localize
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -23,7 +23,7 @@ from oversight import selectors
 from oversight.models import Case, Person
 from oversight.models.cases import case_field_label
 from oversight.registry import DossierSection, dossier_section_builders
-from oversight.reports.figures import USAGE_FIGURES, false_rates, plain, usage_for_cases
+from oversight.reports.figures import USAGE_FIGURES, false_rates, local_timestamp, plain, usage_for_cases
 from oversight.wording import access_basis, consulted_part
 
 REQUEST_ORDER, DECISIONS_ORDER, SCOPE_ORDER, DELETIONS_ORDER, CONSULTATIONS_ORDER = 10, 20, 30, 60, 70
@@ -58,24 +58,20 @@ class Dossier:
     sections: tuple[DossierSection, ...]
 
 
-def _fmt(value) -> str:
-    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
-
-
 def _request_section(case: Case) -> DossierSection:
     rows = []
     for row in selectors.case_request_rows(case=case):
         if row["document"]:
             rows.append((row["label"], _("attached") if row["value"] else _("missing")))
         elif row["datetime"]:
-            rows.append((row["label"], _fmt(row["value"])))
+            rows.append((row["label"], local_timestamp(row["value"])))
         else:
             rows.append((row["label"], "" if row["value"] is None else str(row["value"])))
     rows.append((_("Case reference"), case.reference))
     rows.append((_("Requesting unit"), case.unit))
-    rows.append((_("Submitted"), _fmt(case.submitted_at)))
+    rows.append((_("Submitted"), local_timestamp(case.submitted_at)))
     if case.urgent_started_at:
-        rows.append((_("Urgent start"), _fmt(case.urgent_started_at)))
+        rows.append((_("Urgent start"), local_timestamp(case.urgent_started_at)))
         rows.append((_("Urgency reason"), case.urgency_reason))
     for person in case.persons.order_by("id"):
         rows.append(
@@ -106,8 +102,8 @@ def _scope_text(p, names: _Names) -> str:
     if not p.granted:
         return ""
     return _("%(start)s to %(end)s, threshold %(threshold)s, persons %(persons)s, cameras %(cameras)s") % {
-        "start": _fmt(p.scope_start),
-        "end": _fmt(p.scope_end),
+        "start": local_timestamp(p.scope_start),
+        "end": local_timestamp(p.scope_end),
         "threshold": localize(p.scope_threshold),
         "persons": names.persons_text(p.scope_person_ids),
         "cameras": names.cameras_text(p.scope_camera_ids),
@@ -120,7 +116,13 @@ def _decisions_section(case: Case, names: _Names) -> DossierSection:
     if decision is not None:
         verdict = _("granted") if decision.granted else _("refused")
         rows.append(
-            (_("Decision"), decision.decided_by.get_username(), _fmt(decision.created_at), verdict, decision.reasons)
+            (
+                _("Decision"),
+                decision.decided_by.get_username(),
+                local_timestamp(decision.created_at),
+                verdict,
+                decision.reasons,
+            )
         )
         if decision.granted:
             rows.append((_("Scope allowed"), "", "", "", _scope_text(decision, names)))
@@ -129,7 +131,7 @@ def _decisions_section(case: Case, names: _Names) -> DossierSection:
             (
                 _("Vote"),
                 vote.member.get_username(),
-                _fmt(vote.created_at),
+                local_timestamp(vote.created_at),
                 pgettext("vote", "for") if vote.granted else pgettext("vote", "against"),
                 vote.reasons + (f" [{_scope_text(vote, names)}]" if vote.granted else ""),
             )
@@ -176,7 +178,7 @@ def _detail_value(key: str, value, names: _Names) -> str:
             "allowed": _detail_value(key, value["allowed"], names),
         }
     if isinstance(value, str) and (moment := parse_datetime(value)) is not None:
-        return _fmt(moment)
+        return local_timestamp(moment)
     if isinstance(value, float):
         return localize(value)
     return str(value)
@@ -218,7 +220,7 @@ def _event_rows(events, names: _Names) -> tuple[tuple, ...]:
     return tuple(
         (
             event.seq,
-            _fmt(event.occurred_at),
+            local_timestamp(event.occurred_at),
             event.actor_label,
             plain(event.get_event_type_display()),
             _summary(event, names),
@@ -241,7 +243,14 @@ def _consultation_rows(events) -> tuple[tuple, ...]:
         code = data.get("access") or data.get("access_basis")
         basis = access_basis(code) if code else data.get("justification") or ""
         rows.append(
-            (event.seq, _fmt(event.occurred_at), event.actor_label, plain(event.get_event_type_display()), what, basis)
+            (
+                event.seq,
+                local_timestamp(event.occurred_at),
+                event.actor_label,
+                plain(event.get_event_type_display()),
+                what,
+                basis,
+            )
         )
     return tuple(rows)
 
@@ -275,7 +284,7 @@ def case_dossier(*, case: Case) -> Dossier:
     summary[_("False alert rate per face processed")] = rates["false_rate_per_face"]
     summary[_("False alert rate per alert")] = rates["false_rate_per_alert"]
     summary[_("In use")] = (
-        _("%(start)s to %(end)s") % {"start": _fmt(period[0]), "end": _fmt(period[1])}
+        _("%(start)s to %(end)s") % {"start": local_timestamp(period[0]), "end": local_timestamp(period[1])}
         if period
         else _("never activated")
     )

@@ -14,13 +14,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, localize, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from oversight.models import Case
 from oversight.registry import case_usage_providers
+
+
+def local_timestamp(value) -> str:
+    """A moment in the display zone, in the active language's format with seconds ("" when there is none)."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
+
+
+def local_number(value):
+    """A number in the active language's format (decimal comma in Czech); any other value as it is."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return localize(value)
+    return value
+
 
 OUTCOME_FIGURES = (
     ("outcome_no_action", gettext_lazy("Outcome: no action")),

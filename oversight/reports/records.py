@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +19,7 @@ from audits.events import EventType
 from audits.models import AuditEvent
 from oversight import selectors
 from oversight.models import Case, CaseCamera, Person
-from oversight.reports.figures import OUTCOME_FIGURES, false_rates, usage_for_cases
+from oversight.reports.figures import OUTCOME_FIGURES, false_rates, local_number, usage_for_cases
 
 RECORD_COLUMNS = (
     ("date", gettext_lazy("Date")),
@@ -59,13 +58,7 @@ class DeploymentRecord:
 
     def as_row(self) -> list:
         """The row as people read it: numbers in the active language's format."""
-        return [_display(self.values[key]) for key, _label in RECORD_COLUMNS]
-
-
-def _display(value):
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return localize(value)
-    return value
+        return [local_number(self.values[key]) for key, _label in RECORD_COLUMNS]
 
 
 def activated_cases() -> QuerySet[Case]:
