@@ -64,6 +64,7 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
     persons = list(detail.persons.all())
     for person in persons:
         person.photo_states = photo_states.get(person.pk, [])
+    lacking_a_face = [p for p in persons if not _has_ready_face(p.photo_states)]
     figures = registry.case_usage([detail]).get(detail.pk, {})
     context = {
         "case": detail,
@@ -71,10 +72,8 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         # While a face is still being computed, static/js/photo-status.js polls case_photo_status.
         "photos_pending": any(s.status == "pending" for states in photo_states.values() for s in states),
         # Submission needs a ready face for every person: the button says so before anyone presses it.
-        "faces_missing": [p.full_name for p in persons if not _has_ready_face(p.photo_states)],
-        "faces_only_pending": all(
-            any(s.status == "pending" for s in p.photo_states) for p in persons if not _has_ready_face(p.photo_states)
-        ),
+        "faces_missing": [p.full_name for p in lacking_a_face],
+        "faces_only_pending": all(any(s.status == "pending" for s in p.photo_states) for p in lacking_a_face),
         "alert_counts": {
             "total": figures.get("alerts", 0),
             "pending": figures.get("alerts_pending", 0),
@@ -564,13 +563,14 @@ def case_photo_status(request, pk: int):
         for person_id, person_states in states.items()
         for s in person_states
     ]
-    ready = {p["person_id"] for p in photos if p["status"] == "ready"}
     return JsonResponse(
         {
             "photos": photos,
             "pending": any(p["status"] == "pending" for p in photos),
             # Every person of the case has a ready face: the page may offer submission.
-            "every_person_ready": all(pk in ready for pk in case.persons.values_list("pk", flat=True)),
+            "every_person_ready": all(
+                _has_ready_face(states.get(pk, ())) for pk in case.persons.values_list("pk", flat=True)
+            ),
         }
     )
 
