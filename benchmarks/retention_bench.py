@@ -212,7 +212,7 @@ def stats(samples, start, end) -> dict:
 def measured_run(batch_size: int) -> dict:
     from django.db import connection
 
-    from oversight.services.retention import retention_run
+    from office.services.retention import retention_run
 
     connection.close()
     ctx = multiprocessing.get_context("fork")
@@ -251,7 +251,7 @@ def main():
     try:
         setup_django()
         seeded = seed()
-        from oversight.services.retention import retention_due
+        from office.services.retention import retention_due
 
         started = time.perf_counter()
         due = retention_due()

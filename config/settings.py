@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "oversight",
     "watchlists",
     "recognition",
+    "office",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -348,7 +349,7 @@ FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=20)
 DATA_KEY_FILE = env_str("DATA_KEY_FILE", str(VAR_DIR / "keys" / "data_aes256.key"))
 WATCHLIST_RETENTION_HOURS_AFTER_END = env_int("WATCHLIST_RETENTION_HOURS_AFTER_END", 0, minimum=0)
 # ---------------------------------------------------------------- retention schedule (R9, R12, R19, R21)
-# Periods of the schedule's rules (oversight.registry.retention_rules(): each rule names its setting and its legal
+# Periods of the schedule's rules (office.services.retention.SCHEDULE: each rule names its setting and its legal
 # bounds; start-up check oversight.E020 refuses a value outside them). Clocks start where each rule says.
 RETENTION_REJECTED_ALERT_DAYS = env_int("RETENTION_REJECTED_ALERT_DAYS", 7, minimum=0)
 RETENTION_UNREVIEWED_ALERT_DAYS = env_int("RETENTION_UNREVIEWED_ALERT_DAYS", 30, minimum=0)
@@ -360,8 +361,9 @@ RETENTION_SCAN_DAYS = env_int("RETENTION_SCAN_DAYS", 365, minimum=0)
 # Rows one rule takes in one run (one transaction); the beat runs every RETENTION_RUN_SECONDS.
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000, minimum=1, maximum=100_000)
 RETENTION_RUN_SECONDS = env_int("RETENTION_RUN_SECONDS", 300, minimum=10)
-CELERY_BEAT_SCHEDULE["oversight-retention-apply"] = {
-    "task": "oversight.retention_apply",
+# The office applies every app's rules (the entry was "oversight-retention-apply" before the office had an app).
+CELERY_BEAT_SCHEDULE["office-retention-apply"] = {
+    "task": "office.retention_apply",
     "schedule": float(RETENTION_RUN_SECONDS),
     "options": {"expires": RETENTION_RUN_SECONDS},
 }

@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("audits/", include("audits.urls")),
     path("", include("oversight.urls")),
+    path("", include("office.urls")),
     path("", include("recognition.urls")),
     path("", include("watchlists.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from audits.selectors import audit_export_recent_for_user, audit_trail_status
+from office import selectors as office_selectors
 from oversight import selectors as oversight_selectors
 from oversight.roles import Role
 from recognition.selectors import alert_review_recent_for_user, alerts_awaiting_for_user
@@ -46,7 +47,7 @@ def home(request):
     if Role.DPO_REVIEWER in role_names:
         context["office"] = {
             "unread_notifications": oversight_selectors.notification_unread_count(user=user),
-            "open_subject_requests": oversight_selectors.subject_request_open_count(user=user),
+            "open_subject_requests": office_selectors.subject_request_open_count(user=user),
             "exports": audit_export_recent_for_user(user=user),
             "trail": audit_trail_status(),
         }

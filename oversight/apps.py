@@ -9,9 +9,6 @@ class OversightConfig(AppConfig):
     def ready(self):
         from oversight import checks  # noqa: F401  (registers the start-up checks)
         from oversight.roles import sync_role_permissions
-        from oversight.services.retention import register_oversight_retention
-
-        register_oversight_retention()
 
         # Every app's post_migrate, not only ours: role permissions name models
         # of later apps (recognition), whose permissions exist only once that

@@ -66,29 +66,18 @@ def production_services_check(app_configs=None, **kwargs) -> list:
 
 
 @checks.register()
-def retention_schedule_check(app_configs=None, **kwargs) -> list:
-    """R19: every period of the retention schedule lies within its rule's legal bounds (one message per rule)."""
-    from oversight.registry import retention_rules
+def registrations_check(app_configs=None, **kwargs) -> list:
+    """Every registration oversight.registry expects from a higher app is there: a missing one would fail open
+    without a word (a case submitted without ready faces, a case page without alert counts, no R9 purge)."""
+    from oversight import registry
 
-    messages = []
-    for rule in retention_rules():
-        value = getattr(settings, rule.setting, None)
-        if not isinstance(value, int) or not rule.minimum <= value <= rule.maximum:
-            messages.append(
-                checks.Error(
-                    f"{rule.setting}={value!r} is outside the legal bounds {rule.minimum}-{rule.maximum} {rule.unit} "
-                    f"of retention rule {rule.code} ({rule.data}).",
-                    id="oversight.E020",
-                )
-            )
-    if settings.RETENTION_UNDER_REVIEW_MAX_DAYS < settings.RETENTION_UNREVIEWED_ALERT_DAYS:
-        messages.append(
-            checks.Error(
-                "RETENTION_UNDER_REVIEW_MAX_DAYS must not be shorter than RETENTION_UNREVIEWED_ALERT_DAYS: an alert "
-                "under review is held at least as long as one nobody looked at.",
-                id="oversight.E021",
-            )
+    present = registry.registered()
+    return [
+        checks.Error(
+            f"Nothing is registered as the {kind} {name!r} in oversight.registry.",
+            hint=f"The {app} app must be installed and register it in its AppConfig.ready().",
+            id="oversight.E030",
         )
-    if not 7 <= settings.RETENTION_UNDER_REVIEW_MAX_DAYS <= 365:
-        messages.append(checks.Error("RETENTION_UNDER_REVIEW_MAX_DAYS must be between 7 and 365.", id="oversight.E022"))
-    return messages
+        for kind, name, app in registry.EXPECTED
+        if (kind, name) not in present
+    ]

@@ -20,8 +20,6 @@ from oversight.models import (
     Case,
     Objective,
     Person,
-    SubjectRequestDecision,
-    SubjectRequestKind,
     case_field_label,
 )
 from oversight.roles import Role
@@ -289,23 +287,3 @@ class CameraForm(forms.Form):
         label=gettext_lazy("Enabled"),
         help_text=gettext_lazy("A disabled camera is never analysed, whatever case names it."),
     )
-
-
-class SubjectRequestForm(forms.Form):
-    """R21: a request recorded by the data protection office."""
-
-    kind = forms.ChoiceField(choices=SubjectRequestKind.choices, label=gettext_lazy("Kind"))
-    subject_name = forms.CharField(max_length=200, label=gettext_lazy("Full name of the person"))
-    details = forms.CharField(
-        widget=forms.Textarea, required=False, label=gettext_lazy("What the person asks (in their words)")
-    )
-    photo = forms.FileField(
-        required=False, label=gettext_lazy("Photo of the person (optional: searched against active cases)")
-    )
-
-
-class SubjectItemDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[c for c in SubjectRequestDecision.choices if c[0] != "pending"], label=gettext_lazy("Decision")
-    )
-    reasons = forms.CharField(required=False, max_length=2000, label=gettext_lazy("Reasons"))

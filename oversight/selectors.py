@@ -23,7 +23,6 @@ from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
 
 from oversight.models import (
     CASE_DRAFT_FIELDS,
@@ -302,10 +301,6 @@ def notification_unread_count(*, user) -> int:
     return notification_list_for_user(user=user).filter(read_at__isnull=True).count()
 
 
-def subject_request_open_count(*, user) -> int:
-    return subject_request_list_for_user(user=user).filter(status="open").count()
-
-
 @dataclass(frozen=True)
 class CameraHealth:
     with_errors: list[Camera]
@@ -527,61 +522,3 @@ def restricted_ids(*, label: str) -> QuerySet:
     return DataSubjectRequestItem.objects.filter(
         target_label=label, decision="restrict", carried_out_at__isnull=False, lifted_at__isnull=True
     ).values_list("target_id", flat=True)
-
-
-def _is_office(user) -> bool:
-    from oversight.roles import Role, user_has_role
-
-    return bool(getattr(user, "is_active", False)) and user_has_role(user, Role.DPO_REVIEWER)
-
-
-def subject_request_list_for_user(*, user):
-    from oversight.models import DataSubjectRequest
-
-    if not _is_office(user):
-        return DataSubjectRequest.objects.none()
-    return DataSubjectRequest.objects.select_related("recorded_by").order_by("-recorded_at", "-id")
-
-
-def subject_request_get_for_user(*, user, pk: int):
-    """The request for the data protection office; Http404 for everyone else and for missing ones."""
-    request = subject_request_list_for_user(user=user).filter(pk=pk).first()
-    if request is None:
-        raise Http404("No such request.")
-    return request
-
-
-def subject_request_findings(*, request) -> list:
-    """The request's items, each with a plain description of its object (or "no longer stored")."""
-    items = list(request.items.select_related("case").order_by("target_label", "target_id"))
-    persons = dict(
-        Person.objects.filter(pk__in=[i.target_id for i in items if i.target_label == "oversight.Person"]).values_list(
-            "pk", "full_name"
-        )
-    )
-    for item in items:
-        case_ref = item.case.reference if item.case_id else ""
-        if item.target_label == "oversight.Case":
-            item.description = _("Case %(reference)s") % {"reference": case_ref}
-        elif item.target_label == "oversight.Person":
-            name = persons.get(item.target_id)
-            item.description = (
-                _("Person %(name)s in case %(reference)s") % {"name": name, "reference": case_ref}
-                if name
-                else _("Person %(number)s (erased)") % {"number": item.target_id}
-            )
-        else:
-            kind = item.target_label.split(".")[-1]
-            item.description = _("%(kind)s %(number)s of case %(reference)s") % {
-                "kind": kind,
-                "number": item.target_id,
-                "reference": case_ref,
-            }
-    return items
-
-
-def case_deletion_records(*, case: Case):
-    """What left this case, when and by which rule (the proof, issue 9 item 6): newest first, one query."""
-    from oversight.models import DeletionRecord
-
-    return DeletionRecord.objects.filter(case=case).order_by("-deleted_at", "-id")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oversight.registry import case_usage_register, dossier_section_register
+from oversight.registry import case_usage_register
 from recognition import reports
 from watchlists.registry import ReferenceImageRefused, reencrypter_register, reference_encoder_register
 
@@ -30,12 +30,7 @@ def reencrypt_alert_crops(new_key_id: str) -> dict[str, int]:
 
 
 def register_with_lower_layers() -> None:
-    from recognition.retention import register_retention
-
-    register_retention()
     reference_encoder_register(encode_reference_photo)
     reencrypter_register("recognition.alert_crops", reencrypt_alert_crops)
-    # The office's reports (R23): what recognition measured, by case.
+    # The case page's alert counts (the office's reports read recognition.reports directly).
     case_usage_register("recognition.scans_and_alerts", reports.usage_for_cases)
-    dossier_section_register("recognition.scans", reports.scans_section)
-    dossier_section_register("recognition.alerts", reports.alerts_section)

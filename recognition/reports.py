@@ -1,6 +1,7 @@
-"""What recognition contributes to the office's reports (R16, R23): per-case figures and dossier sections.
+"""What recognition measured, by case (R16, R23): the scans that ran for a case and its usage figures.
 
-Registered with oversight.registry in recognition/plugins.py; oversight never imports this module.
+Read by the office's reports (office.reports: figures and the dossier's scans and alerts sections import it
+directly) and, for the case page's alert counts, registered with oversight.registry in recognition/plugins.py.
 
 A scan leases a camera, not a case: a scan counts for a case when it ran on one of the case's cameras in scope and
 started while the case was active (selectors.case_active_period). Two cases active on one camera at the same time
@@ -9,20 +10,12 @@ both count its faces (each case's authorisation covered them).
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from oversight import selectors
 from oversight.models import Case
-from oversight.registry import DossierSection
-from oversight.reports.figures import local_timestamp, plain
-from recognition.models import Alert, AlertReview, Scan
-
-# A slot for further kinds of results (a sighting model is being added): they register their own section
-# between alerts (50) and deletions (60), e.g. order 55.
-SCANS_ORDER = 40
-ALERTS_ORDER = 50
+from recognition.models import Alert, Scan
 
 
 def case_scans(case: Case, *, now=None):
@@ -67,84 +60,3 @@ def usage_for_cases(cases: list[Case]) -> dict[int, dict[str, int]]:
             outcome_key = f"outcome_{outcome}" if outcome else "outcome_not_recorded"
             figures[outcome_key] = figures.get(outcome_key, 0) + n
     return usage
-
-
-def scans_section(case: Case) -> DossierSection:
-    rows = tuple(
-        (
-            scan.camera.name,
-            local_timestamp(scan.started_at),
-            local_timestamp(scan.stopped_at) or _("running"),
-            plain(scan.get_stop_reason_display()) if scan.stop_reason else "",
-            scan.frames_read,
-            scan.faces_seen,
-            scan.matches,
-        )
-        for scan in case_scans(case)
-    )
-    return DossierSection(
-        key="scans",
-        title=_("Scans"),
-        order=SCANS_ORDER,
-        columns=(
-            _("Camera"),
-            _("Started"),
-            _("Stopped"),
-            _("Why it stopped"),
-            _("Frames read"),
-            _("Faces seen"),
-            _("Matches"),
-        ),
-        rows=rows,
-    )
-
-
-def alerts_section(case: Case) -> DossierSection:
-    alerts = (
-        Alert.objects.filter(case=case)
-        .select_related("camera", "person", "outcome_recorded_by")
-        .prefetch_related(Prefetch("reviews", queryset=AlertReview.objects.select_related("reviewer").order_by("id")))
-        .order_by("captured_at", "id")
-    )
-    rows = []
-    for alert in alerts:
-        reviews = "; ".join(
-            (
-                _("%(who)s confirmed %(when)s")
-                if r.verdict == AlertReview.Verdict.CONFIRM
-                else _("%(who)s rejected %(when)s")
-            )
-            % {"who": r.reviewer.get_username(), "when": local_timestamp(r.created_at)}
-            for r in alert.reviews.all()
-        )
-        outcome = alert.get_outcome_display() if alert.outcome else ""
-        rows.append(
-            (
-                alert.pk,
-                local_timestamp(alert.captured_at),
-                alert.camera.name,
-                # The person by number and category: a dossier may travel, names stay on the case.
-                _("person %(number)s (%(category)s)")
-                % {"number": alert.person_id, "category": alert.person.get_category_display()},
-                f"{alert.distance:.3f}",
-                plain(alert.get_status_display()),
-                reviews or _("none"),
-                outcome,
-            )
-        )
-    return DossierSection(
-        key="alerts",
-        title=_("Alerts, their verification and outcomes"),
-        order=ALERTS_ORDER,
-        columns=(
-            _("Alert"),
-            _("Captured"),
-            _("Camera"),
-            _("Person sought"),
-            _("Distance"),
-            _("Status"),
-            _("Verifications"),
-            _("Outcome"),
-        ),
-        rows=tuple(rows),
-    )

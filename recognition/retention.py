@@ -1,8 +1,8 @@
 """Recognition's lines of the retention schedule (R19) and the deletion code of alerts, reviews and scans.
 
-Registered into oversight's schedule by recognition/plugins.py. A new kind of recognition data (for example
-sightings) adds one DeletableKind and one RetentionRule here; the run, the R9 purge, erasure, the dry run and the
-system checks pick it up from the registry.
+Plain declarations (RULES, KINDS) that the office's runner imports (office.services.retention). A new kind of
+recognition data (for example sightings) adds one DeletableKind to KINDS and one RetentionRule to RULES here; the
+run, the R9 purge, erasure, the dry run and the system checks pick it up from there.
 """
 
 from __future__ import annotations
@@ -12,8 +12,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from oversight.registry import DeletableKind, Deleted, RetentionRule, deletable_kind_register, retention_rule_register
-from oversight.services.retention import case_ids_ended_before, grouped, held_ids, period, take
+from oversight.retention import (
+    DeletableKind,
+    Deleted,
+    RetentionRule,
+    case_ids_ended_before,
+    grouped,
+    held_ids,
+    period,
+    take,
+)
 from recognition.models import Alert, AlertReview, Scan
 
 ALERT = "recognition.Alert"
@@ -93,128 +101,71 @@ def _scans_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
     return take(Scan.objects.filter(stopped_at__lte=cutoff), limit=limit, lock=lock)
 
 
-_rules: dict[str, RetentionRule] = {}
-
-
-def register_retention() -> None:
-    deletable_kind_register(
-        DeletableKind(
-            label=ALERT,
-            delete=alerts_delete,
-            of_cases=lambda ids: list(Alert.objects.filter(case_id__in=ids).values_list("pk", flat=True)),
-            of_persons=lambda ids: list(Alert.objects.filter(person_id__in=ids).values_list("pk", flat=True)),
-            persons_holding=lambda ids: set(
-                Alert.objects.filter(person_id__in=ids).values_list("person_id", flat=True)
-            ),
-            case_of=lambda pks: dict(Alert.objects.filter(pk__in=pks).values_list("pk", "case_id")),
-        )
-    )
-    deletable_kind_register(
-        DeletableKind(
-            label=REVIEW,
-            delete=reviews_delete,
-            of_persons=lambda ids: list(
-                AlertReview.objects.filter(alert__person_id__in=ids).values_list("pk", flat=True)
-            ),
-            case_of=lambda pks: dict(AlertReview.objects.filter(pk__in=pks).values_list("pk", "alert__case_id")),
-        )
-    )
-    deletable_kind_register(DeletableKind(label=SCAN, delete=scans_delete))
-    for rule in (
-        RetentionRule(
-            code="recognition.alerts_rejected",
-            data="Rejected (false) alerts, their encrypted crops and their reviews with notes",
-            clock="the rejection (the rejecting review's decision time)",
-            setting="RETENTION_REJECTED_ALERT_DAYS",
-            unit="days",
-            minimum=0,
-            maximum=90,
-            action="delete",
-            select=_rejected_due,
-            apply=alerts_delete,
-        ),
-        RetentionRule(
-            code="recognition.alerts_unreviewed",
-            data="Alerts nobody verified or rejected, with their crops (and any first verdict)",
-            clock="case end (case_ended_at); an alert under review is held until RETENTION_UNDER_REVIEW_MAX_DAYS",
-            setting="RETENTION_UNREVIEWED_ALERT_DAYS",
-            unit="days",
-            minimum=0,
-            maximum=180,
-            action="delete",
-            select=_unreviewed_due,
-            apply=alerts_delete,
-        ),
-        RetentionRule(
-            code="recognition.alerts_verified",
-            data="Verified alerts, their crops and their reviews with notes",
-            clock="the verification (the last review's decision time)",
-            setting="RETENTION_VERIFIED_ALERT_DAYS",
-            unit="days",
-            minimum=1,
-            maximum=1095,
-            action="delete",
-            select=_verified_due,
-            apply=alerts_delete,
-        ),
-        RetentionRule(
-            code="recognition.scans",
-            data="Scan rows (camera, worker, times, frame and face counts)",
-            clock="the scan's stop",
-            setting="RETENTION_SCAN_DAYS",
-            unit="days",
-            minimum=30,
-            maximum=1095,
-            action="delete",
-            select=_scans_due,
-            apply=scans_delete,
-        ),
-    ):
-        _rules[rule.code] = rule
-        retention_rule_register(rule)
-
-
-# ---------------------------------------------------------------- proof: nothing of a case is left (issue 9, item 6)
-
-
-def case_leftovers(*, case, needles: tuple[bytes, ...] = ()) -> dict[str, list]:
-    """What is still stored of a case's personal data, by kind; empty lists everywhere means nothing is left.
-
-    Looks at the rows of every registered kind linked to the case (persons, reference photos and templates,
-    alerts with crops, reviews), the case's free text and impact assessment once reduced, files in the photo
-    folder no row refers to, and, if given, byte strings (a crop, a template, a photo) in every media file.
-    The test helper tests/oversight/retention_helpers.assert_nothing_left also searches a database dump.
-    """
-    from pathlib import Path
-
-    from oversight.models import CASE_TEXT_REMOVED
-    from oversight.registry import deletable_kinds
-    from watchlists.models import ReferencePhoto
-    from watchlists.services import PHOTO_DIR
-
-    found: dict[str, list] = {}
-    for label, kind in deletable_kinds().items():
-        if kind.of_cases is not None:
-            found[label] = sorted(kind.of_cases([case.pk]))
-    found[REVIEW] = sorted(AlertReview.objects.filter(alert__case_id=case.pk).values_list("pk", flat=True))
-    if case.text_reduced_at is not None:
-        from oversight.models import CASE_FREE_TEXT_FIELDS
-
-        found["case_text"] = [n for n in CASE_FREE_TEXT_FIELDS if getattr(case, n) not in ("", CASE_TEXT_REMOVED)]
-        found["impact_assessment"] = [case.impact_assessment.name] if case.impact_assessment else []
-    root = Path(settings.MEDIA_ROOT)
-    known = set(ReferencePhoto.objects.exclude(photo_file="").values_list("photo_file", flat=True))
-    folder = root / PHOTO_DIR
-    found["orphan_photo_files"] = sorted(
-        f"{PHOTO_DIR}/{p.name}"
-        for p in (folder.iterdir() if folder.is_dir() else [])
-        if f"{PHOTO_DIR}/{p.name}" not in known
-    )
-    hits = []
-    if needles and root.is_dir():
-        for path in root.rglob("*"):
-            if path.is_file():
-                blob = path.read_bytes()
-                hits += [str(path.relative_to(root)) for n in needles if n in blob]
-    found["media_matches"] = sorted(set(hits))
-    return found
+KINDS: tuple[DeletableKind, ...] = (
+    DeletableKind(
+        label=ALERT,
+        delete=alerts_delete,
+        of_cases=lambda ids: list(Alert.objects.filter(case_id__in=ids).values_list("pk", flat=True)),
+        of_persons=lambda ids: list(Alert.objects.filter(person_id__in=ids).values_list("pk", flat=True)),
+        persons_holding=lambda ids: set(Alert.objects.filter(person_id__in=ids).values_list("person_id", flat=True)),
+        case_of=lambda pks: dict(Alert.objects.filter(pk__in=pks).values_list("pk", "case_id")),
+    ),
+    DeletableKind(
+        label=REVIEW,
+        delete=reviews_delete,
+        of_persons=lambda ids: list(AlertReview.objects.filter(alert__person_id__in=ids).values_list("pk", flat=True)),
+        case_of=lambda pks: dict(AlertReview.objects.filter(pk__in=pks).values_list("pk", "alert__case_id")),
+    ),
+    DeletableKind(label=SCAN, delete=scans_delete),
+)
+RULES: tuple[RetentionRule, ...] = (
+    RetentionRule(
+        code="recognition.alerts_rejected",
+        data="Rejected (false) alerts, their encrypted crops and their reviews with notes",
+        clock="the rejection (the rejecting review's decision time)",
+        setting="RETENTION_REJECTED_ALERT_DAYS",
+        unit="days",
+        minimum=0,
+        maximum=90,
+        action="delete",
+        select=_rejected_due,
+        apply=alerts_delete,
+    ),
+    RetentionRule(
+        code="recognition.alerts_unreviewed",
+        data="Alerts nobody verified or rejected, with their crops (and any first verdict)",
+        clock="case end (case_ended_at); an alert under review is held until RETENTION_UNDER_REVIEW_MAX_DAYS",
+        setting="RETENTION_UNREVIEWED_ALERT_DAYS",
+        unit="days",
+        minimum=0,
+        maximum=180,
+        action="delete",
+        select=_unreviewed_due,
+        apply=alerts_delete,
+    ),
+    RetentionRule(
+        code="recognition.alerts_verified",
+        data="Verified alerts, their crops and their reviews with notes",
+        clock="the verification (the last review's decision time)",
+        setting="RETENTION_VERIFIED_ALERT_DAYS",
+        unit="days",
+        minimum=1,
+        maximum=1095,
+        action="delete",
+        select=_verified_due,
+        apply=alerts_delete,
+    ),
+    RetentionRule(
+        code="recognition.scans",
+        data="Scan rows (camera, worker, times, frame and face counts)",
+        clock="the scan's stop",
+        setting="RETENTION_SCAN_DAYS",
+        unit="days",
+        minimum=30,
+        maximum=1095,
+        action="delete",
+        select=_scans_due,
+        apply=scans_delete,
+    ),
+)
+_rules = {rule.code: rule for rule in RULES}

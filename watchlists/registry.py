@@ -42,3 +42,12 @@ def reencrypter_register(name: str, reencrypter: Reencrypter) -> None:
 
 def reencrypters() -> tuple[Reencrypter, ...]:
     return tuple(_reencrypters.values())
+
+
+# What must be registered (start-up check watchlists.E030): the encoder, and each re-encrypter by name.
+EXPECTED_REENCRYPTERS = ("recognition.alert_crops",)
+
+
+def missing_registrations() -> list[str]:
+    missing = [] if _encoder else ["the reference encoder"]
+    return missing + [f"the re-encrypter {name!r}" for name in EXPECTED_REENCRYPTERS if name not in _reencrypters]

@@ -1,9 +1,10 @@
-"""Watchlists' line of the retention schedule (R12, R19), the deletion code of reference photos, and the face search
-of data-subject requests (R21).
+"""Watchlists' line of the retention schedule (R12, R19), the deletion code of reference photos, and the face
+comparison behind the face search of data-subject requests (R21).
 
-The face search runs in a worker only (a Celery task): the supplied photo is encoded by the reference encoder that
-recognition registers (watchlists.registry), then compared in one NumPy step with the stored templates of ACTIVE
-cases only. The probe photo is deleted whatever the outcome.
+RULES and KINDS are plain declarations the office's runner imports (office.services.retention). The face search
+runs in a worker only (office.tasks.subject_face_search): the supplied photo is encoded by the reference encoder
+that recognition registers (watchlists.registry), then compared in one NumPy step with the stored templates of
+ACTIVE cases only; the office records the findings and deletes the probe in one transaction, whatever the outcome.
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from oversight.models import Case, DataSubjectRequest
-from oversight.registry import DeletableKind, Deleted, RetentionRule, deletable_kind_register, retention_rule_register
+from oversight.retention import DeletableKind, Deleted, RetentionRule, case_ids_ended_before, grouped, period, take
 from oversight.selectors import case_ended_at
-from oversight.services.retention import case_ids_ended_before, grouped, period, take
-from oversight.services.subject_requests import subject_request_findings_add
 from watchlists import crypto
 from watchlists.models import ReferencePhoto, SubjectProbePhoto
 from watchlists.registry import ReferenceImageRefused, reference_encoder
@@ -45,22 +44,17 @@ def _photos_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
     return take(ReferencePhoto.objects.filter(person__case_id__in=ended), limit=limit, lock=lock)
 
 
-_rules: dict[str, RetentionRule] = {}
-
-
-def register_retention() -> None:
-    deletable_kind_register(
-        DeletableKind(
-            label=PHOTO,
-            delete=photos_delete,
-            of_cases=lambda ids: list(
-                ReferencePhoto.objects.filter(person__case_id__in=ids).values_list("pk", flat=True)
-            ),
-            of_persons=lambda ids: list(ReferencePhoto.objects.filter(person_id__in=ids).values_list("pk", flat=True)),
-            case_of=lambda pks: dict(ReferencePhoto.objects.filter(pk__in=pks).values_list("pk", "person__case_id")),
-        )
-    )
-    rule = RetentionRule(
+KINDS: tuple[DeletableKind, ...] = (
+    DeletableKind(
+        label=PHOTO,
+        delete=photos_delete,
+        of_cases=lambda ids: list(ReferencePhoto.objects.filter(person__case_id__in=ids).values_list("pk", flat=True)),
+        of_persons=lambda ids: list(ReferencePhoto.objects.filter(person_id__in=ids).values_list("pk", flat=True)),
+        case_of=lambda pks: dict(ReferencePhoto.objects.filter(pk__in=pks).values_list("pk", "person__case_id")),
+    ),
+)
+RULES: tuple[RetentionRule, ...] = (
+    RetentionRule(
         code=PHOTO,
         data="Reference photos and face templates (the watchlist)",
         clock="case end (case_ended_at)",
@@ -71,9 +65,9 @@ def register_retention() -> None:
         action="delete",
         select=_photos_due,
         apply=photos_delete,
-    )
-    _rules[PHOTO] = rule
-    retention_rule_register(rule)
+    ),
+)
+_rules = {rule.code: rule for rule in RULES}
 
 
 # ---------------------------------------------------------------- face search (R21)
@@ -93,15 +87,15 @@ def _active_case_ids(now: datetime) -> list[int]:
     return [c.pk for c in active if case_ended_at(case=c, now=now) is None]
 
 
-def subject_face_search(*, request_id: int) -> dict:
-    """Worker: find the persons of ACTIVE cases whose stored template matches the supplied face (R21).
+def subject_probe_compare(*, request_id: int) -> tuple[int, list[tuple[str, int, int]], str] | None:
+    """Worker: the persons of ACTIVE cases whose stored template matches the supplied face (R21). Writes nothing.
 
-    Idempotent: without a probe photo there is nothing to do. The probe is deleted in the same transaction as the
-    findings are recorded, whatever the outcome (refused image, no match, matches).
+    Returns None without a probe photo (nothing to do), else (probe id, findings as (label, id, case id), note).
+    The caller records the findings and deletes the probe (subject_probe_delete) in one transaction.
     """
     probe = SubjectProbePhoto.objects.filter(request_id=request_id).first()
     if probe is None:
-        return {}
+        return None
     image = crypto.decrypt(bytes(probe.photo_blob), aad=probe.aad("photo"))
     note, matches = "", []
     try:
@@ -123,21 +117,11 @@ def subject_face_search(*, request_id: int) -> dict:
             distances = np.linalg.norm(templates - encoding, axis=1)
             matches = [p for p, d in zip(photos, distances, strict=True) if d <= p.person.case.effective_threshold]
         note = f"Compared with {len(photos)} templates of active cases; {len(matches)} matched."
-    with transaction.atomic():
-        SubjectProbePhoto.objects.filter(pk=probe.pk).delete()
-        found = [("oversight.Person", p.person_id, p.person.case_id) for p in matches]
-        found += [(PHOTO, p.pk, p.person.case_id) for p in matches]
-        subject_request_findings_add(request_id=request_id, found=found, found_by="face", face_search_note=note)
-    return {"matches": len(matches)}
+    found = [("oversight.Person", p.person_id, p.person.case_id) for p in matches]
+    found += [(PHOTO, p.pk, p.person.case_id) for p in matches]
+    return probe.pk, found, note
 
 
-def subject_probe_queue(request: DataSubjectRequest, data: bytes) -> None:
-    """Keep the probe encrypted and queue the worker's face search once the request is committed."""
-    subject_probe_store(request=request, data=data)
-
-    def _queue():
-        from watchlists.tasks import subject_face_search as task
-
-        task.delay(request.pk)
-
-    transaction.on_commit(_queue)
+def subject_probe_delete(*, probe_id: int) -> None:
+    """The probe face outlives its search by no more than one task (in the caller's transaction)."""
+    SubjectProbePhoto.objects.filter(pk=probe_id).delete()

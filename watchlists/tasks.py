@@ -13,11 +13,3 @@ def reference_photo_encode(photo_id: int) -> None:
 @shared_task(name="watchlists.destroy_due", ignore_result=True)
 def watchlists_destroy_due() -> None:
     services.watchlist_destroy_due()
-
-
-@shared_task(name="watchlists.subject_face_search", acks_late=True, ignore_result=True)
-def subject_face_search(request_id: int) -> None:
-    """R21: compare a data subject's photo with the templates of active cases (workers only: loads the engine)."""
-    from watchlists.retention import subject_face_search as search
-
-    search(request_id=request_id)

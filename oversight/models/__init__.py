@@ -32,7 +32,6 @@ from oversight.models.persons import Person, validate_named_person
 from oversight.models.retention import (
     DataSubjectRequest,
     DataSubjectRequestItem,
-    DeletionRecord,
     SubjectRequestDecision,
     SubjectRequestKind,
     SubjectRequestStatus,
@@ -54,7 +53,6 @@ __all__ = [
     "DataSubjectRequest",
     "DataSubjectRequestItem",
     "Decision",
-    "DeletionRecord",
     "Deployment",
     "NotificationKind",
     "OfficeNotification",

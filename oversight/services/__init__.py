@@ -4,12 +4,12 @@
 - lifecycle: submission, urgent start (R9), revocation, withdrawal, closing, expiry, consultation records
 - decisions: the judge's decision and the commission's votes (R6, R7)
 - cameras, objectives: the configuration administrators keep (R1, R5)
-- retention: THE retention run (R19), the urgency purge (R9), the rules for persons and case text
-- subject_requests: data-subject requests (R21)
 - notifications: what the data protection office is told of each use, and its inbox
-- reports: the office's annual report, deployment records and dossiers as files (a disclosure)
 - deployments: pilots of cameras and the data protection office's prior opinion on them
 - validation, _common: the checks and steps the others share
+
+The office's work (reports, data-subject requests, the retention run and the R9 purge) is in office.services;
+oversight's own retention lines and deletion code are plain declarations in oversight.retention.
 """
 
 from oversight.services._common import ALLOWED_TRANSITIONS, TransitionNotAllowed
@@ -41,15 +41,6 @@ from oversight.services.lifecycle import (
 )
 from oversight.services.notifications import case_notify_office, notification_mark_read
 from oversight.services.objectives import objective_set_enabled
-from oversight.services.reports import case_dossier_record_view, report_annual_export, report_records_export
-from oversight.services.retention import case_data_purge, retention_due, retention_run
-from oversight.services.subject_requests import (
-    subject_request_carry_out,
-    subject_request_item_decide,
-    subject_request_record,
-    subject_request_record_view,
-    subject_restriction_lift,
-)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -61,9 +52,7 @@ __all__ = [
     "case_camera_remove",
     "case_close",
     "case_create",
-    "case_data_purge",
     "case_decide",
-    "case_dossier_record_view",
     "case_expire_due",
     "case_notify_office",
     "case_person_add",
@@ -82,13 +71,4 @@ __all__ = [
     "deployment_set_cameras",
     "notification_mark_read",
     "objective_set_enabled",
-    "retention_due",
-    "retention_run",
-    "subject_request_carry_out",
-    "subject_request_item_decide",
-    "subject_request_record",
-    "subject_request_record_view",
-    "subject_restriction_lift",
-    "report_annual_export",
-    "report_records_export",
 ]

@@ -176,6 +176,6 @@ def record_deletion_due(case: Case, *, actor, why: str) -> None:
         data={"why": why, "due_at": iso(case.data_deletion_due_at), "urgent_started_at": iso(case.urgent_started_at)},
     )
     # The purge itself runs right after this transition commits (the periodic retention run is the safety net).
-    from oversight.services.retention import case_data_purge_queue
+    from oversight.registry import case_data_purge_queue
 
-    case_data_purge_queue(case)
+    case_data_purge_queue(case)  # the office's purge (office.services.retention), registered at start-up

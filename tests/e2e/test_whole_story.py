@@ -355,12 +355,12 @@ def the_story(language, browser, live_server, cast, requester, judge, verifiers,
         page.locator(f'main a[href="{reverse("oversight:case_detail", args=[case.pk])}"]').first.click()
     story.shoot(page, "office-case")
     with page.expect_navigation():
-        page.locator(f'main a[href="{reverse("oversight:case_dossier", args=[case.pk])}"]').click()
+        page.locator(f'main a[href="{reverse("office:case_dossier", args=[case.pk])}"]').click()
     story.assert_language(page)
     assert case.reference in page.locator("h1").inner_text()
     dossier = page.locator("main").inner_text()
     assert PERSON not in dossier  # persons appear by number and category only
-    assert page.locator(f'main a[href="{reverse("oversight:case_dossier_pdf", args=[case.pk])}"]').count() == 1
+    assert page.locator(f'main a[href="{reverse("office:case_dossier_pdf", args=[case.pk])}"]').count() == 1
     assert story.words("Dossier of %(reference)s", reference=case.reference) in page.locator("h1").inner_text()
     assert story.words("Verified alerts") in dossier
     story.shoot(page, "office-dossier")

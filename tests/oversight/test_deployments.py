@@ -187,7 +187,7 @@ def test_the_commission_cannot_approve_on_cameras_without_a_usable_opinion(world
 def test_deployment_pages_for_administrators_and_the_office(world, spare, client_for):
     admin = client_for(world.platform_admin)
     response = admin.post(
-        reverse("oversight:deployment_create"),
+        reverse("office:deployment_create"),
         {
             "name": "Old town pilot",
             "locations": "Old town square",
@@ -198,18 +198,18 @@ def test_deployment_pages_for_administrators_and_the_office(world, spare, client
     )
     assert response.status_code == 302
     deployment = Deployment.objects.get(name="Old town pilot")
-    detail = reverse("oversight:deployment_detail", args=[deployment.pk])
+    detail = reverse("office:deployment_detail", args=[deployment.pk])
     assert "Record the office" not in admin.get(detail).content.decode()
-    assert admin.post(reverse("oversight:deployment_opinion", args=[deployment.pk]), {}).status_code == 403
+    assert admin.post(reverse("office:deployment_opinion", args=[deployment.pk]), {}).status_code == 403
     office = client_for(world.dpo)
     assert "Record the office" in office.get(detail).content.decode()
     bad = office.post(
-        reverse("oversight:deployment_opinion", args=[deployment.pk]),
+        reverse("office:deployment_opinion", args=[deployment.pk]),
         {"opinion": "conditional", "given_on": "2026-02-20"},
     )
     assert bad.status_code == 400 and "State the office" in bad.content.decode()
     ok = office.post(
-        reverse("oversight:deployment_opinion", args=[deployment.pk]),
+        reverse("office:deployment_opinion", args=[deployment.pk]),
         {
             "opinion": "favourable",
             "given_on": "2026-02-20",
@@ -217,23 +217,22 @@ def test_deployment_pages_for_administrators_and_the_office(world, spare, client
         },
     )
     assert ok.status_code == 302
-    document = office.get(reverse("oversight:deployment_document", args=[deployment.pk]))
+    document = office.get(reverse("office:deployment_document", args=[deployment.pk]))
     assert document.status_code == 200 and b"".join(document.streaming_content) == b"The office is in favour.\n"
     assert AuditEvent.objects.filter(
         event_type=EventType.DEPLOYMENT_DOCUMENT_VIEWED, actor_label="dpo_reviewer"
     ).exists()
     assert client_for(world.outsider).get(detail).status_code == 404
     assert (
-        client_for(world.outsider).get(reverse("oversight:deployment_document", args=[deployment.pk])).status_code
-        == 404
+        client_for(world.outsider).get(reverse("office:deployment_document", args=[deployment.pk])).status_code == 404
     )
-    assert client_for(world.requester).get(reverse("oversight:deployment_list")).status_code == 200
-    assert client_for(world.requester).get(reverse("oversight:deployment_create")).status_code == 403
+    assert client_for(world.requester).get(reverse("office:deployment_list")).status_code == 200
+    assert client_for(world.requester).get(reverse("office:deployment_create")).status_code == 403
 
 
 def test_administrators_change_a_deployment_s_cameras_and_nobody_else(world, spare, client_for):
     deployment = Deployment.objects.get()
-    url = reverse("oversight:deployment_cameras", args=[deployment.pk])
+    url = reverse("office:deployment_cameras", args=[deployment.pk])
     for user in (world.dpo, world.requester, world.judge):
         assert client_for(user).post(url, {"camera_ids": [spare[0].pk]}).status_code == 403
     assert client_for(world.outsider).post(url, {"camera_ids": [spare[0].pk]}).status_code == 404

@@ -80,10 +80,10 @@ def test_reviewers_read_their_inbox_and_each_reading_is_recorded(world, client_f
     case = approved_case(world)
     notification = OfficeNotification.objects.get()
     office = client_for(world.dpo)
-    page = office.get(reverse("oversight:notification_list"))
+    page = office.get(reverse("office:notification_list"))
     assert page.status_code == 200 and case.reference in page.content.decode()
     assert "Jana Novakova" not in page.content.decode()
-    url = reverse("oversight:notification_read", args=[notification.pk])
+    url = reverse("office:notification_read", args=[notification.pk])
     assert office.post(url).status_code == 302
     assert office.post(url).status_code == 302  # a repeat changes nothing
     notification.refresh_from_db()
@@ -91,7 +91,7 @@ def test_reviewers_read_their_inbox_and_each_reading_is_recorded(world, client_f
     assert AuditEvent.objects.filter(event_type=EventType.NOTIFICATION_READ).count() == 1
     for user in (world.requester, world.judge, world.outsider, world.platform_admin):
         client = client_for(user)
-        assert client.get(reverse("oversight:notification_list")).status_code == 403
+        assert client.get(reverse("office:notification_list")).status_code == 403
         assert client.post(url).status_code == 404
         with pytest.raises(PermissionDenied):
             services.notification_mark_read(actor=user, notification=notification)
@@ -109,9 +109,9 @@ def test_the_inbox_and_the_deployment_list_take_a_fixed_number_of_queries(world,
         return len(captured)
 
     approved_case(world)
-    inbox, deployments = queries(reverse("oversight:notification_list")), queries(reverse("oversight:deployment_list"))
+    inbox, deployments = queries(reverse("office:notification_list")), queries(reverse("office:deployment_list"))
     for _ in range(3):
         services.case_revoke(actor=world.judge, case=approved_case(world), reason="Done.")
     assert OfficeNotification.objects.count() == 7
-    assert queries(reverse("oversight:notification_list")) == inbox
-    assert queries(reverse("oversight:deployment_list")) == deployments
+    assert queries(reverse("office:notification_list")) == inbox
+    assert queries(reverse("office:deployment_list")) == deployments

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from office import services as office_services
 from oversight import services
 from oversight.forms import PersonForm, apply_service_errors
 from oversight.models import Case
@@ -116,7 +117,7 @@ def test_a_verifier_counts_the_new_alerts_they_have_not_reviewed(world, client_f
 
 def test_the_office_reviewer_sees_unread_notifications_requests_and_the_trail(world, client_for):
     approved_case(world)  # an approval notifies the office
-    services.subject_request_record(actor=world.dpo, kind="access", subject_name="Jana Novakova")
+    office_services.subject_request_record(actor=world.dpo, kind="access", subject_name="Jana Novakova")
     response = page(client_for(world.dpo), reverse("home"))
     office = response.context["office"]
     assert office["unread_notifications"] >= 1
@@ -379,9 +380,9 @@ def test_no_requirement_codes_on_the_main_pages(world, client_for):
             reverse("home"),
             reverse("oversight:case_list"),
             reverse("oversight:case_detail", args=[urgent.pk]),
-            reverse("oversight:notification_list"),
-            reverse("oversight:subject_request_list"),
-            reverse("oversight:deployment_list"),
+            reverse("office:notification_list"),
+            reverse("office:subject_request_list"),
+            reverse("office:deployment_list"),
             reverse("audits:event_list"),
             reverse("audits:verify"),
         ],

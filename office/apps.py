@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class OfficeConfig(AppConfig):
+    name = "office"
+    verbose_name = "The data protection office: reports, data-subject requests, retention"
+
+    def ready(self):
+        from office import checks  # noqa: F401  (registers the start-up checks)
+        from office.services.retention import case_data_purge_queue
+        from oversight.registry import case_data_purge_queue_register
+
+        # R9: a transition in oversight that ends an urgent use without authorisation queues the office's purge.
+        case_data_purge_queue_register(case_data_purge_queue)

@@ -1,0 +1,72 @@
+"""Forms of the office's pages: deployments, the office's opinion, report exports, data-subject requests."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from oversight.models import Camera, Opinion, SubjectRequestDecision, SubjectRequestKind
+
+
+class DeploymentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    locations = forms.CharField(
+        label=_("Locations"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("The named locations covered.")
+    )
+    consultation_request = forms.CharField(
+        label=_("Request to the office"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the office was asked."),
+    )
+    consultation_requested_on = forms.DateField(label=_("Requested on"), help_text=_("e.g. 2026-03-01"))
+    camera_ids = forms.ModelMultipleChoiceField(
+        label=_("Cameras"),
+        queryset=Camera.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class DeploymentCamerasForm(forms.Form):
+    camera_ids = forms.ModelMultipleChoiceField(
+        label=_("Cameras"),
+        queryset=Camera.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.ChoiceField(label=_("Opinion"), choices=Opinion.choices)
+    given_on = forms.DateField(label=_("Opinion given on"), help_text=_("e.g. 2026-03-01"))
+    conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    document = forms.FileField(label=_("Document"), required=False, help_text=_("The opinion, PDF or plain text."))
+
+
+class ReportExportForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=9999)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("pdf", _("PDF with charts")), ("csv", _("CSV"))], initial="pdf"
+    )
+    # R17: a disclosure records its justification and its recipients.
+    justification = forms.CharField(label=_("Justification"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    recipients = forms.CharField(label=_("Recipients"), max_length=300, help_text=_("Who receives this report"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class SubjectRequestForm(forms.Form):
+    """R21: a request recorded by the data protection office."""
+
+    kind = forms.ChoiceField(choices=SubjectRequestKind.choices, label=_("Kind"))
+    subject_name = forms.CharField(max_length=200, label=_("Full name of the person"))
+    details = forms.CharField(widget=forms.Textarea, required=False, label=_("What the person asks (in their words)"))
+    photo = forms.FileField(required=False, label=_("Photo of the person (optional: searched against active cases)"))
+
+
+class SubjectItemDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[c for c in SubjectRequestDecision.choices if c[0] != "pending"], label=_("Decision")
+    )
+    reasons = forms.CharField(required=False, max_length=2000, label=_("Reasons"))
