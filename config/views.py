@@ -46,7 +46,7 @@ def home(request):
         context["my_reviews"] = alert_review_recent_for_user(user=user)
     if Role.DPO_REVIEWER in role_names:
         context["office"] = {
-            "unread_notifications": oversight_selectors.notification_unread_count(user=user),
+            "unread_notifications": office_selectors.notification_unread_count(user=user),
             "open_subject_requests": office_selectors.subject_request_open_count(user=user),
             "exports": audit_export_recent_for_user(user=user),
             "trail": audit_trail_status(),

@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from office import selectors
 from office.forms import DeploymentCamerasForm, DeploymentForm, OpinionForm
-from oversight import selectors, services
+from office.services.notifications import notification_mark_read, notification_text
+from oversight import services
 from oversight.forms import apply_service_errors
-from oversight.services.notifications import notification_text
 
 
 def _require(request, perm: str) -> None:
@@ -145,5 +146,5 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk: int):
     notification = selectors.notification_get_for_user(user=request.user, pk=pk)
-    services.notification_mark_read(actor=request.user, notification=notification)
+    notification_mark_read(actor=request.user, notification=notification)
     return redirect("office:notification_list")

@@ -1,16 +1,47 @@
-"""Reads of the data protection office (R21, R19): data-subject requests and their findings, and what left a case.
+"""Reads of the data protection office: deployments and its inbox (R22), data-subject requests and their findings
+(R21), and what left a case (R19).
 
 Permission rules as everywhere (STYLE, habit 4): the office's objects answer 404 to everyone else.
 """
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from office.models import DeletionRecord
-from oversight.models import Case, DataSubjectRequest, Person
+from oversight.models import Case, DataSubjectRequest, Deployment, OfficeNotification, Person
 from oversight.roles import Role, user_has_role
+
+
+def deployment_list() -> QuerySet[Deployment]:
+    return Deployment.objects.prefetch_related("cameras").order_by("name")
+
+
+def deployment_get_for_user(*, user, pk: int) -> Deployment:
+    """The deployment, for users who may see deployments; Http404 otherwise (missing and forbidden alike)."""
+    deployment = Deployment.objects.filter(pk=pk).prefetch_related("cameras").first()
+    if deployment is None or not user.has_perm("oversight.view_deployment"):
+        raise Http404("No such deployment.")
+    return deployment
+
+
+def notification_list_for_user(*, user) -> QuerySet[OfficeNotification]:
+    if not user.has_perm("oversight.view_officenotification"):
+        return OfficeNotification.objects.none()
+    return OfficeNotification.objects.select_related("read_by").order_by("-created_at", "-id")
+
+
+def notification_get_for_user(*, user, pk: int) -> OfficeNotification:
+    notification = notification_list_for_user(user=user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+def notification_unread_count(*, user) -> int:
+    return notification_list_for_user(user=user).filter(read_at__isnull=True).count()
 
 
 def _is_office(user) -> bool:

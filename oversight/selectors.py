@@ -33,7 +33,6 @@ from oversight.models import (
     CaseUserObjectPermission,
     Deployment,
     Objective,
-    OfficeNotification,
     Person,
     Vote,
     case_field_label,
@@ -297,10 +296,6 @@ def requester_work(*, user, now: datetime) -> RequesterWork:
     )
 
 
-def notification_unread_count(*, user) -> int:
-    return notification_list_for_user(user=user).filter(read_at__isnull=True).count()
-
-
 @dataclass(frozen=True)
 class CameraHealth:
     with_errors: list[Camera]
@@ -451,31 +446,6 @@ def case_deployments(*, case: Case) -> list[Deployment]:
         .prefetch_related("cameras")
         .order_by("name")
     )
-
-
-def deployment_list() -> QuerySet[Deployment]:
-    return Deployment.objects.prefetch_related("cameras").order_by("name")
-
-
-def deployment_get_for_user(*, user, pk: int) -> Deployment:
-    """The deployment, for users who may see deployments; Http404 otherwise (missing and forbidden alike)."""
-    deployment = Deployment.objects.filter(pk=pk).prefetch_related("cameras").first()
-    if deployment is None or not user.has_perm("oversight.view_deployment"):
-        raise Http404("No such deployment.")
-    return deployment
-
-
-def notification_list_for_user(*, user) -> QuerySet[OfficeNotification]:
-    if not user.has_perm("oversight.view_officenotification"):
-        return OfficeNotification.objects.none()
-    return OfficeNotification.objects.select_related("read_by").order_by("-created_at", "-id")
-
-
-def notification_get_for_user(*, user, pk: int) -> OfficeNotification:
-    notification = notification_list_for_user(user=user).filter(pk=pk).first()
-    if notification is None:
-        raise Http404("No such notification.")
-    return notification
 
 
 def objective_list() -> QuerySet[Objective]:

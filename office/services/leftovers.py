@@ -20,7 +20,7 @@ def case_leftovers(*, case, needles: tuple[bytes, ...] = ()) -> dict[str, list]:
     Looks at the rows of every declared kind linked to the case (persons, reference photos and templates,
     alerts with crops, reviews), the case's free text and impact assessment once reduced, files in the photo
     folder no row refers to, and, if given, byte strings (a crop, a template, a photo) in every media file.
-    The test helper tests/oversight/retention_helpers.assert_nothing_left also searches a database dump.
+    The test helper tests/office/retention_helpers.assert_nothing_left also searches a database dump.
     """
     found: dict[str, list] = {}
     for label, kind in KINDS.items():

@@ -1,6 +1,7 @@
 """The oversight layer's models: users, legal objectives, the camera registry, deployments with the
-office's opinion and its notifications, cases with the persons they seek,
-decisions and votes."""
+office's opinion and its notifications, cases with the persons they seek, decisions and votes, and the rows of
+data-subject requests whose holds and restrictions every layer respects (the office's deletion records are
+office.models)."""
 
 from oversight.models.cameras import SOURCE_URL_SCHEMES, Camera, validate_camera_source
 from oversight.models.cases import (
@@ -29,7 +30,7 @@ from oversight.models.deployments import (
     Opinion,
 )
 from oversight.models.persons import Person, validate_named_person
-from oversight.models.retention import (
+from oversight.models.subject_requests import (
     DataSubjectRequest,
     DataSubjectRequestItem,
     SubjectRequestDecision,

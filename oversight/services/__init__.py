@@ -39,7 +39,7 @@ from oversight.services.lifecycle import (
     case_submit,
     case_withdraw,
 )
-from oversight.services.notifications import case_notify_office, notification_mark_read
+from oversight.services.notifications import case_notify_office
 from oversight.services.objectives import objective_set_enabled
 
 __all__ = [
@@ -69,6 +69,5 @@ __all__ = [
     "deployment_record_document_view",
     "deployment_record_opinion",
     "deployment_set_cameras",
-    "notification_mark_read",
     "objective_set_enabled",
 ]

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from audits.events import EventType
 from audits.models import AuditEvent
+from office import services as office_services
 from oversight import services
 from oversight.models import OfficeNotification
 from tests.oversight.factories import END, NOW, approved_case, draft_case, submitted_case, urgent_case
@@ -94,7 +95,7 @@ def test_reviewers_read_their_inbox_and_each_reading_is_recorded(world, client_f
         assert client.get(reverse("office:notification_list")).status_code == 403
         assert client.post(url).status_code == 404
         with pytest.raises(PermissionDenied):
-            services.notification_mark_read(actor=user, notification=notification)
+            office_services.notification_mark_read(actor=user, notification=notification)
 
 
 def test_the_inbox_and_the_deployment_list_take_a_fixed_number_of_queries(world, client_for):
