@@ -108,21 +108,20 @@ def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
     """R9: delete everything an urgent use that ended without authorisation produced, in one transaction.
 
     Precondition: the case has data_deletion_due_at (refused, withdrawn, revoked or lapsed before authorisation).
-    Every registered kind linked to cases is deleted (alerts with their crops and reviews, reference photos and
+    Every declared kind linked to cases is deleted (alerts with their crops and reviews, reference photos and
     templates, the persons sought) and the case's free text and impact assessment are reduced; restrictions do
-    not hold it (the law orders this deletion). Idempotent: a purged case is left
-    alone. Side effects: data_purged_at, DeletionRecords (rule oversight.urgency_purge) and one CASE_DATA_PURGED
-    event listing what went, by identifier.
+    not hold it (the law orders this deletion). Idempotent: a purged case is left alone. Side effects:
+    data_purged_at, DeletionRecords (rule oversight.urgency_purge) and one CASE_DATA_PURGED event listing what went,
+    by identifier.
     """
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=case_id).first()
         if case is None or case.data_deletion_due_at is None or case.data_purged_at is not None:
             return {}
         deleted: Deleted = {}
-        kinds = KINDS
         # Persons last (persons_delete takes their dependents with them, each counted under its own kind), then
         # the case's free text: an unauthorised use keeps its reference, dates, statuses and counts, nothing else.
-        for _label, kind in sorted(kinds.items(), key=lambda item: item[0] == "oversight.Person"):
+        for _label, kind in sorted(KINDS.items(), key=lambda item: item[0] == "oversight.Person"):
             if kind.of_cases is None:
                 continue
             pks = kind.of_cases([case.pk])

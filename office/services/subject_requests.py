@@ -58,7 +58,7 @@ def _persons_named(subject_name: str) -> list[tuple[int, int]]:
 
 
 def _linked(person_ids: list[int]) -> list[tuple[str, int, int | None]]:
-    """Everything registered kinds hold about these persons: photos, alerts, reviews..."""
+    """Everything the declared kinds hold about these persons: photos, alerts, reviews..."""
     found = []
     for label, kind in KINDS.items():
         if kind.of_persons is None or label == "oversight.Person" or not person_ids:
@@ -208,13 +208,12 @@ def subject_request_carry_out(*, actor, request: DataSubjectRequest) -> dict:
                 }
             )
         now = timezone.now()
-        kinds = KINDS
         deleted: Deleted = {}
         erase = [i for i in items if i.decision == "erase"]
         # Dependents before persons, so each row is counted under its own kind.
         order = {"oversight.Case": 2, "oversight.Person": 1}
         for label in sorted({i.target_label for i in erase}, key=lambda lb: order.get(lb, 0)):
-            kind = kinds.get(label)
+            kind = KINDS.get(label)
             if kind is None:
                 raise ValidationError({"items": [_("Nothing knows how to erase %(kind)s.") % {"kind": label}]})
             merge(deleted, kind.delete(pks=[i.target_id for i in erase if i.target_label == label]))
