@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm
 
 from audits.events import EventType
 from audits.models import AuditEvent
@@ -54,6 +56,8 @@ def test_an_upgrade_keeps_every_request_deletion_record_and_report(world):
         )
         for n in range(3)
     ]
+    # An object permission (django-guardian) on one record: it must follow the content type.
+    assign_perm("view_deletionrecord", world.dpo, records[0])
     content_type = ContentType.objects.get(app_label="office", model="deletionrecord")
     permissions = set(Permission.objects.filter(content_type=content_type).values_list("pk", "codename"))
     assert permissions  # view/add/change/delete_deletionrecord
@@ -93,6 +97,13 @@ def test_an_upgrade_keeps_every_request_deletion_record_and_report(world):
     assert ContentType.objects.get(pk=content_type.pk).app_label == "office"
     assert set(Permission.objects.filter(content_type=content_type).values_list("pk", "codename")) == permissions
     assert not ContentType.objects.filter(app_label="oversight", model="deletionrecord").exists()
+    dpo = type(world.dpo).objects.get(pk=world.dpo.pk)  # fresh permission caches
+    assert ObjectPermissionChecker(dpo).has_perm(
+        "office.view_deletionrecord", DeletionRecord.objects.get(pk=records[0].pk)
+    )
+    assert not ObjectPermissionChecker(dpo).has_perm(
+        "office.view_deletionrecord", DeletionRecord.objects.get(pk=records[1].pk)
+    )
     # Nothing else was touched: requests, their findings and the office's reports are all there.
     assert DataSubjectRequest.objects.get(pk=request.pk).subject_name == "Jana Novakova"
     assert {
