@@ -330,22 +330,42 @@ def the_story(language, browser, live_server, cast, requester, judge, verifiers,
         story.assert_language(page)
         sighting.refresh_from_db()
         assert AlertReview.objects.filter(alert=sighting).count() == number
-        facts = page.locator("dl.facts").inner_text()
-        assert re.search(rf"\b{number}\D+2\b", facts), facts
-        assert story.words("%(done)s of %(required)s confirmations", done=number, required=2) in facts
+        # One step per decision: the message names what was recorded, and the page is already the next sighting
+        # waiting for this verifier (or their emptied queue).
         feedback = page.locator(".messages").inner_text()
+        names = {"number": sighting.pk, "person": PERSON, "camera": cameras[0].name}
         if number == 2:
             assert sighting.status == Alert.Status.VERIFIED
-            assert story.words("Verified by two people") in page.locator("h1").inner_text()
-            assert story.words("Your confirmation is recorded: two people have now verified this alert.") in feedback
+            recorded = (
+                "Sighting %(number)s (%(person)s on %(camera)s): your confirmation is recorded; two people have "
+                "now verified it."
+            )
         else:
             assert sighting.status != Alert.Status.VERIFIED
-            waiting = story.words("Awaiting verification: %(done)s of %(required)s confirmations", done=1, required=2)
-            assert waiting in page.locator("h1").inner_text()
-            assert story.words("Your confirmation is recorded. A second verifier must confirm before anyone acts.") in (
-                feedback
+            recorded = (
+                "Sighting %(number)s (%(person)s on %(camera)s): your confirmation is recorded; a second verifier "
+                "must confirm it before anyone acts."
             )
-        story.shoot(page, f"verifier{number}-confirmed")
+        assert story.words(recorded, **names) in feedback
+        assert not page.url.endswith(sighting_url)
+        story.shoot(page, f"verifier{number}-next")
+        if number == 2:
+            # The second verifier clears the rest of the queue: one click, one page load per sighting.
+            reviewed = 1
+            while page.locator("#confirm-alert").count():
+                before = page.url
+                with page.expect_navigation():
+                    page.locator("#reject-alert" if reviewed % 2 else "#confirm-alert").click()
+                assert page.url != before
+                reviewed += 1
+            assert reviewed == len(alerts) and AlertReview.objects.filter(reviewer=verifier).count() == len(alerts)
+            assert story.words("No other sighting is waiting for you.") in page.locator(".messages").inner_text()
+            story.shoot(page, "verifier2-queue-cleared")
+            page.goto(story.base + sighting_url)
+            assert story.words("Verified by two people") in page.locator("h1").inner_text()
+            facts = page.locator("dl.facts").inner_text()
+            assert story.words("%(done)s of %(required)s confirmations", done=2, required=2) in facts
+            story.shoot(page, "verifier2-verified")
         context.close()
 
     # 5. The office reviewer opens the case and its dossier.

@@ -59,7 +59,9 @@ def test_a_sighting_that_continues_after_a_confirmation_keeps_its_reviewed_crop_
     assert continuation.status == Alert.Status.NEW and continuation.frames == [6]
     assert continuation.distance == 0.30 and _crop(continuation) == b"\xff\xd8closer"
     assert continuation.captured_at == t1 and continuation.is_open
-    event = AuditEvent.objects.filter(event_type="alert.created", target_ref=f"recognition.Alert:{continuation.pk}").get()
+    event = AuditEvent.objects.filter(
+        event_type="alert.created", target_ref=f"recognition.Alert:{continuation.pk}"
+    ).get()
     assert event.data_dict["continues"] == reviewed.pk
 
 
