@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from audits.events import EventType
 from audits.models import AuditEvent
+from audits.wording import actor_words
 from oversight import selectors
 from oversight.models import Case, Person
 from oversight.models.cases import case_field_label
@@ -221,7 +222,7 @@ def _event_rows(events, names: _Names) -> tuple[tuple, ...]:
         (
             event.seq,
             local_timestamp(event.occurred_at),
-            event.actor_label,
+            actor_words(event),
             plain(event.get_event_type_display()),
             _summary(event, names),
         )
@@ -246,7 +247,7 @@ def _consultation_rows(events) -> tuple[tuple, ...]:
             (
                 event.seq,
                 local_timestamp(event.occurred_at),
-                event.actor_label,
+                actor_words(event),
                 plain(event.get_event_type_display()),
                 what,
                 basis,

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "locale" / "cs" / "LC_MESSAGES" / "django.po"
 GLOSSARY = ROOT / "locale" / "GLOSSARY.md"
 _PLACEHOLDER = re.compile(r"%\([^)]*\)[sdifr]|%[sdifr]|\{\{[^}]*\}\}|\{[^}]*\}|<[^>]+>|&\w+;")
-_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+# A whole word of Latin letters only: "nor" inside the Czech "únor" is no English word.
+_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z][a-z]{2,}(?![^\W\d_])")
 
 
 def words(text: str) -> set[str]:
