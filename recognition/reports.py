@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from oversight import selectors
@@ -126,7 +127,7 @@ def alerts_section(case: Case) -> DossierSection:
                 # The person by number and category: a dossier may travel, names stay on the case.
                 _("person %(number)s (%(category)s)")
                 % {"number": alert.person_id, "category": alert.person.get_category_display()},
-                f"{alert.distance:.3f}",
+                number_format(alert.distance, 3),
                 plain(alert.get_status_display()),
                 reviews or _("none"),
                 outcome,

@@ -24,7 +24,14 @@ from oversight import selectors
 from oversight.models import Case, Person
 from oversight.models.cases import case_field_label
 from oversight.registry import DossierSection, dossier_section_builders
-from oversight.reports.figures import USAGE_FIGURES, false_rates, local_timestamp, plain, usage_for_cases
+from oversight.reports.figures import (
+    USAGE_FIGURES,
+    false_rates,
+    local_number,
+    local_timestamp,
+    plain,
+    usage_for_cases,
+)
 from oversight.wording import access_basis, consulted_part
 
 REQUEST_ORDER, DECISIONS_ORDER, SCOPE_ORDER, DELETIONS_ORDER, CONSULTATIONS_ORDER = 10, 20, 30, 60, 70
@@ -67,7 +74,7 @@ def _request_section(case: Case) -> DossierSection:
         elif row["datetime"]:
             rows.append((row["label"], local_timestamp(row["value"])))
         else:
-            rows.append((row["label"], "" if row["value"] is None else str(row["value"])))
+            rows.append((row["label"], "" if row["value"] is None else str(local_number(row["value"]))))
     rows.append((_("Case reference"), case.reference))
     rows.append((_("Requesting unit"), case.unit))
     rows.append((_("Submitted"), local_timestamp(case.submitted_at)))
@@ -182,6 +189,11 @@ def _detail_value(key: str, value, names: _Names) -> str:
         return local_timestamp(moment)
     if isinstance(value, float):
         return localize(value)
+    if "threshold" in key and isinstance(value, str):
+        try:  # thresholds recorded as text ("0.5") read like every other number
+            return localize(float(value))
+        except ValueError:
+            return value
     return str(value)
 
 

@@ -89,7 +89,12 @@ def test_no_english_is_left_on_the_czech_pages_of_any_role(year, world_users, cl
         for path in paths:
             response = client.get(path, follow=True)
             assert response.status_code == 200, (role, path, response.status_code)
-            left = english_left(visible_text(response.content.decode()), stored=stored)
+            text = visible_text(response.content.decode())
+            left = english_left(text, stored=stored)
+            # Czech numbers have a decimal comma: no "0.5" beside "0,55" (stored data aside).
+            for value in sorted(stored, key=len, reverse=True):
+                text = text.replace(value, " ")
+            left |= set(re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", text))
             if left:
                 found[f"{role} {path}"] = left
     assert not found, "\n".join(f"{page}: {sorted(words)}" for page, words in found.items())
