@@ -210,7 +210,7 @@ def _recorded(alert: Alert, verdict: str) -> str:
     if alert.status == Alert.Status.VERIFIED:
         return (
             _(
-                "Sighting %(number)s (%(person)s on %(camera)s): your confirmation is recorded; two people have now "
+                "Alert %(number)s (%(person)s on %(camera)s): your confirmation is recorded; two people have now "
                 "verified it."
             )
             % names
@@ -218,14 +218,14 @@ def _recorded(alert: Alert, verdict: str) -> str:
     if alert.status == Alert.Status.REJECTED and verdict == "reject":
         return (
             _(
-                "Sighting %(number)s (%(person)s on %(camera)s): your rejection is recorded; it is closed as not this "
+                "Alert %(number)s (%(person)s on %(camera)s): your rejection is recorded; it is closed as not this "
                 "person and nobody acts on it."
             )
             % names
         )
     return (
         _(
-            "Sighting %(number)s (%(person)s on %(camera)s): your confirmation is recorded; a second verifier must "
+            "Alert %(number)s (%(person)s on %(camera)s): your confirmation is recorded; a second verifier must "
             "confirm it before anyone acts."
         )
         % names
@@ -249,7 +249,7 @@ def alert_review(request, pk: int):
     messages.success(request, _recorded(alert, verdict))
     following = selectors.alert_queue_head(user=request.user, **queue)
     if following is None:
-        messages.info(request, _("No other sighting is waiting for you."))
+        messages.info(request, _("No other alert is waiting for you."))
         return redirect(_with_query(reverse("recognition:alert_list"), {"awaiting": "1", **queue}))
     return redirect(_with_query(reverse("recognition:alert_detail", args=[following.pk]), queue))
 

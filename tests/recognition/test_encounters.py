@@ -75,8 +75,8 @@ def test_a_continuation_is_shown_beside_the_sighting_it_continues(w, sightings, 
     )
     client = client_for(w.verifiers[1])
     page = client.get(f"/alerts/{continuation.pk}/").content.decode()
-    assert f"This sighting continues sighting {lin_a.pk}" in page
+    assert f"This alert continues alert {lin_a.pk}" in page
     assert "The reviews on this page apply to this continuation only" in page
     assert 'class="crop earlier"' in page  # no closer view of its own: the reviewed image, said to be so
     earlier = client.get(f"/alerts/{lin_a.pk}/").content.decode()
-    assert f"the later frames are in sighting {continuation.pk}, reviewed on its own" in earlier
+    assert f"the later frames are in alert {continuation.pk}, reviewed on its own" in earlier

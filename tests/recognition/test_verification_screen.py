@@ -103,10 +103,10 @@ def test_each_review_names_what_it_recorded_and_lands_on_the_next_sighting_waiti
     assert answer.status_code == 302 and answer["Location"] == f"/alerts/{alerts[0].pk}/"  # the oldest waiting
     page = one.get(answer["Location"]).content.decode()
     assert (
-        f"Sighting {alerts[1].pk} (Lin-Manuel Miranda on {w.cameras[0].name}): your confirmation is recorded; "
+        f"Alert {alerts[1].pk} (Lin-Manuel Miranda on {w.cameras[0].name}): your confirmation is recorded; "
         "a second verifier must confirm it before anyone acts."
     ) in page
-    assert "2 sightings wait for you" in page
+    assert "2 alerts wait for you" in page
     heading = one.get(f"/alerts/{alerts[1].pk}/").content.decode()
     assert '<span class="status status-new">Awaiting verification: 1 of 2 confirmations</span>' in heading
     answer = two.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm"}, follow=True)
@@ -135,8 +135,8 @@ def test_the_last_review_of_the_queue_lands_on_the_list_saying_nothing_else_wait
     answer = client.post(f"/alerts/{alerts[2].pk}/review/", {"verdict": "confirm"})
     assert answer["Location"] == "/alerts/?awaiting=1"
     page = client.get(answer["Location"]).content.decode()
-    assert "No other sighting is waiting for you." in page
-    assert "No sighting waits for your verification." in page
+    assert "No other alert is waiting for you." in page
+    assert "No alert waits for your verification." in page
 
 
 def test_the_queue_puts_urgent_cases_first_then_the_oldest_and_keeps_the_verifiers_filter(w, alerts, client_for, clock):
@@ -157,6 +157,6 @@ def test_the_queue_puts_urgent_cases_first_then_the_oldest_and_keeps_the_verifie
     answer = client.post(f"/alerts/{alerts[0].pk}/review/", {"verdict": "confirm", "case": case.reference})
     assert answer["Location"] == f"/alerts/{alerts[1].pk}/?case={case.reference}"
     page = client.get(answer["Location"]).content.decode()
-    assert f'name="case" value="{case.reference}"' in page and "2 sightings wait for you" in page
+    assert f'name="case" value="{case.reference}"' in page and "2 alerts wait for you" in page
     answer = client.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm", "camera": w.cameras[1].pk})
     assert answer["Location"] == f"/alerts/{newest.pk}/?camera={w.cameras[1].pk}"
