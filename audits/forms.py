@@ -8,7 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audits.events import EventType
+from audits.events import EVENT_GROUPS, EventType
 
 # What people type (issue 11, item 8): ISO dates and times, the browsers' date and
 # datetime-local pickers, and the day-first forms used in Czech and European offices.
@@ -81,7 +81,10 @@ class EventFilterForm(forms.Form):
         required=False,
         label=gettext_lazy("Event type"),
         choices=[("", gettext_lazy("any"))]
-        + sorted({(c.split(".")[0], c.split(".")[0] + ".*") for c in EventType.values})
+        + [
+            (kind, format_lazy(gettext_lazy("{kind}: every event"), kind=EVENT_GROUPS.get(kind, kind)))
+            for kind in sorted({c.split(".")[0] for c in EventType.values})
+        ]
         + list(EventType.choices),
     )
     case_ref = forms.CharField(required=False, max_length=64, label=gettext_lazy("Case reference"))

@@ -388,6 +388,9 @@ RECOGNITION_SEGMENT_SECONDS = env_float("RECOGNITION_SEGMENT_SECONDS", 45.0, min
 # A running scan whose heartbeat is older than this belongs to a dead worker (issue 5: picked
 # up again within 30 s = this + one dispatch period + start-up).
 RECOGNITION_SCAN_STALE_SECONDS = env_float("RECOGNITION_SCAN_STALE_SECONDS", 15.0, minimum=5.0, maximum=25.0)
+# Verifiers see the sightings of one person on one case that follow each other within this gap, on any camera,
+# together as one encounter (a timeline); each sighting is still verified on its own (R14).
+RECOGNITION_ENCOUNTER_GAP_MINUTES = env_int("RECOGNITION_ENCOUNTER_GAP_MINUTES", 10, minimum=1, maximum=120)
 CELERY_BEAT_SCHEDULE["recognition-scans-dispatch"] = {
     "task": "recognition.scans_dispatch",
     "schedule": RECOGNITION_DISPATCH_SECONDS,

@@ -38,7 +38,32 @@ class DeploymentCamerasForm(forms.Form):
 class OpinionForm(forms.Form):
     opinion = forms.ChoiceField(label=_("Opinion"), choices=Opinion.choices)
     given_on = forms.DateField(label=_("Opinion given on"), help_text=_("e.g. 2026-03-01"))
-    conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    conditions = forms.CharField(
+        label=_("Conditions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One condition per line; the judge confirms each one before granting."),
+    )
+    # The conditions the platform enforces itself (oversight.conditions).
+    hours_from = forms.TimeField(
+        label=_("Processing from (time of day)"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    hours_until = forms.TimeField(
+        label=_("Processing until (time of day)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("Until 06:00 after a start at 22:00 means nights only."),
+    )
+    weekdays = forms.CharField(
+        label=_("Days of the week allowed"),
+        required=False,
+        max_length=20,
+        help_text=_("Day numbers, 1 for Monday to 7 for Sunday, e.g. 12345 for working days; blank for every day."),
+    )
+    max_duration_hours = forms.IntegerField(label=_("Longest use allowed (hours)"), required=False, min_value=1)
+    max_threshold = forms.FloatField(
+        label=_("Laxest match threshold allowed"), required=False, min_value=0.01, max_value=1
+    )
     document = forms.FileField(label=_("Document"), required=False, help_text=_("The opinion, PDF or plain text."))
 
 

@@ -17,6 +17,7 @@ from office import selectors
 from office.forms import DeploymentCamerasForm, DeploymentForm, OpinionForm
 from office.services.notifications import notification_mark_read, notification_text
 from oversight import services
+from oversight.conditions import condition_words
 from oversight.forms import apply_service_errors
 
 
@@ -59,15 +60,26 @@ def deployment_create(request):
     return render(request, "office/deployment_form.html", {"form": form}, status=status)
 
 
+# The opinion's conditions the platform enforces (oversight.conditions), as the form and the service name them.
+OPINION_RULES = ("hours_from", "hours_until", "weekdays", "max_duration_hours", "max_threshold")
+
+
 def _render_deployment(request, deployment, *, status=200, opinion_form=None, cameras_form=None):
     can_change = request.user.has_perm("oversight.change_deployment")
     can_record = request.user.has_perm("oversight.record_opinion")
     context = {
         "deployment": deployment,
+        "enforced": condition_words(deployment),
         "can_record": can_record,
         "can_change": can_change,
         "opinion_form": opinion_form
-        or OpinionForm(initial={"opinion": deployment.opinion, "conditions": deployment.conditions}),
+        or OpinionForm(
+            initial={
+                "opinion": deployment.opinion,
+                "conditions": deployment.conditions,
+                **{name: getattr(deployment, name) for name in OPINION_RULES},
+            }
+        ),
         "cameras_form": cameras_form or DeploymentCamerasForm(initial={"camera_ids": list(deployment.cameras.all())}),
     }
     return render(request, "office/deployment_detail.html", context, status=status)

@@ -200,7 +200,14 @@ class ScopeForm(forms.Form):
         help_text=gettext_lazy("All requested cameras are ticked: untick one to leave that camera out of the grant."),
     )
 
-    def __init__(self, *args, case: Case, **kwargs):
+    conditions = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=gettext_lazy("The office's conditions"),
+        help_text=gettext_lazy("Tick each condition of the office's opinion once you have checked that it is met."),
+    )
+
+    def __init__(self, *args, case: Case, conditions: list[str] = (), **kwargs):
         persons = [p for p in case.persons.all() if p.in_scope]
         links = [link for link in case.case_cameras.all() if link.in_scope]
         kwargs.setdefault(
@@ -216,6 +223,10 @@ class ScopeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["persons"].choices = [(p.pk, f"{p.full_name} ({p.get_category_display()})") for p in persons]
         self.fields["cameras"].choices = [(link.camera_id, link.camera.name) for link in links]
+        # The office's free-text conditions are the judge's to check: each one ticked before a grant.
+        self.fields["conditions"].choices = [(str(n), text) for n, text in enumerate(conditions)]
+        if not conditions:
+            del self.fields["conditions"]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -235,6 +246,8 @@ class ScopeForm(forms.Form):
             # A refusal has no scope: do not let empty scope fields hide the real message.
             for name in ("start", "end", "threshold"):
                 self.errors.pop(name, None)
+        elif "conditions" in self.fields and len(data.get("conditions") or ()) < len(self.fields["conditions"].choices):
+            self.add_error("conditions", _("Confirm each of the office's conditions before granting."))
         return data
 
 

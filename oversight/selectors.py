@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
 
+from oversight.conditions import permits_at_q
 from oversight.models import (
     CASE_DRAFT_FIELDS,
     Camera,
@@ -37,6 +38,7 @@ from oversight.models import (
     Vote,
     case_field_label,
 )
+from oversight.models.deployments import USABLE_OPINIONS
 
 Status = Case.Status
 
@@ -403,9 +405,15 @@ def case_scopes_for_camera(*, camera: Camera | int, at: datetime) -> list[CaseSc
         case__requested_start__lte=at,
         case__requested_end__gt=at,
     )
+    # The office's hours and days (oversight.conditions): the camera must belong to a deployment with a usable
+    # opinion that permits processing at this instant; a revised, unfavourable opinion stops it too (R10).
+    permitted = Deployment.objects.filter(cameras=OuterRef("camera_id"), opinion__in=USABLE_OPINIONS).filter(
+        permits_at_q(at)
+    )
     rows = list(
         CaseCamera.objects.filter(camera_id=camera_id, camera__enabled=True, in_scope=True)
         .filter(approved | urgent)
+        .filter(Exists(permitted))
         .values_list("case_id", "case__reference", "case__status", "case__approved_threshold", "case__match_threshold")
         .order_by("case_id")
     )

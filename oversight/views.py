@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oversight import registry, selectors, services
+from oversight.conditions import condition_words
 from oversight.forms import (
     CaseCameraForm,
     CaseForm,
@@ -512,7 +513,9 @@ def _scope_page(request, pk: int, *, codename: str, action, kind: str):
         status = case.get_status_display().lower()
         messages.info(request, words["done"] % {"reference": case.reference, "status": status})
         return redirect("oversight:case_detail", pk=case.pk)
-    form = ScopeForm(request.POST or None, case=detail)
+    deployments = selectors.case_deployments(case=detail)
+    conditions = [text for d in deployments if d.usable for text in d.listed_conditions]
+    form = ScopeForm(request.POST or None, case=detail, conditions=conditions)
     if request.method == "POST" and form.is_valid():
         try:
             case = action(actor=request.user, case=case, **form.service_kwargs())
@@ -530,7 +533,7 @@ def _scope_page(request, pk: int, *, codename: str, action, kind: str):
         "title": words["title"],
         "heading": words["heading"] % {"reference": case.reference},
         "button": words["button"],
-        "deployments": selectors.case_deployments(case=detail),
+        "deployments": [(d, condition_words(d)) for d in deployments],
     }
     return render(request, "oversight/case_scope.html", context, status=status)
 

@@ -53,7 +53,17 @@ from recognition.matching import (  # re-exported: callers import them from the 
     UnreadableImage,
     match,
 )
-from recognition.video import STREAM_SCHEMES, LiveFeed, Motion, SampledFrame, container_truncated, is_matroska, redact
+from recognition.video import (
+    STREAM_SCHEMES,
+    LiveFeed,
+    Motion,
+    SampledFrame,
+    container_truncated,
+    is_matroska,
+    is_playlist,
+    read_playlist,
+    redact,
+)
 
 with warnings.catch_warnings():
     # face_recognition_models imports pkg_resources, which setuptools deprecates; harmless here.
@@ -462,6 +472,9 @@ class VideoSource:
         self.label = redact(self.source)
         self.is_stream = urlsplit(self.source).scheme.lower() in STREAM_SCHEMES
         self.loop = loop
+        # A playlist (recognition.video.read_playlist) plays its files one after the other as one feed.
+        self._files = read_playlist(self.source) if is_playlist(self.source) else [self.source]
+        self._file_index = 0
         self._timeouts = (int(open_timeout_seconds * 1000), int(read_timeout_seconds * 1000))
         self._fallback_fps = fallback_fps
         self._capture = None
@@ -472,17 +485,23 @@ class VideoSource:
 
     # -- opening
 
+    @property
+    def _path(self) -> str:
+        return self._files[self._file_index]
+
     def _open(self) -> None:
+        if len(self._files) > 1:
+            self.label = f"{redact(self.source)} ({os.path.basename(self._path)})"
         if not self.is_stream:
-            if not os.path.exists(self.source):
+            if not os.path.exists(self._path):
                 raise SourceError(self.label, "cannot open: the file does not exist")
-            if not os.path.isfile(self.source):
+            if not os.path.isfile(self._path):
                 raise SourceError(self.label, "cannot open: not a file")
         open_ms, read_ms = self._timeouts
         # Timeouts make an unreachable camera fail within seconds instead of FFmpeg's default.
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_ms]
         try:
-            capture = cv2.VideoCapture(self.source, cv2.CAP_FFMPEG, params)
+            capture = cv2.VideoCapture(self._path, cv2.CAP_FFMPEG, params)
         except cv2.error as exc:
             raise SourceError(self.label, f"cannot open: {exc}") from None
         if not capture.isOpened():
@@ -496,7 +515,7 @@ class VideoSource:
         fps = capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if math.isfinite(fps) and 0 < fps <= 1000 else self._fallback_fps
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
-        known = not self.is_stream and math.isfinite(count) and count > 0 and not is_matroska(self.source)
+        known = not self.is_stream and math.isfinite(count) and count > 0 and not is_matroska(self._path)
         self.frame_count = int(count) if known else None
         self._capture = capture
         self._frames_this_pass = 0
@@ -551,15 +570,19 @@ class VideoSource:
                 self.label,
                 f"ended after {self._frames_this_pass} of {self.frame_count} frames: file truncated or corrupt",
             )
-        if container_truncated(self.source):
+        if container_truncated(self._path):
             raise SourceError(
                 self.label, f"ended after {self._frames_this_pass} frames: file truncated (shorter than its container)"
             )
-        if not self.loop:
+        if self._file_index + 1 < len(self._files):
+            self._file_index += 1  # the playlist's next file
+        elif not self.loop:
             return False
+        else:
+            self._file_index = 0
+            self.loops += 1
         self.close()
         self._open()  # raises if the file became unreadable; a file without frames cannot loop forever
-        self.loops += 1
         return self.grab()
 
     def retrieve(self) -> np.ndarray:

@@ -85,6 +85,10 @@ class Alert(models.Model):
     instead of raising new alerts; ``closed_at`` is set when the sighting ends. ``frame_index`` is the first
     matched frame and ``frames`` the matched frame indexes (the input that led to the match, R16). The crop is
     the best view, every other face blurred, AES-256-GCM encrypted with aad ``recognition.Alert:<pk>:crop``.
+
+    Evidence is frozen at the first review (R14, R16): once anyone has reviewed a sighting, its crop, distance,
+    best frame and frames never change. Frames the camera matches later go to a CONTINUATION, a new alert whose
+    ``continues`` points at the reviewed one and which is reviewed in its turn.
     """
 
     Status = AlertStatus
@@ -95,6 +99,10 @@ class Alert(models.Model):
     person = models.ForeignKey("oversight.Person", on_delete=models.CASCADE, related_name="alerts")
     camera = models.ForeignKey("oversight.Camera", on_delete=models.PROTECT, related_name="alerts")
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
+    # The reviewed sighting this one carries on (same person, case and camera, later frames of the same track).
+    continues = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="continuations"
+    )
     captured_at = models.DateTimeField(verbose_name=_("first seen"))
     frame_key = models.BigIntegerField()
     frame_index = models.PositiveIntegerField(default=0)

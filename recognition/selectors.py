@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -52,11 +54,25 @@ def alert_get_for_user(*, user, pk: int) -> Alert:
     return alert
 
 
+def alert_continued(*, alert: Alert) -> Alert | None:
+    """The reviewed sighting this one continues (R16), if there is one and it may still be seen."""
+    if alert.continues_id is None:
+        return None
+    return _visible().filter(pk=alert.continues_id).first()
+
+
 def alert_reviews(*, alert: Alert):
     return alert.reviews.select_related("reviewer").order_by("id")
 
 
-ALERT_SORTS = {"newest": ("-captured_at", "-id"), "oldest": ("captured_at", "id"), "distance": ("distance", "id")}
+# The verifier's queue: urgent cases first (R9: an urgent use runs before its authorisation), then the oldest.
+QUEUE_ORDER = ("-case__is_urgent", "captured_at", "id")
+ALERT_SORTS = {
+    "newest": ("-captured_at", "-id"),
+    "oldest": ("captured_at", "id"),
+    "distance": ("distance", "id"),
+    "queue": QUEUE_ORDER,
+}
 
 
 def alert_filter(qs: QuerySet[Alert], *, user, status="", case="", camera="", person="", awaiting_me=False, sort=""):
@@ -75,23 +91,61 @@ def alert_filter(qs: QuerySet[Alert], *, user, status="", case="", camera="", pe
     return qs.order_by(*ALERT_SORTS.get(sort, ALERT_SORTS["newest"]))
 
 
-def alerts_awaiting_for_user(*, user) -> QuerySet[Alert]:
-    """Alerts this verifier may review and has not: new, and no verdict of theirs yet (oldest first)."""
+def alerts_awaiting_for_user(*, user, case: str = "", camera: str = "") -> QuerySet[Alert]:
+    """Sightings this verifier may review and has not (new, no verdict of theirs yet), in queue order, optionally
+    only of one case (reference) or one camera (id)."""
     if not user_has_role(user, Role.ALERT_VERIFIER):
         return Alert.objects.none()
-    return alert_filter(alert_list_for_user(user=user), user=user, awaiting_me=True, sort="oldest")
+    qs = alert_filter(alert_list_for_user(user=user), user=user, awaiting_me=True, case=case, camera=camera)
+    return qs.order_by(*QUEUE_ORDER)
 
 
-def alert_queue_neighbours(*, user, alert: Alert) -> tuple[Alert | None, Alert | None]:
-    """The alerts awaiting this verifier just before and after this one (oldest first): previous, next."""
-    queue = alerts_awaiting_for_user(user=user).exclude(pk=alert.pk)
-    previous = (
-        queue.filter(captured_at__lt=alert.captured_at).order_by("-captured_at", "-id").first()
-        if queue.exists()
-        else None
+def alert_queue_neighbours(
+    *, user, alert: Alert, case: str = "", camera: str = ""
+) -> tuple[Alert | None, Alert | None]:
+    """The sightings awaiting this verifier just before and after this one in queue order: previous, next.
+    When this one is not (or no longer) in the queue, the next is the head of the queue."""
+    queue = list(alerts_awaiting_for_user(user=user, case=case, camera=camera).values_list("pk", flat=True))
+    if alert.pk in queue:
+        position = queue.index(alert.pk)
+        before, after = queue[position - 1] if position else None, queue[position + 1 : position + 2]
+    else:
+        before, after = None, queue[:1]
+    wanted = [pk for pk in (before, *after) if pk is not None]
+    found = {a.pk: a for a in Alert.objects.filter(pk__in=wanted)}
+    return found.get(before), found.get(after[0]) if after else None
+
+
+def alert_queue_head(*, user, case: str = "", camera: str = "") -> Alert | None:
+    """The sighting this verifier should look at next: the head of their queue."""
+    return alerts_awaiting_for_user(user=user, case=case, camera=camera).first()
+
+
+def alert_encounter(*, alert: Alert, gap: timedelta) -> list[Alert]:
+    """The ENCOUNTER this sighting belongs to: the visible sightings of the same person on the same case, on any
+    camera, that follow each other with gaps of at most `gap` (from one's last sighting to the next's first),
+    oldest first. A single sighting is an encounter of one."""
+    window = timedelta(days=1)
+    candidates = list(
+        _visible()
+        .filter(
+            case_id=alert.case_id,
+            person_id=alert.person_id,
+            captured_at__gte=alert.captured_at - window,
+            captured_at__lte=(alert.last_seen_at or alert.captured_at) + window,
+        )
+        .select_related("camera")
+        .order_by("captured_at", "id")
     )
-    following = queue.filter(captured_at__gte=alert.captured_at).order_by("captured_at", "id").first()
-    return previous, following
+    groups: list[list[Alert]] = []
+    reach = None
+    for candidate in candidates:
+        if reach is None or candidate.captured_at - reach > gap:
+            groups.append([])
+            reach = candidate.last_seen_at or candidate.captured_at
+        groups[-1].append(candidate)
+        reach = max(reach, candidate.last_seen_at or candidate.captured_at)
+    return next((group for group in groups if any(a.pk == alert.pk for a in group)), [alert])
 
 
 def alert_reference_photos(*, alert: Alert):

@@ -301,3 +301,48 @@ class _StreamReader:
 
     def stop(self) -> None:
         self._stopping = True
+
+
+# --------------------------------------------------------------------------- playlists
+
+PLAYLIST_SUFFIX = ".playlist"
+PLAYLIST_MAX_ENTRIES = 10_000
+
+
+def is_playlist(source: str) -> bool:
+    return source.lower().endswith(PLAYLIST_SUFFIX) and "://" not in source
+
+
+def read_playlist(path: str) -> list[str]:
+    """The files a playlist plays one after the other, as one camera's feed (the demo's street: a sought person's
+    clip between minutes of strangers). One file per line, relative to the playlist's folder; ``name x N`` plays a
+    file N times in a row; blank lines and lines starting with ``#`` are ignored. Files may differ in size.
+    Raises SourceError (from recognition.matching) naming the line that is wrong."""
+    from recognition.matching import SourceError
+
+    label = redact(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(label, f"cannot open the playlist: {exc.__class__.__name__}") from None
+    folder = os.path.dirname(os.path.abspath(path))
+    files: list[str] = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, times = line.rpartition(" x ")
+        if not name or not times.strip().isdigit():
+            name, times = line, "1"
+        count = int(times)
+        target = os.path.normpath(os.path.join(folder, name.strip()))
+        if not 1 <= count <= PLAYLIST_MAX_ENTRIES or not os.path.isfile(target):
+            problem = "is not a file" if count >= 1 else "repeats a file 0 times"
+            raise SourceError(label, f"line {number} of the playlist {problem}: {name.strip()}")
+        files.extend([target] * count)
+        if len(files) > PLAYLIST_MAX_ENTRIES:
+            raise SourceError(label, f"the playlist lists more than {PLAYLIST_MAX_ENTRIES} files")
+    if not files:
+        raise SourceError(label, "the playlist lists no file")
+    return files

@@ -4,8 +4,10 @@ Alerts of cases the user may not see answer 404 (alert_get_for_user). Each detai
 crop served records a consultation (ALERT_VIEWED, R17).
 """
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -33,6 +35,8 @@ FILTERS = ("status", "case", "camera", "person", "awaiting", "sort")
 def alert_list(request):
     """Alerts (one per sighting) the user may see: filters, sorting and pages of 25."""
     params = {name: request.GET.get(name, "") for name in FILTERS}
+    if params["awaiting"] == "1" and not params["sort"]:
+        params["sort"] = "queue"  # the verifier's own queue: urgent cases first, then the oldest
     alerts = selectors.alert_filter(
         selectors.alert_list_for_user(user=request.user),
         user=request.user,
@@ -44,6 +48,7 @@ def alert_list(request):
         sort=params["sort"],
     )
     page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    is_verifier = user_has_role(request.user, Role.ALERT_VERIFIER)
     query = urlencode({k: v for k, v in params.items() if v})
     # R17: one consultation per list shown, naming the alerts on this page.
     services.alert_list_record_view(
@@ -63,7 +68,10 @@ def alert_list(request):
             "query": query,
             "statuses": Alert.Status.choices,
             "cameras": camera_list(),
-            "is_verifier": user_has_role(request.user, Role.ALERT_VERIFIER),
+            "is_verifier": is_verifier,
+            "waiting": selectors.alerts_awaiting_for_user(user=request.user, **_queue_filters(request.GET)).count()
+            if is_verifier
+            else 0,
         },
     )
 
@@ -77,11 +85,15 @@ def alert_detail(request, pk: int):
     alert = selectors.alert_get_for_user(user=request.user, pk=pk)
     is_verifier = user_has_role(request.user, Role.ALERT_VERIFIER)
     photos = list(selectors.alert_reference_photos(alert=alert)) if is_verifier else []
+    continues = selectors.alert_continued(alert=alert)
+    earlier_crop = continues is not None and alert.crop_blob is None and continues.crop_blob is not None
     services.alert_record_view(
         actor=request.user,
         alert=alert,
         interface="page",
-        part="details and crop" + (", reference photos" if photos else ""),
+        part="details and crop"
+        + (f", crop of the earlier sighting {continues.pk}" if earlier_crop else "")
+        + (", reference photos" if photos else ""),
         reference_photos=[p.pk for p in photos],
         basis=alert.access_basis,
     )
@@ -90,8 +102,12 @@ def alert_detail(request, pk: int):
     can_review = (
         is_verifier and alert.status == alert.Status.NEW and all(r.reviewer_id != request.user.pk for r in reviews)
     )
+    queue = _queue_filters(request.GET)
     previous, following = (
-        selectors.alert_queue_neighbours(user=request.user, alert=alert) if is_verifier else (None, None)
+        selectors.alert_queue_neighbours(user=request.user, alert=alert, **queue) if is_verifier else (None, None)
+    )
+    encounter = selectors.alert_encounter(
+        alert=alert, gap=timedelta(minutes=settings.RECOGNITION_ENCOUNTER_GAP_MINUTES)
     )
     return render(
         request,
@@ -120,6 +136,19 @@ def alert_detail(request, pk: int):
             ],
             "previous": previous,
             "next": following,
+            "queue_query": urlencode({k: v for k, v in queue.items() if v}),
+            "queue": queue,
+            "waiting": selectors.alerts_awaiting_for_user(user=request.user, **queue).count() if is_verifier else 0,
+            "encounter": encounter if len(encounter) > 1 else [],
+            "encounter_gap": settings.RECOGNITION_ENCOUNTER_GAP_MINUTES,
+            "continues": continues,
+            "continues_crop_url": consultation_token_url(
+                reverse("recognition:alert_crop", args=[continues.pk]), user=request.user, target=continues
+            )
+            if earlier_crop
+            else "",
+            "continuations": [a for a in encounter if a.continues_id == alert.pk],
+            "reviews_by": _reviewers(reviews),
             "margin": round(alert.threshold - alert.distance, 3),
         },
     )
@@ -166,28 +195,68 @@ def alert_reference_photo(request, pk: int, photo_pk: int):
     return response
 
 
+def _queue_filters(data) -> dict[str, str]:
+    """The verifier's queue filters, carried from the list to each sighting and through each review."""
+    return {"case": (data.get("case") or "").strip(), "camera": (data.get("camera") or "").strip()}
+
+
+def _reviewers(reviews) -> str:
+    return ", ".join(r.reviewer.get_username() for r in reviews)
+
+
+def _recorded(alert: Alert, verdict: str) -> str:
+    """What a review just recorded, naming the sighting, in words that match its new state."""
+    names = {"number": alert.pk, "person": alert.person.full_name, "camera": alert.camera.name}
+    if alert.status == Alert.Status.VERIFIED:
+        return (
+            _(
+                "Alert %(number)s (%(person)s on %(camera)s): your confirmation is recorded; two people have now "
+                "verified it."
+            )
+            % names
+        )
+    if alert.status == Alert.Status.REJECTED and verdict == "reject":
+        return (
+            _(
+                "Alert %(number)s (%(person)s on %(camera)s): your rejection is recorded; it is closed as not this "
+                "person and nobody acts on it."
+            )
+            % names
+        )
+    return (
+        _(
+            "Alert %(number)s (%(person)s on %(camera)s): your confirmation is recorded; a second verifier must "
+            "confirm it before anyone acts."
+        )
+        % names
+    )
+
+
 @login_required
 @require_POST
 def alert_review(request, pk: int):
+    """One verdict, then straight on to the next sighting waiting for this verifier (one step per decision)."""
     alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+    queue = _queue_filters(request.POST)
+    verdict = request.POST.get("verdict", "")
     try:
-        services.alert_review(
-            actor=request.user, alert=alert, verdict=request.POST.get("verdict", ""), note=request.POST.get("note", "")
-        )
+        services.alert_review(actor=request.user, alert=alert, verdict=verdict, note=request.POST.get("note", ""))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, without_requirement_codes(message))
-    else:
-        alert.refresh_from_db(fields=["status"])
-        if alert.status == Alert.Status.VERIFIED:
-            messages.success(request, _("Your confirmation is recorded: two people have now verified this alert."))
-        elif alert.status == Alert.Status.REJECTED:
-            messages.success(request, _("Your rejection is recorded: the alert is closed as not this person."))
-        else:
-            messages.success(
-                request, _("Your confirmation is recorded. A second verifier must confirm before anyone acts.")
-            )
-    return redirect("recognition:alert_detail", pk=alert.pk)
+        return redirect(_with_query(reverse("recognition:alert_detail", args=[alert.pk]), queue))
+    alert.refresh_from_db(fields=["status"])
+    messages.success(request, _recorded(alert, verdict))
+    following = selectors.alert_queue_head(user=request.user, **queue)
+    if following is None:
+        messages.info(request, _("No other alert is waiting for you."))
+        return redirect(_with_query(reverse("recognition:alert_list"), {"awaiting": "1", **queue}))
+    return redirect(_with_query(reverse("recognition:alert_detail", args=[following.pk]), queue))
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{url}?{query}" if query else url
 
 
 @login_required

@@ -167,3 +167,23 @@ def test_no_template_shows_words_outside_the_translation_tags():
         if "drf_spectacular" not in path.parts and (words := _untranslated(path.read_text()))
     }
     assert not leftovers, leftovers
+
+
+def _pairs():
+    with PO.open("rb") as f:
+        for message in read_po(f, locale="cs"):
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            yield " ".join(ids), " ".join(strings)
+
+
+def test_one_czech_word_means_one_thing_download_is_never_withdraw():
+    """The glossary: "stáhnout" is download; withdrawing a request is "vzít zpět" (zpětvzetí)."""
+    withdraw = [(en, cs) for en, cs in _pairs() if re.search(r"withdr", en, re.I)]
+    download = [(en, cs) for en, cs in _pairs() if re.search(r"download", en, re.I)]
+    assert withdraw and download
+    assert not [en for en, cs in withdraw if re.search(r"st[áa]h|stažen", cs, re.I)]
+    assert all(re.search(r"zpět|zpětvzet", cs, re.I) for en, cs in withdraw), withdraw
+    assert all(re.search(r"stáh|stažen", cs, re.I) for en, cs in download), download

@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from audits.events import EventType
 from audits.models import AuditEvent
+from audits.wording import actor_words
 from office.reports.figures import (
     USAGE_FIGURES,
     DossierSection,
     false_rates,
+    local_number,
     local_timestamp,
     plain,
     usage_for_cases,
@@ -73,7 +75,7 @@ def _request_section(case: Case) -> DossierSection:
         elif row["datetime"]:
             rows.append((row["label"], local_timestamp(row["value"])))
         else:
-            rows.append((row["label"], "" if row["value"] is None else str(row["value"])))
+            rows.append((row["label"], "" if row["value"] is None else str(local_number(row["value"]))))
     rows.append((_("Case reference"), case.reference))
     rows.append((_("Requesting unit"), case.unit))
     rows.append((_("Submitted"), local_timestamp(case.submitted_at)))
@@ -188,6 +190,11 @@ def _detail_value(key: str, value, names: _Names) -> str:
         return local_timestamp(moment)
     if isinstance(value, float):
         return localize(value)
+    if "threshold" in key and isinstance(value, str):
+        try:  # thresholds recorded as text ("0.5") read like every other number
+            return localize(float(value))
+        except ValueError:
+            return value
     return str(value)
 
 
@@ -228,7 +235,7 @@ def _event_rows(events, names: _Names) -> tuple[tuple, ...]:
         (
             event.seq,
             local_timestamp(event.occurred_at),
-            event.actor_label,
+            actor_words(event),
             plain(event.get_event_type_display()),
             _summary(event, names),
         )
@@ -253,7 +260,7 @@ def _consultation_rows(events) -> tuple[tuple, ...]:
             (
                 event.seq,
                 local_timestamp(event.occurred_at),
-                event.actor_label,
+                actor_words(event),
                 plain(event.get_event_type_display()),
                 what,
                 basis,

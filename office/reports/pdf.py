@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Sequence
 
 import matplotlib
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 matplotlib.use("Agg")
@@ -20,6 +21,7 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 # Font subsetting logs every glyph at INFO: not worth anyone's log space.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -130,25 +132,40 @@ def render_pdf(title: str, blocks: Sequence[tuple]) -> bytes:
     return buffer.getvalue()
 
 
+def bar_chart_figure(
+    title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *, ylabel: str = "", log: bool = False
+) -> Figure:
+    """A grouped bar chart; counts get whole-number ticks, every tick reads in the active language's format."""
+    figure = plt.figure(figsize=(7.0, 2.8), dpi=110)
+    axes = figure.add_subplot(1, 1, 1)
+    count = max(len(series), 1)
+    width = 0.8 / count
+    for i, (name, values) in enumerate(series.items()):
+        positions = [x + (i - (count - 1) / 2) * width for x in range(len(labels))]
+        axes.bar(positions, values, width=width, label=name)
+    axes.set_xticks(range(len(labels)), labels, fontsize=7)
+    axes.set_title(title, fontsize=10)
+    axes.set_ylabel(ylabel, fontsize=8)
+    if log:
+        axes.set_yscale("symlog")
+    counts = all(float(v).is_integer() for values in series.values() for v in values)
+    if counts and not log:
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # no "2.5 alerts" on a count axis
+    # Tick labels in the reader's format (decimal comma and thousands separator in Czech).
+    axes.yaxis.set_major_formatter(
+        FuncFormatter(lambda value, _pos: number_format(value, 0 if counts else None, force_grouping=True))
+    )
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
 def bar_chart_png(
     title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *, ylabel: str = "", log: bool = False
 ) -> bytes:
     """A grouped bar chart as PNG bytes."""
     with plt.rc_context(RC):
-        figure = plt.figure(figsize=(7.0, 2.8), dpi=110)
-        axes = figure.add_subplot(1, 1, 1)
-        count = max(len(series), 1)
-        width = 0.8 / count
-        for i, (name, values) in enumerate(series.items()):
-            positions = [x + (i - (count - 1) / 2) * width for x in range(len(labels))]
-            axes.bar(positions, values, width=width, label=name)
-        axes.set_xticks(range(len(labels)), labels, fontsize=7)
-        axes.set_title(title, fontsize=10)
-        axes.set_ylabel(ylabel, fontsize=8)
-        if log:
-            axes.set_yscale("symlog")
-        axes.legend(fontsize=7)
-        figure.tight_layout()
+        figure = bar_chart_figure(title, labels, series, ylabel=ylabel, log=log)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
         plt.close(figure)

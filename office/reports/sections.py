@@ -5,6 +5,7 @@ verifications and outcomes. The office reads recognition's data directly (recogn
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from office.reports.figures import DossierSection, local_timestamp, plain
@@ -75,7 +76,7 @@ def alerts_section(case: Case) -> DossierSection:
                 # The person by number and category: a dossier may travel, names stay on the case.
                 _("person %(number)s (%(category)s)")
                 % {"number": alert.person_id, "category": alert.person.get_category_display()},
-                f"{alert.distance:.3f}",
+                number_format(alert.distance, 3),
                 plain(alert.get_status_display()),
                 reviews or _("none"),
                 outcome,

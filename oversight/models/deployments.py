@@ -36,6 +36,20 @@ class Deployment(models.Model):
     opinion = models.CharField(max_length=20, choices=Opinion.choices, blank=True)
     opinion_given_on = models.DateField(null=True, blank=True, verbose_name=_("opinion given on"))
     conditions = models.TextField(blank=True, help_text=_("The office's conditions (for a conditional opinion)."))
+    # The conditions the platform itself enforces (R5, R10, R13): drafts and grants outside them are refused, and
+    # the gate analyses no frame outside the hours and days. Blank: the opinion sets no such condition.
+    hours_from = models.TimeField(null=True, blank=True, verbose_name=_("processing from (time of day)"))
+    hours_until = models.TimeField(null=True, blank=True, verbose_name=_("processing until (time of day)"))
+    weekdays = models.CharField(
+        max_length=7,
+        blank=True,
+        verbose_name=_("days of the week allowed"),
+        help_text=_("Day numbers, 1 for Monday to 7 for Sunday, e.g. 12345 for working days; blank for every day."),
+    )
+    max_duration_hours = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("longest use allowed (hours)")
+    )
+    max_threshold = models.FloatField(null=True, blank=True, verbose_name=_("laxest match threshold allowed"))
     # A PDF or text document; served only through a permission-checked view.
     opinion_document = models.FileField(upload_to="office_opinions/%Y/", blank=True, max_length=300)
     opinion_recorded_by = models.ForeignKey(
@@ -58,6 +72,21 @@ class Deployment(models.Model):
                 condition=~Q(opinion=Opinion.CONDITIONAL) | ~Q(conditions=""),
                 name="deployment_conditional_has_conditions",
             ),
+            # Hours come as a pair of different times (a pair crossing midnight, 22:00 to 06:00, is a night).
+            models.CheckConstraint(
+                condition=Q(hours_from__isnull=True, hours_until__isnull=True)
+                | (Q(hours_from__isnull=False, hours_until__isnull=False) & ~Q(hours_from=models.F("hours_until"))),
+                name="deployment_hours_pair",
+            ),
+            models.CheckConstraint(condition=Q(weekdays__regex=r"^[1-7]{0,7}$"), name="deployment_weekdays_valid"),
+            models.CheckConstraint(
+                condition=Q(max_threshold__isnull=True) | Q(max_threshold__gt=0, max_threshold__lte=1),
+                name="deployment_max_threshold_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_duration_hours__isnull=True) | Q(max_duration_hours__gt=0),
+                name="deployment_max_duration_positive",
+            ),
         ]
 
     def __str__(self):
@@ -66,6 +95,16 @@ class Deployment(models.Model):
     @property
     def usable(self) -> bool:
         return self.opinion in USABLE_OPINIONS
+
+    @property
+    def has_rules(self) -> bool:
+        """Whether the opinion sets conditions the platform enforces (hours, days, duration, threshold)."""
+        return bool(self.hours_from or self.weekdays or self.max_duration_hours or self.max_threshold)
+
+    @property
+    def listed_conditions(self) -> list[str]:
+        """The free-text conditions, one per line (the judge confirms each before granting)."""
+        return [line.strip(" -•\t") for line in self.conditions.splitlines() if line.strip(" -•\t")]
 
 
 class NotificationKind(models.TextChoices):

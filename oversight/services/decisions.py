@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from audits.events import EventType
 from audits.services import audit_record
+from oversight.conditions import scope_condition_errors
 from oversight.models import Camera, Case, Decision, NotificationKind, Vote
 from oversight.roles import Role, user_has_role
 from oversight.services._common import (
@@ -266,6 +267,9 @@ def _proposed_scope(case: Case, *, now, start, end, threshold, person_ids, camer
     persons = _subset(person_ids, requested_persons, "person_ids", "person", errors)
     cameras = _subset(camera_ids, requested_cameras, "camera_ids", "camera", errors)
     for message in _unusable_cameras(cameras):
+        add_error(errors, "camera_ids", message)
+    # The office's conditions as rules: a grant longer or laxer than they allow is refused, the condition named.
+    for message in scope_condition_errors(camera_ids=cameras, start=start, end=end, threshold=threshold):
         add_error(errors, "camera_ids", message)
     raise_if(errors)
     return {"start": start, "end": end, "threshold": threshold, "person_ids": persons, "camera_ids": cameras}

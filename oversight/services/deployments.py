@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -126,12 +126,19 @@ def deployment_record_opinion(
     given_on: date,
     conditions: str = "",
     document=None,
+    hours_from: time | None = None,
+    hours_until: time | None = None,
+    weekdays: str = "",
+    max_duration_hours: int | None = None,
+    max_threshold: float | None = None,
 ) -> Deployment:
     """Record the office's opinion on a deployment (dpo_reviewer), with its date, conditions and document.
 
     Preconditions: one of the Opinion values; a date not in the future; conditions for a conditional opinion;
-    the document a PDF or plain text (like a case's impact assessment). A revised opinion replaces the earlier
-    one; both stay in the audit trail. The same opinion again (no new document) changes nothing.
+    the document a PDF or plain text (like a case's impact assessment). The conditions the platform enforces
+    (oversight.conditions: hours of the day as a pair, days of the week 1-7, the longest use in hours, the laxest
+    threshold) only with a favourable opinion with conditions. A revised opinion replaces the earlier one; both
+    stay in the audit trail. The same opinion again (no new document) changes nothing.
     Side effects: the deployment's opinion fields; DEPLOYMENT_OPINION_RECORDED with the document's SHA-256.
     """
     if not actor.has_perm("oversight.record_opinion"):
@@ -144,8 +151,18 @@ def deployment_record_opinion(
         add_error(errors, "given_on", _("Give the date of the opinion."))
     elif given_on > timezone.localdate():
         add_error(errors, "given_on", _("The opinion cannot be dated in the future."))
-    if opinion == Opinion.CONDITIONAL and not conditions:
+    rules = _rules(
+        errors,
+        hours_from=hours_from,
+        hours_until=hours_until,
+        weekdays=weekdays,
+        max_duration_hours=max_duration_hours,
+        max_threshold=max_threshold,
+    )
+    if opinion == Opinion.CONDITIONAL and not conditions and not any(rules.values()):
         add_error(errors, "conditions", _("State the office's conditions."))
+    if opinion != Opinion.CONDITIONAL and any(v not in (None, "") for v in rules.values()):
+        add_error(errors, "opinion", _("Conditions go with a favourable opinion with conditions."))
     content = read_document(document, errors, field="document")
     raise_if(errors)
     with transaction.atomic():
@@ -155,14 +172,17 @@ def deployment_record_opinion(
             and deployment.opinion == opinion
             and deployment.opinion_given_on == given_on
             and deployment.conditions == conditions
+            and all(getattr(deployment, name) == value for name, value in rules.items())
         ):
             return deployment
         previous = deployment.opinion
         deployment.opinion = opinion
         deployment.opinion_given_on = given_on
         deployment.conditions = conditions
+        for name, value in rules.items():
+            setattr(deployment, name, value)
         deployment.opinion_recorded_by = actor
-        fields = ["opinion", "opinion_given_on", "conditions", "opinion_recorded_by"]
+        fields = ["opinion", "opinion_given_on", "conditions", "opinion_recorded_by", *rules]
         if content is not None:
             old_file = deployment.opinion_document.name if deployment.opinion_document else None
             name = f"deployment-{deployment.pk}-{uuid.uuid4().hex}{content[1]}"
@@ -182,6 +202,9 @@ def deployment_record_opinion(
                 "to": opinion,
                 "given_on": given_on.isoformat(),
                 "conditions_given": bool(conditions),
+                "rules": {
+                    name: value.isoformat() if isinstance(value, time) else value for name, value in rules.items()
+                },
                 "document_sha256": hashlib.sha256(content[0]).hexdigest() if content else None,
             },
         )
@@ -196,3 +219,25 @@ def deployment_record_document_view(*, actor, deployment: Deployment) -> None:
         target_ref=deployment,
         data={"deployment_id": deployment.pk},
     )
+
+
+def _rules(errors, *, hours_from, hours_until, weekdays, max_duration_hours, max_threshold) -> dict:
+    """The opinion's enforced conditions, checked; errors in plain words by field."""
+    weekdays = "".join(sorted(set((weekdays or "").replace(" ", "").replace(",", ""))))
+    if (hours_from is None) != (hours_until is None):
+        add_error(errors, "hours_until", _("Give both times of day, or neither."))
+    elif hours_from is not None and hours_from == hours_until:
+        add_error(errors, "hours_until", _("The two times of day must differ."))
+    if weekdays and not all(day in "1234567" for day in weekdays):
+        add_error(errors, "weekdays", _("Write the days as numbers from 1 (Monday) to 7 (Sunday), e.g. 12345."))
+    if max_duration_hours is not None and max_duration_hours < 1:
+        add_error(errors, "max_duration_hours", _("The longest use is at least one hour."))
+    if max_threshold is not None and not 0 < max_threshold <= 1:
+        add_error(errors, "max_threshold", _("A threshold lies between 0 and 1."))
+    return {
+        "hours_from": hours_from,
+        "hours_until": hours_until,
+        "weekdays": weekdays,
+        "max_duration_hours": max_duration_hours,
+        "max_threshold": max_threshold,
+    }

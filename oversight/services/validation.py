@@ -13,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from oversight.conditions import scope_condition_errors
 from oversight.models import (
     CASE_DRAFT_FIELDS,
     USABLE_OPINIONS,
@@ -279,6 +280,14 @@ def completeness_errors(case: Case, *, now: datetime) -> dict[str, list[str]]:
             add_error(errors, "cameras", _("The camera %(name)r is disabled.") % {"name": link.camera.name})
     # The office's prior opinion on the deployment must be given and not unfavourable.
     for message in camera_usability_errors(link.camera for link in links):
+        add_error(errors, "cameras", message)
+    # The office's conditions as rules (hours and days are the gate's: see oversight.conditions).
+    for message in scope_condition_errors(
+        camera_ids=[link.camera_id for link in links],
+        start=case.requested_start,
+        end=case.requested_end,
+        threshold=case.match_threshold,
+    ):
         add_error(errors, "cameras", message)
     if case.authority == Authority.JUDGE and case.assigned_judge_id is None:
         add_error(errors, "assigned_judge", _("Name the judge who will decide (R6)."))

@@ -223,76 +223,145 @@ def _row_for(key: SightingKey):
     )
 
 
+def _chain_end(alert: Alert) -> Alert:
+    """The newest link of a sighting's continuation chain, locked like the first (R16)."""
+    while (following := Alert.objects.select_for_update().filter(continues=alert).order_by("-id").first()) is not None:
+        alert = following
+    return alert
+
+
+def _frames_after(frames, alert: Alert) -> list[int]:
+    last = max(alert.frames) if alert.frames else alert.frame_index
+    return [f for f in frames if f > last]
+
+
 def _sighting_store(*, scan: Scan, sighting: Sighting, batch: ScanBatch, timings: dict | None) -> str:
-    """Upsert one sighting on its key; only ever move it forward (more frames matched, or newly closed)."""
+    """Upsert one sighting on its key; only ever move it forward (more frames matched, or newly closed).
+
+    R14, R16: a sighting that anyone has reviewed keeps the evidence they reviewed (crop, distance, best frame,
+    frames); what the camera matches afterwards opens a continuation linked to it, reviewed in its turn.
+    """
     with _timed(timings, "store"):
-        alert = _row_for(sighting.key)
-        if alert is not None:
-            if sighting.frames_matched <= alert.frames_matched and not (sighting.closed and alert.is_open):
+        first = _row_for(sighting.key)
+        if first is None:
+            alert = _alert_create(scan=scan, sighting=sighting, batch=batch, frames=list(sighting.frames))
+            continues = None
+        else:
+            link = _chain_end(first)
+            if not link.reviews.exists():
+                return _sighting_update(link, sighting=sighting, routed=link.pk != first.pk)
+            fresh = _frames_after(sighting.frames, link)
+            if not fresh:
+                if sighting.closed and link.is_open:
+                    link.closed_at = link.last_seen_at or link.captured_at
+                    link.save(update_fields=["closed_at"])
+                    return "sightings_closed"
                 return "sightings_unchanged"
-            alert.last_seen_at = max(sighting.last_captured_at, alert.last_seen_at or alert.captured_at)
-            alert.frames_matched = max(sighting.frames_matched, alert.frames_matched)
-            alert.frames = list(sighting.frames)
-            fields = ["last_seen_at", "frames_matched", "frames"]
-            if sighting.best_distance < alert.distance:
-                alert.distance = sighting.best_distance
-                alert.best_frame_index = sighting.best_frame
-                alert.best_captured_at = sighting.best_captured_at
-                fields += ["distance", "best_frame_index", "best_captured_at"]
-                if sighting.best_crop_jpeg:
-                    alert.crop_blob = crypto.encrypt(bytes(sighting.best_crop_jpeg), aad=alert.aad("crop"))
-                    fields.append("crop_blob")
-            if sighting.closed and alert.is_open:
-                alert.closed_at = alert.last_seen_at
-                fields.append("closed_at")
-            alert.save(update_fields=fields)
-            return "sightings_closed" if "closed_at" in fields else "sightings_updated"
-        case_id = int(sighting.case_id)
-        alert = Alert.objects.create(
-            case_id=case_id,
-            person_id=int(sighting.person_id),
-            camera_id=scan.camera_id,
-            scan=scan,
-            captured_at=sighting.first_captured_at,
-            frame_key=frame_key(sighting.first_captured_at),
-            frame_index=sighting.first_frame,
-            last_seen_at=sighting.last_captured_at,
-            frames_matched=sighting.frames_matched,
-            frames=list(sighting.frames),
-            best_frame_index=sighting.best_frame,
-            best_captured_at=sighting.best_captured_at,
-            closed_at=sighting.last_captured_at if sighting.closed else None,
-            distance=float(sighting.best_distance),
-            threshold=float(batch.thresholds.get(case_id, 0.0)),
-            watchlist_version=batch.watchlist_versions.get(case_id, ""),
-        )
-        if sighting.best_crop_jpeg:
-            alert.crop_blob = crypto.encrypt(bytes(sighting.best_crop_jpeg), aad=alert.aad("crop"))
-            alert.save(update_fields=["crop_blob"])
+            alert = _alert_create(scan=scan, sighting=sighting, batch=batch, frames=fresh, continues=link)
+            continues = link.pk
+            if link.is_open:
+                link.closed_at = link.last_seen_at or link.captured_at
+                link.save(update_fields=["closed_at"])
     with _timed(timings, "audit"):
+        data = {
+            "camera_id": scan.camera_id,
+            "person_id": alert.person_id,
+            "scan_id": scan.pk,
+            "first_seen_at": alert.captured_at.isoformat(),
+            "frame_index": alert.frame_index,
+            "distance": round(float(alert.distance), 4),
+            "threshold": alert.threshold,
+            "watchlist_version": alert.watchlist_version,
+        }
+        if continues is not None:
+            data["continues"] = continues
         audit_record(
             actor=None,
             event_type=EventType.ALERT_CREATED,
-            case_ref=batch.case_references.get(case_id),
+            case_ref=batch.case_references.get(alert.case_id),
             target_ref=alert,
-            data={
-                "camera_id": scan.camera_id,
-                "person_id": alert.person_id,
-                "scan_id": scan.pk,
-                "first_seen_at": alert.captured_at.isoformat(),
-                "frame_index": alert.frame_index,
-                "distance": round(float(alert.distance), 4),
-                "threshold": alert.threshold,
-                "watchlist_version": alert.watchlist_version,
-            },
+            data=data,
         )
     return "alerts_created"
 
 
+def _best_is_after(sighting: Sighting, alert: Alert | None) -> bool:
+    """Whether the sighting's best view came after `alert` (the reviewed link a continuation follows)."""
+    return alert is None or sighting.best_captured_at > (alert.last_seen_at or alert.captured_at)
+
+
+def _alert_create(*, scan: Scan, sighting: Sighting, batch: ScanBatch, frames: list[int], continues=None) -> Alert:
+    """A new sighting row, or a continuation of a reviewed one carrying only the frames after it. A continuation
+    takes the best view only when it came after the review; otherwise it has no image of its own yet."""
+    case_id = int(sighting.case_id)
+    own_best = _best_is_after(sighting, continues)
+    if continues is None:
+        first_at, first_frame, matched = sighting.first_captured_at, sighting.first_frame, sighting.frames_matched
+    else:
+        # The capture instant of the first frame after the review is not kept by the tracker; the continuation
+        # starts at its best view if that came after the review, else at the latest frame (at the latest).
+        first_at = sighting.best_captured_at if own_best else sighting.last_captured_at
+        first_frame, matched = frames[0], len(frames)
+    alert = Alert.objects.create(
+        case_id=case_id,
+        person_id=int(sighting.person_id),
+        camera_id=scan.camera_id,
+        scan=scan,
+        continues=continues,
+        captured_at=first_at,
+        frame_key=frame_key(first_at),
+        frame_index=first_frame,
+        last_seen_at=max(sighting.last_captured_at, first_at),
+        frames_matched=matched,
+        frames=frames,
+        best_frame_index=sighting.best_frame if own_best else first_frame,
+        best_captured_at=sighting.best_captured_at if own_best else None,
+        closed_at=sighting.last_captured_at if sighting.closed else None,
+        distance=float(sighting.best_distance),
+        threshold=float(batch.thresholds.get(case_id, 0.0)),
+        watchlist_version=batch.watchlist_versions.get(case_id, ""),
+    )
+    if own_best and sighting.best_crop_jpeg:
+        alert.crop_blob = crypto.encrypt(bytes(sighting.best_crop_jpeg), aad=alert.aad("crop"))
+        alert.save(update_fields=["crop_blob"])
+    return alert
+
+
+def _sighting_update(alert: Alert, *, sighting: Sighting, routed: bool) -> str:
+    """Move an unreviewed sighting forward. A continuation reached from the first key (routed) keeps only the
+    frames after the link it continues, and a best view only from after that link's review."""
+    previous = alert.continues if alert.continues_id else None
+    frames = _frames_after(sighting.frames, previous) if routed and previous else list(sighting.frames)
+    matched = len(frames) if previous else sighting.frames_matched
+    if matched <= alert.frames_matched and not (sighting.closed and alert.is_open):
+        return "sightings_unchanged"
+    alert.last_seen_at = max(sighting.last_captured_at, alert.last_seen_at or alert.captured_at)
+    alert.frames_matched = max(matched, alert.frames_matched)
+    alert.frames = frames
+    fields = ["last_seen_at", "frames_matched", "frames"]
+    if sighting.best_distance < alert.distance and _best_is_after(sighting, previous):
+        alert.distance = sighting.best_distance
+        alert.best_frame_index = sighting.best_frame
+        alert.best_captured_at = sighting.best_captured_at
+        fields += ["distance", "best_frame_index", "best_captured_at"]
+        if sighting.best_crop_jpeg:
+            alert.crop_blob = crypto.encrypt(bytes(sighting.best_crop_jpeg), aad=alert.aad("crop"))
+            fields.append("crop_blob")
+    if sighting.closed and alert.is_open:
+        alert.closed_at = alert.last_seen_at
+        fields.append("closed_at")
+    alert.save(update_fields=fields)
+    return "sightings_closed" if "closed_at" in fields else "sightings_updated"
+
+
 def _sighting_close(key: SightingKey) -> int:
-    """Mark a stored sighting closed at the last instant already stored (its later frames were fenced out)."""
+    """Mark a stored sighting (the newest link of its chain) closed at the last instant already stored (its later
+    frames were fenced out)."""
     alert = _row_for(key)
-    if alert is None or not alert.is_open:
+    if alert is None:
+        return 0
+    alert = _chain_end(alert)
+    if not alert.is_open:
         return 0
     alert.closed_at = alert.last_seen_at or alert.captured_at
     alert.save(update_fields=["closed_at"])

@@ -114,7 +114,7 @@ def test_a_refused_transition_reads_czech_under_czech(world):
     with translation.override("cs"), pytest.raises(ValidationError) as refused:
         services.case_close(actor=world.requester, case=case)
     assert refused.value.message_dict["status"] == [
-        "Případ ve stavu „podáno“ nemůže přejít do stavu „uzavřeno“. Místo toho jej stáhněte."
+        "Případ ve stavu „podáno“ nemůže přejít do stavu „uzavřeno“. Místo toho vezměte žádost zpět."
     ]
     # The same refusal in English keeps its words (and the status codes).
     with translation.override("en"), pytest.raises(ValidationError) as refused:

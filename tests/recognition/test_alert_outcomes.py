@@ -60,3 +60,20 @@ def test_the_outcome_through_the_page_and_the_api(w, alert, client_for):
         .status_code
         == 403
     )
+
+
+def test_the_outcome_form_preselects_nothing_and_the_page_says_who_recorded_it(w, alert, client_for):
+    first, second = w.verifiers
+    services.alert_review(actor=first, alert=alert, verdict="confirm")
+    services.alert_review(actor=second, alert=alert, verdict="confirm")
+    client = client_for(first)
+    page = client.get(f"/alerts/{alert.pk}/").content.decode()
+    form = page.split('<select id="outcome"')[1].split("</select>")[0]
+    assert form.count(" selected") == 1 and '<option value="" selected>' in form
+    answer = client.post(f"/alerts/{alert.pk}/outcome/", {"outcome": ""}, follow=True).content.decode()
+    assert "Choose no action, engaged, arrested or other." in answer
+    alert.refresh_from_db()
+    assert alert.outcome == "" and alert.outcome_recorded_by is None  # nothing half-written
+    client.post(f"/alerts/{alert.pk}/outcome/", {"outcome": "engaged"})
+    page = client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert "recorded by verifier_1," in page

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from audits.models import AuditEvent
+from oversight.models import Case
 from recognition import services
 from recognition.models import Alert
 from tests.recognition.conftest import LIN, START, make_case, person_id
@@ -94,19 +95,68 @@ def test_a_page_of_25(w, alerts, client_for, monkeypatch):
     assert f"/alerts/{alerts[2].pk}/" in second and timezone.now()
 
 
-def test_each_review_says_what_it_did_and_the_heading_counts_confirmations(w, alerts, client_for):
+def test_each_review_names_what_it_recorded_and_lands_on_the_next_sighting_waiting(w, alerts, client_for):
+    """One step per decision: the verdict is recorded and the verifier is on the next sighting of their queue."""
     first, second = w.verifiers
     one, two = client_for(first), client_for(second)
-    answer = one.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm"}, follow=True)
-    page = answer.content.decode()
-    assert "Your confirmation is recorded. A second verifier must confirm before anyone acts." in page
-    assert '<span class="status status-new">Awaiting verification: 1 of 2 confirmations</span>' in page
-    page = two.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm"}, follow=True).content.decode()
-    assert "Your confirmation is recorded: two people have now verified this alert." in page
-    assert '<span class="status status-verified">Verified by two people</span>' in page
+    answer = one.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm"})
+    assert answer.status_code == 302 and answer["Location"] == f"/alerts/{alerts[0].pk}/"  # the oldest waiting
+    page = one.get(answer["Location"]).content.decode()
+    assert (
+        f"Alert {alerts[1].pk} (Lin-Manuel Miranda on {w.cameras[0].name}): your confirmation is recorded; "
+        "a second verifier must confirm it before anyone acts."
+    ) in page
+    assert "2 alerts wait for you" in page
+    heading = one.get(f"/alerts/{alerts[1].pk}/").content.decode()
+    assert '<span class="status status-new">Awaiting verification: 1 of 2 confirmations</span>' in heading
+    answer = two.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm"}, follow=True)
+    assert "two people have now verified it." in answer.content.decode()
+    verified = two.get(f"/alerts/{alerts[1].pk}/").content.decode()
+    assert '<span class="status status-verified">Verified by two people</span>' in verified
+    assert "verified by verifier_1, verifier_2" in verified
     page = one.post(f"/alerts/{alerts[2].pk}/review/", {"verdict": "reject"}, follow=True).content.decode()
-    assert "Your rejection is recorded: the alert is closed as not this person." in page
-    assert '<span class="status status-rejected">' in page
-    # A refused review says why, and claims nothing.
-    page = one.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "reject"}, follow=True).content.decode()
+    assert "your rejection is recorded; it is closed as not this person and nobody acts on it." in page
+    rejected = one.get(f"/alerts/{alerts[2].pk}/").content.decode()
+    assert '<span class="status status-rejected">' in rejected
+    assert "rejected as not this person by verifier_1: nobody acts on it" in rejected
+    assert "None: the sighting was rejected as not this person" in rejected
+    assert "Recorded once two people have verified" not in rejected
+    # A refused review says why, claims nothing, and stays on the sighting.
+    answer = one.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "reject"})
+    assert answer["Location"] == f"/alerts/{alerts[1].pk}/"
+    page = one.get(answer["Location"]).content.decode()
     assert "You have already reviewed this alert" in page and "is recorded" not in page
+
+
+def test_the_last_review_of_the_queue_lands_on_the_list_saying_nothing_else_waits(w, alerts, client_for):
+    client = client_for(w.verifiers[0])
+    for alert in alerts[:2]:
+        services.alert_review(actor=w.verifiers[0], alert=alert, verdict="reject")
+    answer = client.post(f"/alerts/{alerts[2].pk}/review/", {"verdict": "confirm"})
+    assert answer["Location"] == "/alerts/?awaiting=1"
+    page = client.get(answer["Location"]).content.decode()
+    assert "No other alert is waiting for you." in page
+    assert "No alert waits for your verification." in page
+
+
+def test_the_queue_puts_urgent_cases_first_then_the_oldest_and_keeps_the_verifiers_filter(w, alerts, client_for, clock):
+    """An urgent case's sighting, newer than all three, still comes first (R9)."""
+    case = alerts[0].case
+    other = make_case(w, people=(LIN,), cameras=[w.cameras[1]])
+    Case.objects.filter(pk=other.pk).update(is_urgent=True, urgency_reason="Imminent threat.", urgent_started_at=START)
+    scan = services.scan_start(camera_id=w.cameras[1].pk)
+    services.scan_batch_commit(
+        scan_id=scan.pk, batch=one_batch(other, person_id(other, LIN[0]), START + timedelta(seconds=35))
+    )
+    newest = Alert.objects.get(case=other)
+    client = client_for(w.verifiers[0])
+    listing = client.get("/alerts/?awaiting=1").content.decode()
+    order = [int(pk) for pk in re.findall(r'href="/alerts/(\d+)/"', listing)]
+    assert order == [newest.pk] + [a.pk for a in alerts]
+    # Filtered to the first case, a review lands on the next sighting of that case only.
+    answer = client.post(f"/alerts/{alerts[0].pk}/review/", {"verdict": "confirm", "case": case.reference})
+    assert answer["Location"] == f"/alerts/{alerts[1].pk}/?case={case.reference}"
+    page = client.get(answer["Location"]).content.decode()
+    assert f'name="case" value="{case.reference}"' in page and "2 alerts wait for you" in page
+    answer = client.post(f"/alerts/{alerts[1].pk}/review/", {"verdict": "confirm", "camera": w.cameras[1].pk})
+    assert answer["Location"] == f"/alerts/{newest.pk}/?camera={w.cameras[1].pk}"

@@ -1,10 +1,11 @@
-"""Seed a local demo: one user per role, two cameras playing the sample clip, and an approved case (idempotent).
+"""Seed a local demo: one user per role, two cameras playing a street, and an approved case (idempotent).
 
 The demo password is random, kept in var/demo_password and printed, so no
 password is ever written into the repository.
 
-The cameras' source is the clip in tests/fixtures (inside the project, never ../shared),
-played in a loop as a live feed by the recognition workers. The case searches for
+Each camera's source is a playlist in tests/fixtures (inside the project, never ../shared), played in a loop as
+a live feed by the recognition workers: the sample clip, in which the sought person passes, between minutes of
+strangers (the marathon crowd), the second camera half a period after the first. The case searches for
 Lin-Manuel Miranda (in the clip) and for Alex Lacamoire and Barack Obama (not in it); their
 reference photos are encoded here, synchronously (this command is not the web process).
 """
@@ -29,10 +30,11 @@ from oversight.roles import Role
 from watchlists.services import reference_photo_encode, reference_photo_upload
 
 FIXTURES = Path(settings.BASE_DIR) / "tests" / "fixtures" / "faces"
-DEMO_CLIP = FIXTURES / "video" / "short_hamilton_clip.mp4"
+# Each camera plays a street: the sample clip (the sought person passes) between about 2.8 minutes of strangers,
+# the second camera half a period after the first (recognition.video.read_playlist).
 DEMO_CAMERAS = [
-    ("Metro Mustek entrance", "Mustek metro station, Wenceslas Square entrance"),
-    ("Main station hall", "Main railway station, departures hall"),
+    ("Metro Mustek entrance", "Mustek metro station, Wenceslas Square entrance", "demo_street_a.playlist"),
+    ("Main station hall", "Main railway station, departures hall", "demo_street_b.playlist"),
 ]
 DEMO_PERSONS = [
     ("Lin-Manuel Miranda", "lin_manuel_miranda_1.png"),
@@ -123,7 +125,7 @@ class Command(BaseCommand):
             deployment = case_services.deployment_create(
                 actor=admin,
                 name=DEMO_DEPLOYMENT,
-                locations=", ".join(location for _, location in DEMO_CAMERAS),
+                locations=", ".join(location for _, location, _ in DEMO_CAMERAS),
                 consultation_request="Demo: prior consultation on a live facial recognition pilot at these stations.",
                 consultation_requested_on=timezone.localdate() - timedelta(days=45),
             )
@@ -148,11 +150,11 @@ class Command(BaseCommand):
         requester = User.objects.get(username="demo_requester")
         judge = User.objects.get(username="demo_judge")
         cameras = []
-        for name, location in DEMO_CAMERAS:
+        for name, location, feed in DEMO_CAMERAS:
             camera = Camera.objects.filter(name=name).first()
             if camera is None:
                 camera = case_services.camera_create(
-                    actor=admin, name=name, location_label=location, source=str(DEMO_CLIP)
+                    actor=admin, name=name, location_label=location, source=str(FIXTURES / "video" / feed)
                 )
             cameras.append(camera)
         self._seed_deployment(admin, cameras)
