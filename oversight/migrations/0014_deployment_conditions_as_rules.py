@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('oversight', '0012_case_status_label_plain'),
+        ('oversight', '0013_deletion_record_moved_to_office'),
     ]
 
     operations = [
