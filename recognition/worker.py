@@ -230,13 +230,11 @@ def _configs(engine):
     from recognition.sightings import SightingConfig
 
     engine_config = engine.EngineConfig(
-        sample_fps=settings.RECOGNITION_SAMPLE_FPS,
-        downscale=settings.RECOGNITION_DOWNSCALE,
-        upsample=settings.RECOGNITION_UPSAMPLE,
+        sample_fps=settings.RECOGNITION_SAMPLE_FPS, detect_width=settings.RECOGNITION_DETECT_WIDTH
     )
     analyser = AnalyserConfig(
         engine=engine_config,
-        full_detect_seconds=settings.RECOGNITION_FULL_DETECT_SECONDS,
+        min_face_px=settings.RECOGNITION_MIN_FACE_PX,
         max_encodings_per_track=settings.RECOGNITION_MAX_ENCODINGS_PER_TRACK,
     )
     return analyser, SightingConfig(gap_seconds=settings.RECOGNITION_SIGHTING_GAP_SECONDS)
@@ -337,6 +335,7 @@ def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hook
                     )
                     batch.frames_analysed += 1
                     batch.faces_seen += analysis.tracks_started
+                    batch.faces_too_small += analysis.faces_too_small
                     batch.matches += len(analysis.matches)
                     batch.first_frame_at = batch.first_frame_at or captured_at
                     batch.last_frame_at = captured_at
@@ -349,6 +348,8 @@ def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hook
                 if feed is not None:
                     batch.frames_skipped = feed.frames_skipped - skipped_before
                     batch.skipped_share = feed.skipped_share
+                detected = analyser.totals["faces_in_frames"]
+                batch.too_small_share = analyser.totals["faces_too_small"] / detected if detected else None
                 _commit(scan, batch, hooks, outcome, timings)
                 outcome.media_seconds = source.frames_read / source.fps
                 if error is not None:
