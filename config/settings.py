@@ -335,7 +335,7 @@ COMMISSION_MAJORITY = env_float("COMMISSION_MAJORITY", 0.5, minimum=0.5, maximum
 # The platform's default and the strictest-permissible floor come from
 # benchmarks/threshold_bench.py (see README); a case cannot be laxer than the floor.
 MATCH_THRESHOLD_DEFAULT = env_float("MATCH_THRESHOLD_DEFAULT", 0.50, minimum=0.1, maximum=1.0)
-MATCH_THRESHOLD_MAX = env_float("MATCH_THRESHOLD_MAX", 0.55, minimum=0.1, maximum=1.0)
+MATCH_THRESHOLD_MAX = env_float("MATCH_THRESHOLD_MAX", 0.50, minimum=0.1, maximum=1.0)
 if MATCH_THRESHOLD_DEFAULT > MATCH_THRESHOLD_MAX:
     raise ImproperlyConfigured("MATCH_THRESHOLD_DEFAULT must not exceed MATCH_THRESHOLD_MAX")
 CASE_UNIT_VISIBILITY = env_bool("CASE_UNIT_VISIBILITY", False)

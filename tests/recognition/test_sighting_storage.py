@@ -51,7 +51,7 @@ def test_a_person_still_in_view_continues_the_sighting_in_the_next_segment(w, cl
     # The next segment replays the clip from its start, where his face is under the 50 px minimum until frame 84
     # (2.8 s): a gap of 5 s lets the continuation be seen in the clip.
     settings.RECOGNITION_SIGHTING_GAP_SECONDS = 5.0
-    case = make_case(w, people=(LIN,), match_threshold=0.55)
+    case = make_case(w, people=(LIN,), match_threshold=0.5)
     clock.move_to(START)
     first = worker.scan_run(camera_id=w.cameras[0].pk, realtime=False, loop=False, max_seconds=5.5)
     assert first.stop_reason == "segment_end"
