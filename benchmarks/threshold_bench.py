@@ -449,6 +449,17 @@ def main() -> None:
                 f"({row['false_alert_faces']})   {by_size}"
             )
         clean = [r["threshold"] for r in rows if r["false_alert_faces"] == 0]
+        if clean:
+            # The crowd decides (R13): the laxest value allowed is the laxest without a false alert on all the data,
+            # and the default is never laxer than it.
+            maximum = max(clean)
+            default = min(default, maximum) if default is not None else maximum
+            rationale = (
+                f"max {maximum}: laxest value without a false alert per 1000 faces on the photos, the clip and the "
+                f"crowd together ({identities_total} identities); default {default}: the clip's rule "
+                f"(>= {MIN_FRAME_RECALL:.0%} of frames matched) capped at that maximum"
+            )
+            print(f"Recommendation with the crowd: {rationale}")
         crowd = {
             "crowd_identities": identities_total,
             "crowd_runner_tracks": len(runner_ids),
