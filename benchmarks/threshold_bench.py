@@ -2,16 +2,20 @@
 
 Run: ``python benchmarks/threshold_bench.py [--data DIR] [--step N]`` (no Django needed).
 
-Data (default tests/fixtures/faces, see /work/shared/data/faces/README.md):
+Data (default tests/fixtures/faces, see ../shared/data/faces/README.md next to the repository):
 
 - reference photos people/*.jpg|png, one face each;
 - faces detected in every ``--step``-th frame (default 2) of video/short_hamilton_clip.mp4,
-  with the engine's default settings (full frame, HOG upsample 1, "small" encoding);
+  with the engine's default settings (YuNet on the frame at most 960 px wide, "small" encoding), faces
+  narrower than RECOGNITION_MIN_FACE_PX (50) left out as the worker leaves them out;
 - faces of the scene photos kit_with_rose.jpg and obama_and_biden.jpg.
 
-Labels. Clip: checked by eye, the only face the detector finds in frames 0-210 is Lin-Manuel
-Miranda's (on stage 0-19, close-up 82-210); from frame 211 it finds one woman in the
-audience (Barack Obama sits next to her, in three-quarter view, and is never detected).
+Labels. Clip: checked by eye, the only face of at least 50 px in frames 82-210 is Lin-Manuel
+Miranda's (close-up); in frames 0-19 his face is 39-42 px (left out) and YuNet's other faces
+there (an actor in profile, blurred faces in the background) cannot be named, so frames
+before 82 are left out. From frame 211 the audience: faces of people not on any watchlist
+(Barack Obama sits among them in three-quarter view, so they are never compared with his
+photos).
 The reference CSV (plain loop at 0.6) marks Lin-Manuel in 139 frames; in frames 15-19 it
 misses him at 0.61-0.65, so "recall" below is measured on the CSV-positive frames as the
 brief asks, and "recall_all" on every frame where he is detected. Scenes: faces are labelled
@@ -26,7 +30,7 @@ Pairs. Genuine: Lin-Manuel's reference against his clip faces; photos of the sam
 Impostor: every clip face against the references of other people (the audience woman
 against all, Lin-Manuel's faces against everyone but him); photos of different people.
 
-Many strangers (issue 10, R13): the runners of /work/shared/data/faces/video/marathon_1080p.mp4
+Many strangers (R13): the runners of ../shared/data/faces/video/marathon_1080p.mp4
 (read from shared data, never copied into the repository; ``--crowd``), a real street crowd at
 CCTV quality, are grouped into identities by the pipeline's tracker, one per track
 (see crowd_identities). Every identity goes on a watchlist (each photo, one frame of each
@@ -78,10 +82,19 @@ MIN_FRAME_RECALL = 0.80
 MIN_MARGIN_TO_IMPOSTORS = 0.04
 DLIB_PUBLISHED_THRESHOLD = 0.60
 # The crowd (marathon runners): see crowd_identities().
-SHARED_FACES = Path(os.environ.get("BENCH_SHARED_FACES", "/work/shared/data/faces"))
+SHARED_FACES = Path(os.environ.get("BENCH_SHARED_FACES", ROOT.parent / "shared" / "data" / "faces"))
+MIN_FACE_PX = int(os.environ.get("RECOGNITION_MIN_FACE_PX", 50))  # the worker never encodes smaller faces
+MIN_SHARPNESS = 25.0  # recognition.analysis.AnalyserConfig.min_sharpness: blurred faces are not encoded either
+FIRST_LABELLED_FRAME = 82  # see the module docstring
 MIN_TRACK_FACES = 3
+NOT_A_REFERENCE = {"stranger_obama_and_biden"}
 CROWD_SIZE_BUCKETS = [(0, 50), (50, 80), (80, 10_000)]  # face size in px (clip faces count as 80+)
 CROWD_THRESHOLDS = [0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6]
+
+
+def encodable(frame: np.ndarray, box) -> bool:
+    """A face the worker would encode: at least the minimum size, and sharp enough."""
+    return engine.face_size(box) >= MIN_FACE_PX and engine.face_sharpness(frame, box) >= MIN_SHARPNESS
 
 
 def person_of(filename: str) -> str:
@@ -123,14 +136,16 @@ def clip_faces(data: Path, step: int, config: engine.EngineConfig):
     for sample in source.iter_sampled(source.fps / step):
         frames += 1
         started = time.perf_counter()
-        boxes = engine.detect_faces(sample.frame, config)
+        boxes = [b for b in engine.detect_faces(sample.frame, config) if encodable(sample.frame, b)]
         detected = time.perf_counter()
         encodings = engine.encode_faces(sample.frame, boxes, config)
         detect_s.append(detected - started)
         encode_s.append(time.perf_counter() - detected)
-        if len(boxes) > 1:
+        if sample.index < FIRST_LABELLED_FRAME:
+            continue
+        if sample.index <= LAST_LIN_FRAME and len(boxes) > 1:
             raise SystemExit(f"frame {sample.index}: {len(boxes)} faces, labels assume one")
-        person = LIN if sample.index <= LAST_LIN_FRAME else "audience_woman"
+        person = LIN if sample.index <= LAST_LIN_FRAME else "audience"
         faces.extend((sample.index, person, encoding) for encoding in encodings)
     timing = {
         "frames": frames,
@@ -147,16 +162,15 @@ def detector_settings_compared(data: Path, step: int, csv_faces: dict[int, int])
     source = engine.VideoSource(data / "video" / "short_hamilton_clip.mp4")
     frames = [(s.index, s.frame) for s in source.iter_sampled(source.fps / step)]
     rows = []
-    for downscale, upsample in [(1.0, 1), (1.0, 0), (0.5, 1), (0.25, 1)]:
-        config = engine.EngineConfig(downscale=downscale, upsample=upsample)
+    for width in (960, 480, 320):
+        config = engine.EngineConfig(detect_width=width)
         started = time.perf_counter()
         found = [len(engine.detect_faces(frame, config)) for _, frame in frames]
         elapsed = time.perf_counter() - started
         with_face = [i for (i, _), n in zip(frames, found, strict=True) if csv_faces[i] > 0]
         rows.append(
             {
-                "downscale": downscale,
-                "upsample": upsample,
+                "detect_width": width,
                 "detect_ms_per_frame": round(1000 * elapsed / len(frames), 1),
                 "frames_with_face_found": sum(
                     1 for (i, _), n in zip(frames, found, strict=True) if n and i in with_face
@@ -173,7 +187,7 @@ def detector_settings_compared(data: Path, step: int, csv_faces: dict[int, int])
 def crowd_identities(video: Path, step: int, config: engine.EngineConfig):
     """Faces of the marathon runners, one identity per track.
 
-    Every ``step``-th frame at full resolution, HOG upsample 1: detections are joined into
+    Every ``step``-th frame, the worker's detector settings: all detections are joined into
     tracks (recognition.tracking, the pipeline's tracker, gap 0.5 s); a track seen in fewer
     than ``MIN_TRACK_FACES`` frames is dropped. Encodings cannot tell these runners apart
     reliably (that is the point), so tracks are not merged by encoding: a runner lost and
@@ -190,12 +204,12 @@ def crowd_identities(video: Path, step: int, config: engine.EngineConfig):
     source = engine.VideoSource(video)
     for sample in source.iter_sampled(source.fps / step):
         boxes = engine.detect_faces(sample.frame, config)
-        encodings = engine.encode_faces(sample.frame, boxes, config)
         update = tracker.update(boxes, sample.media_time_seconds)
-        for tid, col in update.assigned.items():
-            top, right, bottom, left = boxes[col]
-            size = int(np.sqrt((bottom - top) * (right - left)))
-            by_track.setdefault(tid, []).append((sample.index, encodings[col], size))
+        # Faces under the minimum are tracked (they keep identities apart) but never encoded, as in the worker.
+        large = {tid: col for tid, col in update.assigned.items() if encodable(sample.frame, boxes[col])}
+        encodings = engine.encode_faces(sample.frame, [boxes[col] for col in large.values()], config)
+        for (tid, col), encoding in zip(large.items(), encodings, strict=True):
+            by_track.setdefault(tid, []).append((sample.index, encoding, engine.face_size(boxes[col])))
     tracks = {tid: faces for tid, faces in by_track.items() if len(faces) >= MIN_TRACK_FACES}
     faces = [(f"runner_{tid}", frame, enc, size) for tid, items in tracks.items() for frame, enc, size in items]
     frames_of = {f"runner_{tid}": {frame for frame, _, _ in items} for tid, items in tracks.items()}
@@ -214,7 +228,9 @@ def crowd_tradeoff(people_photos, clip, runners, frames_of):
     does. Counted per 1000 faces, as a force counts passers-by (R23), for all faces and by
     face size.
     """
-    watch = [(person, enc) for _, person, enc in people_photos]
+    # The child looking steeply down in obama_and_biden.jpg is no usable reference of anyone (her encoding is close
+    # to everyone's): she stays out of the watchlist, see the README's "What the thresholds rest on".
+    watch = [(person, enc) for _, person, enc in people_photos if person not in NOT_A_REFERENCE]
     ref_of_runner = {}
     for identity, frame, enc, size in runners:
         if identity not in ref_of_runner or size > ref_of_runner[identity][2]:
@@ -225,18 +241,21 @@ def crowd_tradeoff(people_photos, clip, runners, frames_of):
     photo_people = {p for _, p, _ in people_photos}
     faces = [(identity, enc, size) for identity, frame, enc, size in runners if frame != ref_of_runner[identity][0]]
     faces += [(person, enc, None) for _, person, enc in clip]
-    own_d, other_d, sizes = [], [], []
+    own_d, other_d, sizes, other_who = [], [], [], []
     for identity, enc, size in faces:
         d = np.linalg.norm(watch_enc - enc, axis=1)
         if identity.startswith("runner_"):
             mine = frames_of[identity]
             stranger = [p in photo_people or (p != identity and bool(frames_of[p] & mine)) for p in watch_people]
+        elif identity == "audience":
+            stranger = [p != "barack_obama" for p in watch_people]  # he sits among them
         else:
             stranger = [p != identity for p in watch_people]
         own = [dist for dist, p in zip(d, watch_people, strict=True) if p == identity]
-        other = [dist for dist, s in zip(d, stranger, strict=True) if s]
+        other = [(dist, p) for dist, p, s in zip(d, watch_people, stranger, strict=True) if s]
         own_d.append(min(own) if own else np.inf)
-        other_d.append(min(other) if other else np.inf)
+        other_d.append(min(other)[0] if other else np.inf)
+        other_who.append(min(other)[1] if other else "")
         sizes.append(size if size is not None else 9_999)  # the sample clip's faces are all large
     own_d, other_d, sizes = np.array(own_d), np.array(other_d), np.array(sizes)
     has_own = np.isfinite(own_d)
@@ -259,7 +278,7 @@ def crowd_tradeoff(people_photos, clip, runners, frames_of):
             )
         rows.append(row)
     order = np.argsort(other_d)[:5]
-    nearest = [(round(float(other_d[i]), 3), faces[i][0], int(sizes[i])) for i in order]
+    nearest = [(round(float(other_d[i]), 3), faces[i][0], other_who[i], int(sizes[i])) for i in order]
     buckets = {f"{low}-{high}": int(np.sum((sizes >= low) & (sizes < high))) for low, high in CROWD_SIZE_BUCKETS}
     return rows, len(watch), len(faces), int(has_own.sum()), nearest, buckets
 
@@ -271,7 +290,7 @@ def main() -> None:
     parser.add_argument("--crowd", type=Path, default=SHARED_FACES / "video" / "marathon_1080p.mp4")
     parser.add_argument("--crowd-step", type=int, default=2, help="analyse every N-th frame of the crowd")
     args = parser.parse_args()
-    config = engine.EngineConfig()  # the worker's defaults: full frame, upsample 1, "small"
+    config = engine.EngineConfig()  # the worker's defaults: YuNet at most 960 px wide, "small" encoding
 
     with (args.data / "video" / "short_hamilton_clip.reference.csv").open() as handle:
         csv_rows = {int(row["frame"]): row for row in csv.DictReader(handle)}
@@ -292,15 +311,15 @@ def main() -> None:
     clip_impostor = []
     for frame, person, enc in clip:
         for name, ref_person, ref_enc in references:
-            if ref_person != person:
+            if ref_person != person and not (person == "audience" and ref_person == "barack_obama"):
                 clip_impostor.append((float(np.linalg.norm(enc - ref_enc)), f"clip frame {frame} ({person})", name))
     impostor = sorted(photo_impostor + clip_impostor)
     impostor_d = np.array([d for d, _, _ in impostor])
     photo_genuine_d = np.array([d for d, _, _ in photo_genuine])
-    sampled_positive = sorted(f for f in csv_positive if f % args.step == 0)
+    sampled_positive = sorted(f for f in csv_positive if f % args.step == 0 and f >= FIRST_LABELLED_FRAME)
     # Appearances: runs of consecutive CSV-positive frames (0, 2-14, 82-115, 120-210).
     appearances = []
-    for frame in sorted(csv_positive):
+    for frame in sorted(f for f in csv_positive if f >= FIRST_LABELLED_FRAME):
         if appearances and frame - appearances[-1][-1] <= 2:
             appearances[-1].append(frame)
         else:
@@ -324,7 +343,7 @@ def main() -> None:
     print("Detector settings on the same frames (frames where the CSV has a face / where we find one):")
     for row in detector_settings_compared(args.data, args.step, csv_faces):
         found = f"{row['frames_with_face_found']}/{row['frames_with_face_in_csv']}"
-        setting = f"downscale {row['downscale']:<4} upsample {row['upsample']}"
+        setting = f"detect width {row['detect_width']:<4}"
         print(f"  {setting}: {row['detect_ms_per_frame']:6.1f} ms/frame, found a face in {found}")
     distributions = {
         "genuine_clip_lin_vs_reference": describe(list(clip_lin.values())),
@@ -430,6 +449,17 @@ def main() -> None:
                 f"({row['false_alert_faces']})   {by_size}"
             )
         clean = [r["threshold"] for r in rows if r["false_alert_faces"] == 0]
+        if clean:
+            # The crowd decides (R13): the laxest value allowed is the laxest without a false alert on all the data,
+            # and the default is never laxer than it.
+            maximum = max(clean)
+            default = min(default, maximum) if default is not None else maximum
+            rationale = (
+                f"max {maximum}: laxest value without a false alert per 1000 faces on the photos, the clip and the "
+                f"crowd together ({identities_total} identities); default {default}: the clip's rule "
+                f"(>= {MIN_FRAME_RECALL:.0%} of frames matched) capped at that maximum"
+            )
+            print(f"Recommendation with the crowd: {rationale}")
         crowd = {
             "crowd_identities": identities_total,
             "crowd_runner_tracks": len(runner_ids),

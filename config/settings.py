@@ -336,7 +336,7 @@ COMMISSION_MAJORITY = env_float("COMMISSION_MAJORITY", 0.5, minimum=0.5, maximum
 # The platform's default and the strictest-permissible floor come from
 # benchmarks/threshold_bench.py (see README); a case cannot be laxer than the floor.
 MATCH_THRESHOLD_DEFAULT = env_float("MATCH_THRESHOLD_DEFAULT", 0.50, minimum=0.1, maximum=1.0)
-MATCH_THRESHOLD_MAX = env_float("MATCH_THRESHOLD_MAX", 0.55, minimum=0.1, maximum=1.0)
+MATCH_THRESHOLD_MAX = env_float("MATCH_THRESHOLD_MAX", 0.50, minimum=0.1, maximum=1.0)
 if MATCH_THRESHOLD_DEFAULT > MATCH_THRESHOLD_MAX:
     raise ImproperlyConfigured("MATCH_THRESHOLD_DEFAULT must not exceed MATCH_THRESHOLD_MAX")
 CASE_UNIT_VISIBILITY = env_bool("CASE_UNIT_VISIBILITY", False)
@@ -372,13 +372,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 
 # ---------------------------------------------------------------- recognition (R10, R11)
 RECOGNITION_SAMPLE_FPS = env_float("RECOGNITION_SAMPLE_FPS", 5.0, minimum=0.1, maximum=60)
-RECOGNITION_DOWNSCALE = env_float("RECOGNITION_DOWNSCALE", 1.0, minimum=0.1, maximum=1.0)
-RECOGNITION_UPSAMPLE = env_int("RECOGNITION_UPSAMPLE", 1, minimum=0, maximum=3)
+# Faces are found by YuNet on a copy of each sampled frame at most this wide (full HD is halved: 34 ms a frame).
+RECOGNITION_DETECT_WIDTH = env_int("RECOGNITION_DETECT_WIDTH", 960, minimum=320, maximum=4096)
+# Faces narrower than this are tracked and counted ("too small") but never encoded or matched: under about 50 px
+# no threshold keeps false alerts away (R13; benchmarks/threshold_bench.py). Start-up check recognition.E004/W004.
+RECOGNITION_MIN_FACE_PX = env_int("RECOGNITION_MIN_FACE_PX", 50, minimum=20, maximum=400)
 RECOGNITION_BATCH_SECONDS = env_float("RECOGNITION_BATCH_SECONDS", 0.5, minimum=0.05, maximum=0.5)
 RECOGNITION_GATE_CACHE_SECONDS = env_float("RECOGNITION_GATE_CACHE_SECONDS", 1.0, minimum=0.0, maximum=1.0)
-# Tracks and sightings (issue 10): a whole-frame detection at most this often (regions around tracks and motion
-# in between); at most this many encodings of one face track; a matched person unseen this long ends a sighting.
-RECOGNITION_FULL_DETECT_SECONDS = env_float("RECOGNITION_FULL_DETECT_SECONDS", 2.0, minimum=0.2, maximum=30.0)
+# Tracks and sightings: at most this many encodings of one face track that matched no one (a first one, then only
+# clearly larger or sharper views); a matched person unseen this long ends a sighting.
 RECOGNITION_MAX_ENCODINGS_PER_TRACK = env_int("RECOGNITION_MAX_ENCODINGS_PER_TRACK", 4, minimum=1, maximum=20)
 RECOGNITION_SIGHTING_GAP_SECONDS = env_float("RECOGNITION_SIGHTING_GAP_SECONDS", 3.0, minimum=0.5, maximum=60.0)
 RECOGNITION_DISPATCH_SECONDS = env_float("RECOGNITION_DISPATCH_SECONDS", 2.0, minimum=0.5)

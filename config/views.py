@@ -16,7 +16,7 @@ from audits.selectors import audit_export_recent_for_user, audit_trail_status
 from office import selectors as office_selectors
 from oversight import selectors as oversight_selectors
 from oversight.roles import Role
-from recognition.selectors import alert_review_recent_for_user, alerts_awaiting_for_user
+from recognition.selectors import alert_review_recent_for_user, alerts_awaiting_for_user, camera_outages_open
 from watchlists.selectors import photos_pending_count_for_requester
 
 # A camera an active case covers is read continuously; no frame for this long means something is wrong.
@@ -53,6 +53,7 @@ def home(request):
         }
     if Role.PLATFORM_ADMIN in role_names:
         context["cameras"] = oversight_selectors.camera_health(now=now, stale_after=CAMERA_FRAME_STALE)
+        context["outages"] = camera_outages_open()
     return render(request, "home.html", context)
 
 

@@ -162,3 +162,53 @@ def consulted_part(code) -> str:
 
 def access_basis(code) -> str:
     return str(ACCESS_BASIS_LABELS.get(code, code or ""))
+
+
+# The camera errors recognition workers report (recognition.engine.VideoSource, stored in English as data), each
+# with the words that translate it; shown in the reader's language at display time. Unknown wording is shown as is.
+_SOURCE_ERROR = re.compile(r"^Video source (?P<source>.*?): (?P<reason>.*)\.$", re.DOTALL)
+_OPEN_TIMEOUT = re.compile(
+    r"^cannot open: unreachable, refused, no answer within (?P<seconds>[\d.]+) s, or not a video stream$"
+)
+_STOPPED_AFTER = re.compile(r"^stopped delivering frames after (?P<frames>\d+) frames$")
+_INTERNAL = re.compile(r"^Analysis stopped on an internal error: (?P<detail>.*)$", re.DOTALL)
+
+
+def _source_reason(reason: str) -> str:
+    fixed = {
+        "cannot open: the file does not exist": _("cannot open: the file does not exist"),
+        "cannot open: not a file": _("cannot open: not a file"),
+        "cannot open: not a readable video (corrupt, truncated or unsupported format)": _(
+            "cannot open: not a readable video (corrupt, truncated or unsupported format)"
+        ),
+        "opened but delivered no frames (empty, corrupt or no signal)": _(
+            "opened but delivered no frames (empty, corrupt or no signal)"
+        ),
+    }
+    if reason in fixed:
+        return fixed[reason]
+    match = _OPEN_TIMEOUT.match(reason)
+    if match:
+        return _("cannot open: unreachable, refused, no answer within %(seconds)s s, or not a video stream") % {
+            "seconds": match["seconds"]
+        }
+    match = _STOPPED_AFTER.match(reason)
+    if match:
+        return _("stopped delivering frames after %(frames)s frames") % {"frames": match["frames"]}
+    return reason
+
+
+def camera_error_text(message: str) -> str:
+    """A camera error stored by a worker (English), in the active language."""
+    if not message:
+        return message
+    match = _SOURCE_ERROR.match(message)
+    if match:
+        return _("Video source %(source)s: %(reason)s.") % {
+            "source": match["source"],
+            "reason": _source_reason(match["reason"]),
+        }
+    match = _INTERNAL.match(message)
+    if match:
+        return _("Analysis stopped on an internal error: %(detail)s") % {"detail": match["detail"]}
+    return message

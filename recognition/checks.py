@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 
+from recognition import detector_model
+
 
 @checks.register()
 def scan_timing_check(app_configs=None, **kwargs) -> list:
@@ -28,3 +30,35 @@ def scan_timing_check(app_configs=None, **kwargs) -> list:
             )
         )
     return messages
+
+
+@checks.register()
+def face_detector_check(app_configs=None, **kwargs) -> list:
+    """The shipped YuNet model file is there and unchanged (the thresholds were derived on its boxes, R13)."""
+    problem = detector_model.model_file_problem(detector_model.YUNET_PATH)
+    if problem:
+        return [checks.Error(f"{problem[0].upper()}{problem[1:]}.", id="recognition.E003")]
+    return []
+
+
+@checks.register()
+def min_face_size_check(app_configs=None, **kwargs) -> list:
+    """Faces under RECOGNITION_MIN_FACE_PX are never matched: under about 50 px no threshold is safe (R13)."""
+    size = settings.RECOGNITION_MIN_FACE_PX
+    if size < 40:
+        return [
+            checks.Error(
+                f"RECOGNITION_MIN_FACE_PX={size}: faces under 40 px cannot be matched safely at any threshold "
+                "(benchmarks/threshold_bench.py); set at least 50.",
+                id="recognition.E004",
+            )
+        ]
+    if size < 50:
+        return [
+            checks.Warning(
+                f"RECOGNITION_MIN_FACE_PX={size}: under 50 px false alerts rise at every threshold measured here "
+                "(benchmarks/threshold_bench.py).",
+                id="recognition.W004",
+            )
+        ]
+    return []

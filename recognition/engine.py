@@ -16,7 +16,10 @@ Privacy rules implemented here:
 
 Pure parts are re-exported from :mod:`recognition.matching` (errors, configuration, matching)
 and :mod:`recognition.video` (sampled frames, live pacing, container checks); the tracking
-analyser (:mod:`recognition.analysis`) comes here for pixels: regions, motion, crops.
+analyser (:mod:`recognition.analysis`) comes here for pixels: detection, sharpness, crops.
+
+Detection is YuNet (``cv2.FaceDetectorYN``, model file in ``recognition/weights/``, checksum
+checked on load and at start-up by ``recognition.E003``), one instance per process.
 
 Conventions: boxes are ``(top, right, bottom, left)`` in pixels of the full-resolution frame
 (face_recognition's order); frames are OpenCV BGR ``uint8`` arrays; distances are Euclidean
@@ -28,6 +31,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
@@ -36,6 +40,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFile, ImageOps
 
+from recognition.detector_model import YUNET_PATH, model_file_problem
 from recognition.matching import (  # re-exported: callers import them from the engine
     DEFAULT_CONFIG,
     ENCODING_SIZE,
@@ -48,6 +53,7 @@ from recognition.matching import (  # re-exported: callers import them from the 
     MatchScope,
     MultipleFaces,
     NoFaceFound,
+    SecondSmallerFace,
     SourceError,
     Template,
     UnreadableImage,
@@ -56,7 +62,6 @@ from recognition.matching import (  # re-exported: callers import them from the 
 from recognition.video import (
     STREAM_SCHEMES,
     LiveFeed,
-    Motion,
     SampledFrame,
     container_truncated,
     is_matroska,
@@ -89,16 +94,16 @@ __all__ = [
     "MultipleFaces",
     "NoFaceFound",
     "SampledFrame",
+    "SecondSmallerFace",
     "SourceError",
     "Template",
     "UnreadableImage",
     "VideoSource",
-    "Motion",
-    "MotionDetector",
     "crop_with_others_blurred",
     "detect_faces",
-    "detect_in_region",
+    "face_size",
     "face_sharpness",
+    "scene_histogram",
     "encode_faces",
     "encode_reference_image",
     "match",
@@ -123,54 +128,92 @@ def _to_rgb(image_bgr: np.ndarray) -> np.ndarray:
     raise TypeError(f"expected a BGR, BGRA or grey frame, got shape {image_bgr.shape}")
 
 
-def _resize_rgb(rgb: np.ndarray, scale: float) -> np.ndarray:
-    if scale >= 1.0:
-        return rgb
-    height, width = rgb.shape[:2]
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+class _YuNet:
+    """The process's one YuNet detector (loading it costs ~10 ms; workers keep it for their life).
+
+    ``cv2.FaceDetectorYN`` is not thread-safe and holds its input size: calls are serialised
+    and ``setInputSize`` is called only when the size of the image changes.
+    """
+
+    _lock = threading.Lock()
+    _instance: _YuNet | None = None
+
+    def __init__(self):
+        problem = model_file_problem(YUNET_PATH)
+        if problem:
+            raise EngineError(f"Face detector unavailable: {problem}.")
+        self._detector = cv2.FaceDetectorYN.create(str(YUNET_PATH), "", (320, 320), 0.7, 0.3, 5000)
+        self._size = (320, 320)
+        self._score = 0.7
+
+    @classmethod
+    def get(cls) -> _YuNet:
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def detect(self, image_bgr: np.ndarray, score: float) -> np.ndarray:
+        """Rows of x, y, w, h, 5 landmarks (x, y), score, in ``image_bgr``'s pixels."""
+        size = (image_bgr.shape[1], image_bgr.shape[0])
+        with self._lock:
+            if size != self._size:
+                self._detector.setInputSize(size)
+                self._size = size
+            if score != self._score:
+                self._detector.setScoreThreshold(score)
+                self._score = score
+            _, faces = self._detector.detect(image_bgr)
+        return np.empty((0, 15), dtype=np.float32) if faces is None else faces
 
 
-def _locate(
-    rgb_small: np.ndarray, scale: float, full_shape: tuple, upsample: int, model: str, origin: Box | None = None
-) -> list[Box]:
-    """Detect on ``rgb_small`` (the frame, or the ``origin`` region of it, resized by ``scale``)
-    and return full-resolution boxes, clipped to the frame (or region)."""
-    top0, right0, bottom0, left0 = origin or (0, full_shape[1], full_shape[0], 0)
+def _to_bgr(image: np.ndarray) -> np.ndarray:
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
+        raise TypeError("expected a uint8 numpy array (an OpenCV frame)")
+    image = np.ascontiguousarray(image)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if image.ndim == 3 and image.shape[2] == 3:
+        return image
+    raise TypeError(f"expected a BGR, BGRA or grey frame, got shape {image.shape}")
+
+
+def _detect_scaled(image_bgr: np.ndarray, scale: float, score: float) -> list[Box]:
+    """YuNet on ``image_bgr`` resized by ``scale`` (<= 1); boxes in ``image_bgr``'s pixels, clipped."""
+    image_bgr = _to_bgr(image_bgr)
+    height, width = image_bgr.shape[:2]
+    small = image_bgr
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
+        scale = size[0] / width
     boxes = []
-    for top, right, bottom, left in face_recognition.face_locations(rgb_small, upsample, model):
+    for x, y, w, h in _YuNet.get().detect(small, score)[:, :4]:
         box = (
-            max(top0, top0 + math.floor(top / scale)),
-            min(right0, left0 + math.ceil(right / scale)),
-            min(bottom0, top0 + math.ceil(bottom / scale)),
-            max(left0, left0 + math.floor(left / scale)),
+            max(0, math.floor(y / scale)),
+            min(width, math.ceil((x + w) / scale)),
+            min(height, math.ceil((y + h) / scale)),
+            max(0, math.floor(x / scale)),
         )
-        if box[2] > box[0] and box[1] > box[3]:
+        if box[2] - box[0] >= 4 and box[1] - box[3] >= 4:
             boxes.append(box)
     return boxes
 
 
-def _detect_bgr(frame_bgr: np.ndarray, config: EngineConfig) -> tuple[list[Box], np.ndarray | None]:
-    """Boxes, plus the full-resolution RGB frame when it was computed anyway (downscale 1.0)."""
-    if config.downscale < 1.0:
-        height, width = frame_bgr.shape[:2]
-        size = (max(1, round(width * config.downscale)), max(1, round(height * config.downscale)))
-        # Resize the BGR frame first: converting the small copy is cheaper.
-        small = _to_rgb(cv2.resize(np.ascontiguousarray(frame_bgr), size, interpolation=cv2.INTER_AREA))
-        scale = size[0] / width
-        return _locate(small, scale, frame_bgr.shape, config.upsample, config.detector_model), None
-    rgb = _to_rgb(frame_bgr)
-    return _locate(rgb, 1.0, frame_bgr.shape, config.upsample, config.detector_model), rgb
+def face_size(box: Box) -> int:
+    """A face's size in pixels: the width of its box (YuNet's boxes are taller than wide, forehead to chin)."""
+    return max(0, box[1] - box[3])
 
 
 def detect_faces(frame_bgr: np.ndarray, config: EngineConfig = DEFAULT_CONFIG) -> list[Box]:
     """Face boxes ``(top, right, bottom, left)`` in full-resolution coordinates.
 
-    Detection runs on a copy shrunk by ``config.downscale`` (INTER_AREA); the boxes are scaled
-    back and clipped to the frame.
+    YuNet runs on a copy at most ``config.detect_width`` px wide (INTER_AREA); the boxes are
+    scaled back and clipped to the frame.
     """
-    boxes, _ = _detect_bgr(frame_bgr, config)
-    return boxes
+    return _detect_scaled(frame_bgr, min(1.0, config.detect_width / frame_bgr.shape[1]), config.detect_score)
 
 
 def _encode_rgb(rgb: np.ndarray, boxes: Sequence[Box], config: EngineConfig) -> np.ndarray:
@@ -186,26 +229,43 @@ def encode_faces(frame_bgr: np.ndarray, boxes: Sequence[Box], config: EngineConf
     """``(n, 128)`` float64 encodings of the faces in ``boxes``, computed at full resolution."""
     if not boxes:
         return np.empty((0, ENCODING_SIZE), dtype=np.float64)
-    return _encode_rgb(_to_rgb(frame_bgr), boxes, config)
+    height, width = frame_bgr.shape[:2]
+    if len(boxes) > 2 or width * height <= 640 * 480:
+        return _encode_rgb(_to_rgb(frame_bgr), boxes, config)
+    # A few faces of a large frame: convert only the pixels around each face (a full-HD frame's
+    # conversion costs more than the landmarks); dlib's face chip reaches 25 % past the box.
+    encodings = np.empty((len(boxes), ENCODING_SIZE), dtype=np.float64)
+    for row, (top, right, bottom, left) in enumerate(boxes):
+        grow = max(bottom - top, right - left) // 2 + 2
+        y0, x0 = max(0, top - grow), max(0, left - grow)
+        crop = _to_rgb(frame_bgr[y0 : min(height, bottom + grow), x0 : min(width, right + grow)])
+        encodings[row] = _encode_rgb(crop, [(top - y0, right - x0, bottom - y0, left - x0)], config)[0]
+    return encodings
 
 
 def process_frame(
-    frame_bgr: np.ndarray, scope: MatchScope, config: EngineConfig = DEFAULT_CONFIG, *, with_crops: bool = True
+    frame_bgr: np.ndarray,
+    scope: MatchScope,
+    config: EngineConfig = DEFAULT_CONFIG,
+    *,
+    with_crops: bool = True,
+    min_face_px: int = 0,
 ) -> FrameResult:
-    """Detect, encode and match the faces of one frame.
+    """Detect, encode and match the faces of one frame (every face, no tracking: the reference loop
+    the benchmarks compare the analyser with).
 
-    Faces are encoded only when the scope has templates. Encodings and boxes of faces that
-    match nothing are dropped before this function returns (R11); only ``faces_seen``
-    counts them. With ``with_crops`` each match carries a JPEG crop of its face in which all
-    other faces of the frame are blurred; crops are made here because the other faces'
-    boxes must not outlive this call.
+    Faces are encoded only when the scope has templates, and only if at least ``min_face_px``
+    wide. Encodings and boxes of faces that match nothing are dropped before this function
+    returns (R11); only ``faces_seen`` counts them. With ``with_crops`` each match carries a
+    JPEG crop of its face in which all other faces of the frame are blurred; crops are made
+    here because the other faces' boxes must not outlive this call.
     """
-    boxes, rgb = _detect_bgr(frame_bgr, config)
-    faces_seen = len(boxes)
+    found = detect_faces(frame_bgr, config)
+    faces_seen = len(found)
+    boxes = [box for box in found if face_size(box) >= min_face_px]
     if not boxes or len(scope) == 0:
         return FrameResult(faces_seen=faces_seen, matches=[])
-    if rgb is None:
-        rgb = _to_rgb(frame_bgr)
+    rgb = _to_rgb(frame_bgr)
     encodings = _encode_rgb(rgb, boxes, config)
     hits = match(encodings, scope)
     # R11: encodings are not needed past this point; nothing keeps a reference to them.
@@ -217,7 +277,7 @@ def process_frame(
             crops[face_index] = crop_with_others_blurred(
                 frame_bgr,
                 boxes[face_index],
-                [b for i, b in enumerate(boxes) if i != face_index],
+                [b for b in found if b != boxes[face_index]],
                 margin=config.crop_margin,
                 jpeg_quality=config.crop_jpeg_quality,
             )
@@ -258,7 +318,7 @@ def crop_with_others_blurred(
     """JPEG crop around ``box`` (grown by ``margin`` of the face size on each side).
 
     Every other face overlapping the crop is pixelated and blurred over its box grown by
-    ``other_face_grow`` (HOG boxes cut off forehead and chin). The pixels of ``box`` itself
+    ``other_face_grow`` (hair and ears reach past the detector's box). The pixels of ``box`` itself
     are never obscured, so the face under review stays intact.
     """
     height, width = frame_bgr.shape[:2]
@@ -294,22 +354,16 @@ def crop_with_others_blurred(
     return buffer.tobytes()
 
 
-# --------------------------------------------------------------------------- regions and motion (the analyser's tools)
+# --------------------------------------------------------------------------- face quality and scene cuts
 
 
-def detect_in_region(frame_bgr: np.ndarray, region: Box, scale: float, model: str = "hog") -> list[Box]:
-    """Faces inside ``region``, found on a copy of it resized by ``scale``: HOG finds faces of
-    about 80 px, so ``scale`` 2 finds faces of 40 px (dlib's upsampling, for this region only)
-    and ``scale`` < 1 makes large faces cheap. Boxes in full-frame coordinates."""
-    height, width = frame_bgr.shape[:2]
-    top, right, bottom, left = max(0, region[0]), min(width, region[1]), min(height, region[2]), max(0, region[3])
-    if bottom - top < 8 or right - left < 8:
-        return []
-    crop = np.ascontiguousarray(frame_bgr[top:bottom, left:right])
-    if scale != 1.0:
-        how = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
-        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=how)
-    return _locate(_to_rgb(crop), scale, frame_bgr.shape, 0, model, origin=(top, right, bottom, left))
+def scene_histogram(frame_bgr: np.ndarray) -> np.ndarray:
+    """16-bin grey-level histogram (sums to 1) of a 64x36 copy of the whole frame: a statistic of the scene,
+    no pixels of any face, compared between frames to notice a cut (a PTZ camera jumping to a preset, an
+    edited clip)."""
+    small = cv2.resize(_to_bgr(frame_bgr), (64, 36), interpolation=cv2.INTER_AREA)
+    counts = np.bincount((cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) // 16).ravel(), minlength=16).astype(np.float64)
+    return counts / counts.sum()
 
 
 def face_sharpness(frame_bgr: np.ndarray, box: Box) -> float:
@@ -320,49 +374,6 @@ def face_sharpness(frame_bgr: np.ndarray, box: Box) -> float:
         return 0.0
     grey = cv2.cvtColor(face, cv2.COLOR_BGR2GRAY) if face.ndim == 3 else face
     return float(cv2.Laplacian(cv2.resize(grey, (64, 64), interpolation=cv2.INTER_AREA), cv2.CV_64F).var())
-
-
-class MotionDetector:
-    """Background subtraction (MOG2) on a small copy of each frame, and the camera's shift
-    between frames (phase correlation). Motion is global above ``global_share`` of the frame
-    moving, a shift over ``shift_share`` of the width, or a failed shift estimate. Holds the
-    previous small grey frame and the background model only."""
-
-    def __init__(self, width: int = 320, history: int = 30, global_share: float = 0.3, shift_share: float = 0.02):
-        self.width = width
-        self.global_share = global_share
-        self.shift_share = shift_share
-        self._subtractor = cv2.createBackgroundSubtractorMOG2(history=history, varThreshold=25, detectShadows=False)
-        self._previous: np.ndarray | None = None
-        self._window: np.ndarray | None = None
-
-    def update(self, frame_bgr: np.ndarray) -> Motion:
-        height, width = frame_bgr.shape[:2]
-        scale = min(1.0, self.width / width)
-        size = (max(16, round(width * scale)), max(16, round(height * scale)))
-        small = cv2.resize(np.ascontiguousarray(frame_bgr), size, interpolation=cv2.INTER_AREA)
-        grey = np.float32(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small)
-        shift, reliable = (0.0, 0.0), False  # the first frame: everything is new
-        if self._previous is not None:
-            if self._window is None or self._window.shape != grey.shape:
-                self._window = cv2.createHanningWindow(grey.shape[::-1], cv2.CV_32F)
-            (dx, dy), response = cv2.phaseCorrelate(self._previous, grey, self._window)
-            # A weak peak is no shift (a cut, or many things moving): nothing to compensate.
-            reliable = response > 0.1
-            shift = (dy / scale, dx / scale) if reliable else (0.0, 0.0)
-        self._previous = grey
-        mask = self._subtractor.apply(small)
-        mask = cv2.dilate(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.ones((7, 7), np.uint8))
-        share = float(np.count_nonzero(mask)) / mask.size
-        moved = math.hypot(*shift) > self.shift_share * width
-        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        regions = [
-            (math.floor(y / scale), min(width, math.ceil((x + w) / scale)), min(height, math.ceil((y + h) / scale)),
-             math.floor(x / scale))
-            for x, y, w, h, area in stats[1:count]
-            if area >= 12
-        ]  # fmt: skip
-        return Motion(regions, share, shift, (not reliable) or moved or share > self.global_share)
 
 
 # --------------------------------------------------------------------------- reference images
@@ -412,31 +423,36 @@ def encode_reference_image(
     image_bytes: bytes,
     *,
     min_face_px: int = 80,
-    upsample: int = 1,
     max_pixels: int | None = None,
-    detect_max_side: int = 1600,
+    detect_max_side: int = 1280,
     config: EngineConfig = DEFAULT_CONFIG,
 ) -> np.ndarray:
     """The ``(128,)`` encoding of the one face in a reference photo.
 
-    Raises :class:`UnreadableImage`, :class:`NoFaceFound`, :class:`MultipleFaces` or
-    :class:`FaceTooSmall` (in that order of checks). The face size is the smaller side of its
-    box. Large photos are shrunk for detection to about ``detect_max_side`` px, but never so
-    far that a face of ``min_face_px`` would drop below what HOG finds (~80 px after
-    upsampling); the encoding is computed at full resolution with ``config``'s encoding
-    model, which must be the one the worker uses on frames.
+    Raises :class:`UnreadableImage`, :class:`NoFaceFound`, :class:`MultipleFaces`,
+    :class:`SecondSmallerFace` or :class:`FaceTooSmall` (in that order of checks). YuNet finds
+    faces down to ~10 px, so it also finds a passer-by behind the person: a second face at
+    least half as large as the main one is "several people" (:class:`MultipleFaces`), a
+    smaller one is refused with its own message (:class:`SecondSmallerFace`) that asks for a
+    crop; the platform never guesses which face a requester meant. The face size is its box's
+    width. Large photos are shrunk for detection to about ``detect_max_side`` px, never so far
+    that a face of ``min_face_px`` drops under 20 px; the encoding is computed at full
+    resolution with ``config``'s encoding model, which must be the one the worker uses.
     """
     rgb = _decode_image_rgb(bytes(image_bytes), max_pixels)
     height, width = rgb.shape[:2]
     scale = min(1.0, detect_max_side / max(height, width))
-    scale = min(1.0, max(scale, 80 / (max(min_face_px, 1) * 2**upsample)))
-    boxes = _locate(_resize_rgb(rgb, scale), scale, rgb.shape, upsample, config.detector_model)
+    scale = min(1.0, max(scale, 20 / max(min_face_px, 1)))
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    boxes = sorted(_detect_scaled(bgr, scale, config.detect_score), key=face_size, reverse=True)
+    del bgr
     if not boxes:
         raise NoFaceFound()
+    size_px = face_size(boxes[0])
     if len(boxes) > 1:
-        raise MultipleFaces(len(boxes))
-    top, right, bottom, left = boxes[0]
-    size_px = min(bottom - top, right - left)
+        if face_size(boxes[1]) * 2 >= size_px:
+            raise MultipleFaces(len(boxes))
+        raise SecondSmallerFace(size_px, face_size(boxes[1]))
     if size_px < min_face_px:
         raise FaceTooSmall(size_px, min_face_px)
     return _encode_rgb(rgb, boxes, config)[0]

@@ -184,3 +184,31 @@ class AlertReview(models.Model):
 
     def __str__(self):
         return f"{self.verdict} of alert {self.alert_id} by {self.reviewer_id}"
+
+
+class CameraOutage(models.Model):
+    """One episode of a camera that cannot be read: from the first failed attempt to the first success.
+
+    A worker retries an unreachable camera with a growing pause (2 s doubling up to a minute); every attempt of the
+    episode updates this one row (attempts, last error, next retry) instead of leaving a scan row each, so pages
+    show an outage, not hundreds of attempts (STYLE habit 14). At most one open outage per camera.
+    """
+
+    camera = models.ForeignKey("oversight.Camera", on_delete=models.CASCADE, related_name="outages")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    last_attempt_at = models.DateTimeField()
+    retry_at = models.DateTimeField()
+    last_error = models.TextField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["camera"], condition=models.Q(ended_at__isnull=True), name="camera_outage_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"outage of camera {self.camera_id} since {self.started_at:%Y-%m-%d %H:%M}"

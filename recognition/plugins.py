@@ -13,12 +13,12 @@ from recognition import reports
 from watchlists.registry import ReferenceImageRefused, reencrypter_register, reference_encoder_register
 
 
-def encode_reference_photo(image_bytes: bytes, *, min_face_px: int, upsample: int) -> np.ndarray:
+def encode_reference_photo(image_bytes: bytes, *, min_face_px: int) -> np.ndarray:
     """The reference encoder watchlists calls (in workers): one face template, or a refusal in plain words."""
     from recognition import engine
 
     try:
-        return engine.encode_reference_image(image_bytes, min_face_px=min_face_px, upsample=upsample)
+        return engine.encode_reference_image(image_bytes, min_face_px=min_face_px)
     except engine.EngineError as exc:
         raise ReferenceImageRefused(str(exc)) from exc
 

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from oversight.roles import Role, user_has_role
 from oversight.selectors import case_access_basis, case_list_for_user, restricted_ids
-from recognition.models import Alert, AlertReview
+from recognition.models import Alert, AlertReview, CameraOutage
 
 
 def _visible() -> QuerySet[Alert]:
@@ -160,3 +160,8 @@ def alert_review_recent_for_user(*, user, limit: int = 5):
         .select_related("alert__camera", "alert__case")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def camera_outages_open() -> list[CameraOutage]:
+    """Cameras in an outage now, longest first, with their camera (for the administrators' home page)."""
+    return list(CameraOutage.objects.filter(ended_at__isnull=True).select_related("camera").order_by("started_at"))

@@ -1,4 +1,4 @@
-"""Video input helpers without OpenCV: sampled frames, motion results, live pacing, container checks.
+"""Video input helpers without OpenCV: sampled frames, live pacing, container checks.
 
 - :class:`LiveFeed` reads a :class:`recognition.engine.VideoSource` as a live camera with a
   bounded delay: each request gets the newest frame broadcast by now (at most ``sample_fps``
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-__all__ = ["STREAM_SCHEMES", "LiveFeed", "Motion", "SampledFrame", "container_truncated", "is_matroska", "redact"]
+__all__ = ["STREAM_SCHEMES", "LiveFeed", "SampledFrame", "container_truncated", "is_matroska", "redact"]
 
 STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt")
 
@@ -52,18 +52,6 @@ def redact(source: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
-@dataclass(frozen=True)
-class Motion:
-    """What moved since the previous frame: ``regions`` (full-frame boxes of moving areas),
-    the ``moving_share`` of the frame, the camera ``shift`` (dy, dx) in full-frame pixels,
-    and ``global_motion``: the camera moved or the scene changed, regions mean little."""
-
-    regions: list[tuple[int, int, int, int]]
-    moving_share: float
-    shift: tuple[float, float]
-    global_motion: bool
 
 
 # --------------------------------------------------------------------------- container sizes

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from oversight.models import Camera, Case
 from oversight.selectors import CaseScope, case_scopes_for_camera
+from recognition.services.outages import camera_outage_end, camera_outage_record
 from recognition.services.scans import StopReason, camera_record_error, scan_start, scan_stop
 from recognition.services.storage import LeaseLost, ScanBatch, scan_batch_commit, sightings_open_for_camera
 from watchlists.selectors import CaseTemplates, watchlist_templates, watchlist_version
@@ -193,12 +194,27 @@ def scan_run(
         return ScanOutcome(None, StopReason.GATE_ERROR, detail=str(exc))
     if not scopes:
         return ScanOutcome(None, StopReason.NO_SCOPE)
+    from recognition import engine
+
+    opening = time.perf_counter()
+    try:
+        source = engine.VideoSource(camera.source, loop=True if loop is None else loop)
+    except engine.SourceError as exc:
+        # A camera that cannot be opened is an outage, not a scan: one record per episode, retried with a growing
+        # pause (the dispatcher waits), no scan row per attempt.
+        camera_outage_record(camera_id=camera_id, message=str(exc))
+        return ScanOutcome(None, StopReason.SOURCE_ERROR, detail=str(exc))
+    opening = time.perf_counter() - opening
+    camera_outage_end(camera_id=camera_id)
     scan = scan_start(camera_id=camera_id, worker=worker, scopes=scopes)
     if scan is None:
+        source.close()
         return ScanOutcome(None, "busy", detail="another worker holds this camera")
     outcome = ScanOutcome(scan.pk, StopReason.ERROR)
     try:
         _scan_loop(
+            source=source,
+            opening=opening,
             scan=scan,
             camera=camera,
             gate=gate,
@@ -230,19 +246,17 @@ def _configs(engine):
     from recognition.sightings import SightingConfig
 
     engine_config = engine.EngineConfig(
-        sample_fps=settings.RECOGNITION_SAMPLE_FPS,
-        downscale=settings.RECOGNITION_DOWNSCALE,
-        upsample=settings.RECOGNITION_UPSAMPLE,
+        sample_fps=settings.RECOGNITION_SAMPLE_FPS, detect_width=settings.RECOGNITION_DETECT_WIDTH
     )
     analyser = AnalyserConfig(
         engine=engine_config,
-        full_detect_seconds=settings.RECOGNITION_FULL_DETECT_SECONDS,
+        min_face_px=settings.RECOGNITION_MIN_FACE_PX,
         max_encodings_per_track=settings.RECOGNITION_MAX_ENCODINGS_PER_TRACK,
     )
     return analyser, SightingConfig(gap_seconds=settings.RECOGNITION_SIGHTING_GAP_SECONDS)
 
 
-def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hooks) -> None:
+def _scan_loop(*, source, opening, scan, camera, gate, outcome, realtime, loop, max_seconds, hooks) -> None:
     from recognition import engine
     from recognition.analysis import CameraAnalyser
     from recognition.sightings import SightingBuilder
@@ -252,14 +266,7 @@ def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hook
     # "write" is the whole commit of a batch; within it "fence", "audit" and "store" (see scan_batch_commit).
     timings.update(gate=0.0, templates=0.0, read=0.0, process=0.0, write=0.0, fence=0.0, audit=0.0, store=0.0)
     state = _ScopeState()
-    started = time.perf_counter()
-    try:
-        source = engine.VideoSource(camera.source, loop=True if loop is None else loop)
-    except engine.SourceError as exc:
-        camera_record_error(camera_id=camera.pk, message=str(exc))
-        outcome.stop_reason, outcome.detail = StopReason.SOURCE_ERROR, str(exc)
-        return
-    timings["read"] += time.perf_counter() - started
+    timings["read"] += opening
     if source.is_stream and loop is None:
         source.loop = False
     analyser = CameraAnalyser(analyser_config)
@@ -337,6 +344,7 @@ def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hook
                     )
                     batch.frames_analysed += 1
                     batch.faces_seen += analysis.tracks_started
+                    batch.faces_too_small += analysis.faces_too_small
                     batch.matches += len(analysis.matches)
                     batch.first_frame_at = batch.first_frame_at or captured_at
                     batch.last_frame_at = captured_at
@@ -349,10 +357,12 @@ def _scan_loop(*, scan, camera, gate, outcome, realtime, loop, max_seconds, hook
                 if feed is not None:
                     batch.frames_skipped = feed.frames_skipped - skipped_before
                     batch.skipped_share = feed.skipped_share
+                detected = analyser.totals["faces_in_frames"]
+                batch.too_small_share = analyser.totals["faces_too_small"] / detected if detected else None
                 _commit(scan, batch, hooks, outcome, timings)
                 outcome.media_seconds = source.frames_read / source.fps
                 if error is not None:
-                    camera_record_error(camera_id=camera.pk, message=str(error))
+                    camera_outage_record(camera_id=camera.pk, message=str(error))
                     outcome.stop_reason, outcome.detail = StopReason.SOURCE_ERROR, str(error)
                     return
                 if ended:

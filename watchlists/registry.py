@@ -17,7 +17,7 @@ class ReferenceImageRefused(Exception):
     """The encoder refuses the image; the message says why in plain words (no face, several faces, ...)."""
 
 
-# encoder(image_bytes, *, min_face_px, upsample) -> one 128-d encoding; raises ReferenceImageRefused.
+# encoder(image_bytes, *, min_face_px) -> one 128-d encoding; raises ReferenceImageRefused.
 ReferenceEncoder = Callable[..., np.ndarray]
 # reencrypter(new_key_id) -> counts of what it re-sealed, e.g. {"alert_crops": 3}.
 Reencrypter = Callable[[str], dict[str, int]]

@@ -99,9 +99,7 @@ def subject_probe_compare(*, request_id: int) -> tuple[int, list[tuple[str, int,
     image = crypto.decrypt(bytes(probe.photo_blob), aad=probe.aad("photo"))
     note, matches = "", []
     try:
-        encoding = reference_encoder()(
-            image, min_face_px=settings.FACE_MIN_SIZE_PX, upsample=settings.RECOGNITION_UPSAMPLE
-        )
+        encoding = reference_encoder()(image, min_face_px=settings.FACE_MIN_SIZE_PX)
     except ReferenceImageRefused as exc:
         encoding, note = None, f"The supplied photo could not be used: {exc}"
     del image

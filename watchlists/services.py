@@ -165,9 +165,7 @@ def reference_photo_encode(*, photo_id: int) -> ReferencePhoto | None:
     plaintext = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))
     failure = None
     try:
-        encoding = reference_encoder()(
-            plaintext, min_face_px=settings.FACE_MIN_SIZE_PX, upsample=settings.RECOGNITION_UPSAMPLE
-        )
+        encoding = reference_encoder()(plaintext, min_face_px=settings.FACE_MIN_SIZE_PX)
     except ReferenceImageRefused as exc:
         failure = str(exc)
     del plaintext

@@ -22,6 +22,10 @@ _TOO_SMALL = re.compile(
     r"^The face is only (?P<size>\d+) px wide; at least (?P<minimum>\d+) px are required for a reliable template\. "
     r"Use a larger or higher-resolution photo\.$"
 )
+_SECOND_FACE = re.compile(
+    r"^Besides the main face \((?P<size>\d+) px wide\) the image shows a smaller face \((?P<other>\d+) px wide\); "
+    r"a reference image must show only the person concerned\. Crop the photo to that person\.$"
+)
 _UNREADABLE = re.compile(r"^Unreadable image: (?P<reason>.*)\.$", re.DOTALL)
 _TOO_MANY_PIXELS_LONG = re.compile(
     r"^the image has (?P<width>\d+)x(?P<height>\d+) pixels, more than the (?P<limit>\d+) allowed$"
@@ -72,6 +76,15 @@ def failure_reason_text(reason: str) -> str:
             gettext(
                 "The face is only %(size)s px wide; at least %(minimum)s px are required for a reliable template. "
                 "Use a larger or higher-resolution photo."
+            )
+            % match.groupdict()
+        )
+    match = _SECOND_FACE.match(reason)
+    if match:
+        return (
+            gettext(
+                "Besides the main face (%(size)s px wide) the image shows a smaller face (%(other)s px wide); "
+                "a reference image must show only the person concerned. Crop the photo to that person."
             )
             % match.groupdict()
         )

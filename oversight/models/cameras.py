@@ -64,6 +64,9 @@ class Camera(models.Model):
     analysed_fps = models.FloatField(null=True, blank=True)
     # Share of the frames sampling would analyse that went by while analysis was busy (bounded delay).
     skipped_share = models.FloatField(null=True, blank=True)
+    # Share of the faces detected that were smaller than RECOGNITION_MIN_FACE_PX (tracked, never matched): high
+    # when the camera is mounted too far from where people pass.
+    too_small_share = models.FloatField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
 

@@ -24,7 +24,15 @@ def _source_kind(source: str) -> str:
 def _clean_camera(camera: Camera) -> None:
     try:
         camera.full_clean(
-            exclude=["created_at", "last_frame_at", "analysed_fps", "skipped_share", "last_error", "last_error_at"]
+            exclude=[
+                "created_at",
+                "last_frame_at",
+                "analysed_fps",
+                "skipped_share",
+                "too_small_share",
+                "last_error",
+                "last_error_at",
+            ]
         )
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
@@ -119,6 +127,7 @@ def camera_health_record(
     last_frame_at=None,
     analysed_fps: float | None = None,
     skipped_share: float | None = None,
+    too_small_share: float | None = None,
     error: str | None = None,
 ) -> None:
     """Recognition workers report how a camera is doing: the last frame analysed and the analysed frame rate,
@@ -131,6 +140,7 @@ def camera_health_record(
         last_frame_at=last_frame_at,
         analysed_fps=analysed_fps,
         skipped_share=skipped_share,
+        too_small_share=too_small_share,
         last_error="",
         last_error_at=None,
     )

@@ -2,7 +2,7 @@
 
 from django import template
 
-from oversight.wording import without_requirement_codes
+from oversight.wording import camera_error_text, without_requirement_codes
 
 register = template.Library()
 
@@ -10,3 +10,9 @@ register = template.Library()
 @register.filter
 def plain(value) -> str:
     return without_requirement_codes(value) if value else value
+
+
+@register.filter
+def camera_error(value) -> str:
+    """`{{ camera.last_error|camera_error }}`: a worker's camera error in the reader's language."""
+    return camera_error_text(value) if value else value

@@ -2,6 +2,7 @@
 
 - scans: the lease a worker holds on a camera, and the dispatcher
 - storage: the fenced write of a batch, its audit event and its alerts
+- outages: cameras that cannot be read, one record per episode, retried with a growing pause
 - alerts: consultation, crops and two-person verification of stored alerts
 
 The worker loop that runs the face engine is recognition.worker, outside this package, so that web code
@@ -17,6 +18,12 @@ from recognition.services.alerts import (
     alert_record_view,
     alert_reference_photo_read,
     alert_review,
+)
+from recognition.services.outages import (
+    camera_outage_end,
+    camera_outage_record,
+    cameras_waiting_to_retry,
+    retry_pause_seconds,
 )
 from recognition.services.scans import (
     DISPATCH_KEY,
@@ -35,6 +42,10 @@ from recognition.services.storage import (
 )
 
 __all__ = [
+    "camera_outage_end",
+    "camera_outage_record",
+    "cameras_waiting_to_retry",
+    "retry_pause_seconds",
     "CONFIRMATIONS_REQUIRED",
     "DISPATCH_KEY",
     "ScanBatch",

@@ -18,6 +18,7 @@ from oversight.models import Camera
 from oversight.selectors import CaseScope, case_scopes_for_camera
 from oversight.services import camera_health_record
 from recognition.models import Scan
+from recognition.services.outages import cameras_waiting_to_retry
 from recognition.services.storage import sightings_close_stale
 
 logger = logging.getLogger(__name__)
@@ -128,8 +129,9 @@ def scan_dispatch(*, queue: Callable[[int], Any], now: datetime | None = None) -
         before=now - timedelta(seconds=settings.RECOGNITION_SIGHTING_GAP_SECONDS), except_cameras=live
     )
     queued = []
+    waiting = cameras_waiting_to_retry(now=now)  # in an outage, next attempt not due yet
     for camera_id in (
-        Camera.objects.filter(enabled=True).exclude(pk__in=live).order_by("pk").values_list("pk", flat=True)
+        Camera.objects.filter(enabled=True).exclude(pk__in=live | waiting).order_by("pk").values_list("pk", flat=True)
     ):
         try:
             covered = bool(case_scopes_for_camera(camera=camera_id, at=now))

@@ -59,6 +59,8 @@ class ScanBatch:
     matches: int = 0  # matching tracks over the analysed frames
     frames_skipped: int = 0
     skipped_share: float | None = None
+    faces_too_small: int = 0  # detections under RECOGNITION_MIN_FACE_PX in this batch's frames
+    too_small_share: float | None = None  # of the scan's detections so far
     first_frame_at: datetime | None = None
     last_frame_at: datetime | None = None
 
@@ -183,6 +185,7 @@ def _audit_batch(scan, batch: ScanBatch, counts: dict) -> None:
             "frames_analysed": batch.frames_analysed,
             "frames_skipped": batch.frames_skipped,
             "faces_seen": batch.faces_seen,  # R11: a count of new faces, nothing else about those that did not match
+            "faces_too_small": batch.faces_too_small,
             "matches": batch.matches,
             **counts,
         },
@@ -207,6 +210,7 @@ def _batch_counters(scan, batch: ScanBatch, now, created: int) -> None:
         last_frame_at=batch.last_frame_at,
         analysed_fps=round((scan.frames_analysed + batch.frames_analysed) / elapsed, 2),
         skipped_share=None if batch.skipped_share is None else round(batch.skipped_share, 3),
+        too_small_share=None if batch.too_small_share is None else round(batch.too_small_share, 3),
     )
 
 

@@ -229,7 +229,7 @@ def the_story(language, browser, live_server, cast, requester, judge, verifiers,
     page.locator("#id_assigned_judge").select_option(str(judge.pk))
     page.locator("#id_requested_start").fill(local(requested_start))
     page.locator("#id_requested_end").fill(local(requested_end))
-    page.locator("#id_match_threshold").fill("0.55")
+    page.locator("#id_match_threshold").fill("0.5")
     page.locator("#id_legal_basis").fill(typed["legal_basis"])
     page.locator("#id_evidence").fill(typed["evidence"])
     page.locator("#id_harm_assessment").fill(typed["harm"])

@@ -34,7 +34,7 @@ def alert_for(case, *, person=None, camera=None, n: int = 0) -> Alert:
         captured_at=now,
         frame_key=int(now.timestamp() * 1000) + n,
         distance=0.4,
-        threshold=0.55,
+        threshold=0.5,
         watchlist_version="v1",
     )
     alert.crop_blob = crypto.encrypt(CROP % alert.pk, aad=alert.aad("crop"))

@@ -91,7 +91,7 @@ def test_the_decision_page_shows_a_widening_error_next_to_the_field(world, clien
             "reasons": "Necessary and proportionate for this search.",
             "start": local(START),
             "end": local(END),
-            "threshold": "0.58",  # laxer than the requested 0.55
+            "threshold": "0.58",  # laxer than the requested default 0.50
             "persons": list(case.persons.values_list("id", flat=True)),
             "cameras": [world.cameras[0].pk],
         },

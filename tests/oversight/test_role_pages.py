@@ -95,7 +95,7 @@ def _alert(case, camera, *, offset: int) -> Alert:
         captured_at=timezone.now() - timedelta(minutes=offset),
         frame_key=offset,
         distance=0.4,
-        threshold=0.55,
+        threshold=0.5,
         watchlist_version="v1",
     )
 

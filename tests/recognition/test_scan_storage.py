@@ -13,7 +13,7 @@ from django.utils import timezone
 from audits.models import AuditEvent
 from oversight.models import Camera
 from recognition import services, worker
-from recognition.models import Alert, Scan
+from recognition.models import Alert, CameraOutage, Scan
 from recognition.sightings import SightingBuilder, TrackHit
 from tests.recognition.conftest import ALEX, LIN, OBAMA, START, make_case, person_id
 from watchlists import crypto
@@ -66,7 +66,9 @@ def test_a_corrupt_file_gives_the_camera_a_clear_error_and_the_task_returns(w, c
     camera = Camera.objects.get(pk=w.cameras[0].pk)
     assert outcome.stop_reason == "source_error" and outcome.frames_read == 0
     assert "not a readable video" in camera.last_error and camera.last_error_at
-    assert Scan.objects.get(pk=outcome.scan_id).stop_reason == "source_error"
+    # A camera that cannot be opened is an outage, not a scan.
+    assert outcome.scan_id is None and not Scan.objects.filter(camera=camera).exists()
+    assert CameraOutage.objects.get(camera=camera).attempts == 1
 
 
 def test_an_unreachable_stream_gives_the_camera_a_clear_error_and_the_task_returns(w, clock):
