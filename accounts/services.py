@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.policy import ENROLLED_KEY
 from audits.events import EventType
 from audits.services import audit_record
+from audits.signals import client_network
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -143,7 +144,11 @@ def session_expiry_record(*, user, reason: str, request) -> None:
     audit_record(
         actor=user,
         event_type=EventType.AUTH_SESSION_EXPIRED,
-        data={"reason": reason, "ip": request.META.get("REMOTE_ADDR", ""), "path": request.path},
+        data={
+            "reason": reason,
+            "ip_network": client_network(request.META.get("REMOTE_ADDR", "")),
+            "path": request.path,
+        },
     )
 
 

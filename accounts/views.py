@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.qr import write_qrcode_image
 
-from accounts import services
+from accounts import services, throttle
 from accounts.forms import CodeForm, EnrolCodeForm
 from accounts.middleware import second_factor_exempt
 from accounts.policy import EXPIRED_REASON_KEY, second_factor_required
@@ -32,7 +32,21 @@ EXPIRED_MESSAGES = {
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in page, saying why the last session ended when a timeout ended it."""
+    """Django's sign-in page, saying why the last session ended when a timeout ended it.
+
+    An address that used up its failed sign-ins (accounts.throttle) is answered 429 before the form is read.
+    """
+
+    def post(self, request, *args, **kwargs):
+        if throttle.sign_in_refused(request):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return render(
+                request,
+                "registration/sign_in_throttled.html",
+                {"failure_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT, "minutes": minutes},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -113,7 +113,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "oversight.User"
 AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out username before its password is even checked.
+    # First: refuses an address that used up its failed sign-ins (accounts.throttle), before any hashing.
+    "accounts.backends.AddressThrottleBackend",
+    # Then: refuses a username locked for this address before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -207,15 +209,17 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Second factor (django-otp): the name authenticator apps show next to the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Facial recognition oversight")
-# Password guessing (django-axes): this many failures for one username lock it for a while.
-# Only the username counts: officers share a few station addresses, so locking an address would
-# lock a whole station out.
+# Password guessing (django-axes): this many failures for one username FROM ONE ADDRESS lock that pair for a while.
+# The address is part of the key, so nobody can lock a person out from somewhere else; guessing across usernames
+# from one address is stopped by the address throttle (accounts.throttle), before any password is hashed.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006 asks for the address in the lockout key because user agents and cookies can be rotated;
-# neither is in ours, and a username cannot be rotated to attack the same account.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address axes and the throttle see: REMOTE_ADDR only (a forwarded header is the client's to invent).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Failed sign-ins one address may make across all usernames per LOGIN_LOCKOUT_MINUTES window; it also bounds
+# what an unauthenticated client can add to the audit trail (accounts.throttle.events_per_address_window_bound).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=AXES_FAILURE_LIMIT, maximum=1000)
 AXES_RESET_ON_SUCCESS = True
 # A lock lasts LOGIN_LOCKOUT_MINUTES from the failure that set it: attempts while locked (refused
 # and recorded) do not prolong it, so the page can tell a person how long to wait.
@@ -283,6 +287,8 @@ CELERY_BEAT_SCHEDULE = {
     "oversight-cases-expire-due": {"task": "oversight.cases_expire_due", "schedule": 60.0},
     # R12: reference photos and templates of ended cases are destroyed after their retention.
     "watchlists-destroy-due": {"task": "watchlists.destroy_due", "schedule": 60.0},
+    # R17: one event per address and closed window for failed sign-ins with unknown names (accounts.throttle).
+    "accounts-sign-in-windows-record": {"task": "accounts.sign_in_windows_record", "schedule": 60.0},
 }
 
 # REST framework and its schema.
