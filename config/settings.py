@@ -207,6 +207,8 @@ if SESSION_IDLE_TIMEOUT_MINUTES > SESSION_ABSOLUTE_TIMEOUT_HOURS * 60:
 CONSULTATION_TOKEN_SECONDS = env_int("CONSULTATION_TOKEN_SECONDS", 300, minimum=10, maximum=3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Enrolment codes (accounts.enrolment): how long a code an administrator issued stays usable.
+ENROLMENT_CODE_HOURS = env_int("ENROLMENT_CODE_HOURS", 72, minimum=1, maximum=30 * 24)
 # Second factor (django-otp): the name authenticator apps show next to the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Facial recognition oversight")
 # Password guessing (django-axes): this many failures for one username FROM ONE ADDRESS lock that pair for a while.
