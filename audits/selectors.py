@@ -80,10 +80,14 @@ def cursor_decode(value: str | None) -> tuple[datetime, int] | None:
     if not value:
         return None
     try:
-        time_text, seq_text = value.rsplit("_", 1)
-        return datetime.fromisoformat(time_text.replace("Z", "+00:00")), int(seq_text)
+        time_text, seq_text = value[:80].rsplit("_", 1)
+        moment, seq = datetime.fromisoformat(time_text.replace("Z", "+00:00")), int(seq_text)
     except ValueError:
         return None
+    # Only cursors this code could have made: an aware moment of a plausible year, a sequence number the column holds.
+    if moment.tzinfo is None or not 1900 <= moment.year <= 2999 or not 0 <= seq < 2**63:
+        return None
+    return moment, seq
 
 
 def _keyset(qs: QuerySet, cursor: tuple[datetime, int], *, older: bool) -> QuerySet:

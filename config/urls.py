@@ -36,3 +36,7 @@ urlpatterns = [
     path("api/", include("recognition.api_urls")),
     path("api/", include("watchlists.api_urls")),
 ]
+
+handler400 = "config.views.error_400"
+handler404 = "config.views.error_404"
+handler500 = "config.views.error_500"

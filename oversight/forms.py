@@ -24,6 +24,7 @@ from oversight.models import (
     SubjectRequestKind,
     case_field_label,
 )
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
 from oversight.roles import Role
 from oversight.selectors import camera_enabled_list
 from oversight.wording import error_messages, without_requirement_codes
@@ -121,6 +122,7 @@ class PersonForm(forms.Form):
         choices=[("", gettext_lazy("Choose…")), *Person.Category.choices], label=gettext_lazy("Category")
     )
     reason = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         label=gettext_lazy("Reason"),
         help_text=gettext_lazy("Why this person."),
@@ -134,6 +136,7 @@ class PersonForm(forms.Form):
 class CaseCameraForm(forms.Form):
     camera = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Camera"))
     reason = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         label=gettext_lazy("Reason"),
         help_text=gettext_lazy("Why the persons are expected there."),
@@ -152,6 +155,7 @@ class CaseCameraForm(forms.Form):
 
 class UrgentStartForm(forms.Form):
     urgency_reason = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=TEXTAREA,
         label=gettext_lazy("Urgency reason"),
         help_text=gettext_lazy("The written justification of the urgency."),
@@ -160,7 +164,10 @@ class UrgentStartForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), label=gettext_lazy("Reason")
+        max_length=FREE_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        label=gettext_lazy("Reason"),
     )
 
 
@@ -174,6 +181,7 @@ class ScopeForm(forms.Form):
         label=gettext_lazy("Decision"),
     )
     reasons = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=TEXTAREA,
         label=gettext_lazy("Reasons"),
         help_text=gettext_lazy("The reasons for the decision, for a grant as for a refusal."),
@@ -297,7 +305,10 @@ class SubjectRequestForm(forms.Form):
     kind = forms.ChoiceField(choices=SubjectRequestKind.choices, label=gettext_lazy("Kind"))
     subject_name = forms.CharField(max_length=200, label=gettext_lazy("Full name of the person"))
     details = forms.CharField(
-        widget=forms.Textarea, required=False, label=gettext_lazy("What the person asks (in their words)")
+        max_length=FREE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        required=False,
+        label=gettext_lazy("What the person asks (in their words)"),
     )
     photo = forms.FileField(
         required=False, label=gettext_lazy("Photo of the person (optional: searched against active cases)")

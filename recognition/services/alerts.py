@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record, consultation_list_record, consultation_token_valid
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
 from oversight.roles import Role, user_has_role
 from recognition.models import Alert, AlertReview
 from watchlists import crypto
@@ -105,6 +106,12 @@ def alert_list_record_view(*, actor, alerts, interface: str, filters: dict | Non
 CONFIRMATIONS_REQUIRED = 2
 
 
+def _note_bounded(note: str | None) -> None:
+    if len(note or "") > FREE_TEXT_MAX_LENGTH:
+        message = _("Keep the note under %(limit)s characters.") % {"limit": FREE_TEXT_MAX_LENGTH}
+        raise ValidationError({"note": [message]})
+
+
 def alert_review(*, actor, alert: Alert, verdict: str, note: str = "") -> Alert:
     """One verifier's verdict on an alert (R14, R15).
 
@@ -118,6 +125,7 @@ def alert_review(*, actor, alert: Alert, verdict: str, note: str = "") -> Alert:
         raise PermissionDenied(_("Only alert verifiers may verify alerts."))
     if verdict not in AlertReview.Verdict.values:
         raise ValidationError({"verdict": [_("Choose confirm or reject.")]})
+    _note_bounded(note)
     with transaction.atomic():
         alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
         mine = AlertReview.objects.filter(alert=alert, reviewer=actor).first()
@@ -162,6 +170,7 @@ def alert_record_outcome(*, actor, alert: Alert, outcome: str, note: str = "") -
     if not user_has_role(actor, Role.ALERT_VERIFIER):
         raise PermissionDenied(_("Only alert verifiers may record what happened after an alert."))
     note = (note or "").strip()
+    _note_bounded(note)
     errors: dict[str, list[str]] = {}
     if outcome not in Alert.Outcome.values:
         errors["outcome"] = [_("Choose no action, engaged, arrested or other.")]
