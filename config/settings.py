@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: a request larger than any accepted upload is refused unread (413).
+    "config.middleware.RequestSizeLimitMiddleware",
     # Static files answer here, before sessions and users are loaded.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything else so redirects and refusals of the inner layers are not cached either.
@@ -375,8 +377,11 @@ CELERY_BEAT_SCHEDULE["oversight-retention-apply"] = {
     "schedule": float(RETENTION_RUN_SECONDS),
     "options": {"expires": RETENTION_RUN_SECONDS},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# The largest request: one upload and its form. Larger ones are refused before their body is read
+# (config.middleware.RequestSizeLimitMiddleware); files above 2.5 MB are spooled to disk, never held in memory whole.
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # ---------------------------------------------------------------- recognition (R10, R11)
 RECOGNITION_SAMPLE_FPS = env_float("RECOGNITION_SAMPLE_FPS", 5.0, minimum=0.1, maximum=60)
