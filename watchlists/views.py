@@ -125,6 +125,7 @@ def photo_image(request, case_pk: int, person_pk: int, photo_pk: int):
             photo_pk=photo_pk,
             via="page",
             consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
+            session=request.session,
         )
     except LookupError:
         raise Http404(_("No such photo.")) from None

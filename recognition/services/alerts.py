@@ -63,19 +63,21 @@ def alert_record_view(
 
 
 def alert_crop_read(
-    *, actor, alert: Alert, interface: str, basis: str = "", consultation_token: str | None = None
+    *, actor, alert: Alert, interface: str, basis: str = "", consultation_token: str | None = None, session=None
 ) -> bytes:
     """Decrypt the alert's crop for display and record the consultation (R17), unless it comes with a valid token
     of the page that showed it and recorded it already (audits.services.consultation_token_url). Empty if none."""
     if alert.crop_blob is None:
         return b""
     content = crypto.decrypt(bytes(alert.crop_blob), aad=alert.aad("crop"))
-    if not consultation_token_valid(token=consultation_token, user=actor, target=alert):
+    if not consultation_token_valid(token=consultation_token, user=actor, target=alert, session=session):
         alert_record_view(actor=actor, alert=alert, interface=interface, part="crop", basis=basis)
     return content
 
 
-def alert_reference_photo_read(*, actor, alert: Alert, photo_pk: int, consultation_token: str | None) -> PhotoContent:
+def alert_reference_photo_read(
+    *, actor, alert: Alert, photo_pk: int, consultation_token: str | None, session=None
+) -> PhotoContent:
     """A reference photo of the alert's person, for the verifier comparing it with the crop (R14): the consultation
     is recorded (PHOTO_VIEWED) unless the alert page recorded it already (valid token). LookupError if it is not
     one of the person's photos that still holds an image."""
@@ -86,6 +88,7 @@ def alert_reference_photo_read(*, actor, alert: Alert, photo_pk: int, consultati
         photo_pk=photo_pk,
         via="alert_review",
         consultation_token=consultation_token,
+        session=session,
     )
 
 
