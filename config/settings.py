@@ -338,6 +338,15 @@ AUDIT_EXPORT_DIR = Path(env_str("AUDIT_EXPORT_DIR", str(VAR_DIR / "audit-exports
 # The data protection office's copies of each checkpoint and cut (a store the platform may only add to).
 OFFICE_WITNESS_DIR = env_str("OFFICE_WITNESS_DIR", "")
 OFFICE_WITNESS_DELIVER = env_str("OFFICE_WITNESS_DELIVER", "")  # default: copy files into OFFICE_WITNESS_DIR
+# Checkpoints keep the unprotected tail short: one is signed (and delivered to the office) when the last is this old,
+# or this many events arrived since, whichever comes first; the scheduler asks every minute.
+AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 300, minimum=60, maximum=300)
+AUDIT_CHECKPOINT_EVENTS = env_int("AUDIT_CHECKPOINT_EVENTS", 10_000, minimum=100)
+CELERY_BEAT_SCHEDULE["audits-checkpoint-due"] = {
+    "task": "audits.checkpoint_due",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
 # `manage.py flush` may wipe the audit table only in test runs.
 AUDIT_ALLOW_FLUSH = TESTING
 

@@ -17,6 +17,11 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from oversight.models.text import FREE_TEXT_MAX_LENGTH
 
+# Being a superuser administers accounts (users, groups, second-factor devices, lockouts) and nothing else: cases,
+# alerts, photos and the audit trail are reached through roles only, like everyone's, so each access has a role's
+# basis on record (R17). Django, guardian and the admin otherwise grant a superuser every permission.
+SUPERUSER_APPS = frozenset({"auth", "admin", "contenttypes", "sessions", "otp_totp", "otp_static", "axes"})
+
 
 class User(AbstractUser):
     # The police unit (or court, commission, office) the user belongs to.
@@ -27,6 +32,26 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_username()
+
+    def has_perm(self, perm, obj=None):
+        if not (self.is_active and self.is_superuser):
+            return super().has_perm(perm, obj)
+        app_label, _, codename = perm.partition(".")
+        if app_label in SUPERUSER_APPS or (app_label == self._meta.app_label and codename.endswith("_user")):
+            return True
+        return obj is None and perm in self._role_permissions()
+
+    def _role_permissions(self) -> frozenset[str]:
+        """The model permissions of this user's roles (groups) and its own, without the superuser's shortcut."""
+        cached = getattr(self, "_role_permissions_cache", None)
+        if cached is None:
+            from django.contrib.auth.models import Permission
+
+            rows = Permission.objects.filter(Q(group__user=self) | Q(user=self)).values_list(
+                "content_type__app_label", "codename"
+            )
+            cached = self._role_permissions_cache = frozenset(f"{app}.{codename}" for app, codename in rows)
+        return cached
 
 
 class Objective(models.Model):
