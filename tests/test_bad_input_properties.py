@@ -194,4 +194,19 @@ def test_free_text_is_bounded_in_the_api(requester_client, judge):
     )
     assert not Case.objects.exists()
     schema = requester_client.get("/api/schema/", {"format": "json"}).json()
-    assert schema["components"]["schemas"]["CaseCreateInput"]["properties"]["legal_basis"]["maxLength"] == 10_000
+    body = schema["paths"]["/api/cases/create/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    component = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+    assert component["properties"]["legal_basis"]["maxLength"] == 10_000
+
+
+@pytest.mark.django_db
+def test_uploads_are_files_in_the_schema(requester_client):
+    schema = requester_client.get("/api/schema/", {"format": "json"}).json()
+
+    def request_component(path, media):
+        body = schema["paths"][path]["post"]["requestBody"]["content"][media]["schema"]
+        return schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]["properties"]
+
+    photo = request_component("/api/cases/{case_pk}/persons/{person_pk}/photos/", "multipart/form-data")["photo"]
+    assessment = request_component("/api/cases/{id}/update/", "multipart/form-data")["impact_assessment"]
+    assert photo["format"] == "binary" and assessment["format"] == "binary"
