@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Sign-in security"
 
     def ready(self):
-        from accounts import signals  # noqa: F401  (stamps sign-in time, records lockouts)
+        from accounts import checks, signals  # noqa: F401  (production checks; stamps sign-in time, records lockouts)

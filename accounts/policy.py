@@ -21,6 +21,7 @@ SIGNED_IN_AT_KEY = "accounts_signed_in_at"  # epoch seconds of the password sign
 LAST_SEEN_AT_KEY = "accounts_last_seen_at"  # epoch seconds of the last request (rounded, see middleware)
 ENROLLED_KEY = "accounts_second_factor_enrolled"  # the user has a confirmed authenticator: ask for it
 EXPIRED_REASON_KEY = "accounts_session_expired"  # why the previous session ended, shown on the sign-in page
+ENROLMENT_CODE_KEY = "accounts_enrolment_code_id"  # the enrolment code this session proved (accounts.enrolment)
 
 
 def second_factor_required(user, session) -> bool:

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import enrolment
 from accounts.policy import ENROLLED_KEY
 from audits.events import EventType
 from audits.services import audit_record
+from audits.signals import client_network
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -68,11 +70,13 @@ def _mark_session_verified(request, device) -> None:
     request.session[ENROLLED_KEY] = True
 
 
-def second_factor_enrol(*, request, token: str) -> list[str] | None:
+def second_factor_enrol(*, request, token: str, enrolment_code_id: int | None = None) -> list[str] | None:
     """Confirm request.user's pending authenticator with a code it shows.
 
     Precondition: the caller made sure the user may enrol (no confirmed authenticator yet, or
-    this session is already verified, so a stolen password cannot replace a device).
+    this session is already verified, so a stolen password cannot replace a device), and for an account that
+    needs one passes the enrolment code this session proved (accounts.enrolment): it is used up here, in the
+    same transaction; if it is no longer open nothing is enrolled.
     On success: the authenticator is confirmed, any older one deleted, fresh recovery codes
     issued (returned; shown once, never stored elsewhere), the session counts as verified, and
     enrolment and issue are recorded. A wrong code is recorded and returns None.
@@ -87,6 +91,12 @@ def second_factor_enrol(*, request, token: str) -> list[str] | None:
                 target_ref=device,
                 data={"step": "enrolment"},
             )
+            return None
+        if (
+            enrolment.enrolment_code_required(user)
+            and not request.user.is_verified()
+            and not enrolment.enrolment_code_use(user=user, code_id=enrolment_code_id)
+        ):
             return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -143,15 +153,20 @@ def session_expiry_record(*, user, reason: str, request) -> None:
     audit_record(
         actor=user,
         event_type=EventType.AUTH_SESSION_EXPIRED,
-        data={"reason": reason, "ip": request.META.get("REMOTE_ADDR", ""), "path": request.path},
+        data={
+            "reason": reason,
+            "ip_network": client_network(request.META.get("REMOTE_ADDR", "")),
+            "path": request.path,
+        },
     )
 
 
-def second_factor_reset(*, username: str, reason: str, operator: str) -> int:
+def second_factor_reset(*, username: str, reason: str, operator: str) -> tuple[int, str | None]:
     """Remove a person's authenticator and recovery codes (both lost), so they enrol again at
     their next sign-in. Their sessions verified by the removed devices stop counting as verified
     (django-otp no longer finds the device). Recorded with the reason and who did it.
-    Returns how many devices were removed.
+    Returns how many devices were removed, and the new enrolment code (accounts.enrolment) for an account that
+    needs one to enrol again (None otherwise): shown once to the operator, who hands it over.
     """
     from django.contrib.auth import get_user_model
 
@@ -167,7 +182,10 @@ def second_factor_reset(*, username: str, reason: str, operator: str) -> int:
             target_ref=user,
             data={"username": user.get_username(), "reason": reason.strip(), "devices_removed": removed},
         )
-    return removed
+        code = None
+        if enrolment.enrolment_code_required(user):
+            code = enrolment.enrolment_code_issue(user=user, issued_by=f"operator:{operator[:140]}")
+    return removed, code
 
 
 def demo_second_factor_issue(*, user, minimum_codes: int = 3) -> dict:
@@ -178,6 +196,10 @@ def demo_second_factor_issue(*, user, minimum_codes: int = 3) -> dict:
     with transaction.atomic():
         device = totp_device_for_user(user=user)
         if device is None:
+            # As for a real account: an enrolment code is issued (by the seed, as the administrator) and used up.
+            if enrolment.enrolment_code_required(user):
+                enrolment.enrolment_code_issue(user=user, issued_by="operator:seed_demo")
+                enrolment.enrolment_code_use(user=user, code_id=enrolment.enrolment_code_open(user=user).pk)
             device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
             audit_record(actor=user, event_type=EventType.AUTH_SECOND_FACTOR_ENROLLED, target_ref=device)
         codes = list(

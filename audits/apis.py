@@ -9,7 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audits import chain, selectors
+from audits.events import EventType
 from audits.models import AuditEvent
+from audits.services import audit_record
 
 
 class CanViewAudit(BasePermission):
@@ -51,6 +53,25 @@ class EventListApi(ListAPIView):
         return selectors.audit_event_list(
             event_type=params.get("event_type"), case_ref=params.get("case_ref"), actor=params.get("actor")
         )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        # R17: reading the trail is a consultation like the page's (audits.views.event_list), named by its filters
+        # and the events it showed.
+        params = request.query_params
+        shown = [row["seq"] for row in response.data.get("results", [])]
+        audit_record(
+            actor=request.user,
+            event_type=EventType.AUDIT_VIEWED,
+            data={
+                "interface": "api",
+                "filters": {k: params[k][:150] for k in ("event_type", "case_ref", "actor") if params.get(k)},
+                "cursor": bool(params.get("cursor")),
+                "seqs": [shown[0], shown[-1]] if shown else [],
+                "count": len(shown),
+            },
+        )
+        return response
 
 
 class VerifyApi(APIView):

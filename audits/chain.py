@@ -34,7 +34,9 @@ _TEMPLATE = (
 )
 
 
-def format_time(value: datetime) -> str:
+def format_time(value: datetime | str) -> str:
+    if isinstance(value, str):
+        return value  # already canonical: formatted by the database (audits.selectors.iter_rows(time_as_text=True))
     if value.utcoffset() != _ZERO:
         value = value.astimezone(UTC)
     return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -85,6 +85,13 @@ class EventType(models.TextChoices):
     AUTH_LOCKED_OUT = "auth.locked_out", _("Sign-in locked after repeated wrong passwords")
     AUTH_SESSION_EXPIRED = "auth.session_expired", _("Session ended by timeout")
     AUTH_SECOND_FACTOR_RESET = "auth.second_factor_reset", _("Second factor reset (lost phone and recovery codes)")
+    AUTH_SIGN_IN_THROTTLED = "auth.sign_in_throttled", _("Sign-ins from a network paused after many failures")
+    AUTH_LOGIN_FAILED_UNKNOWN_NAMES = (
+        "auth.login_failed_unknown_names",
+        _("Failed sign-ins with unknown names from a network (one window)"),
+    )
+    AUTH_ENROLMENT_CODE_ISSUED = "auth.enrolment_code_issued", _("Enrolment code for a second factor issued")
+    AUTH_ENROLMENT_CODE_USED = "auth.enrolment_code_used", _("Enrolment code for a second factor used")
     # Deployments and the data protection office (R17, R22, R23)
     DEPLOYMENT_CREATED = "deployment.created", _("Deployment registered")
     DEPLOYMENT_UPDATED = "deployment.updated", _("Deployment changed")

@@ -17,17 +17,38 @@ TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H.%M")
 EXAMPLES = "2026-11-29, 29.11.2026, 2026-11-29 14:05 or 29.11.2026 14:05"
 
 
+# Moments outside these years are refused in words: 0001-01-01 or 9999-12-31 would overflow on the way to the
+# database (one day later, or converted to UTC) and answer with a server error.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
 def parse_when(value: str, *, end_of_day: bool = False) -> datetime:
     """A moment from text people type; naive values are in the display time zone.
 
     A date alone means the start of that day, or with end_of_day the start of the
-    next one (so "until 29.11.2026" includes the 29th). Raises ValueError in plain words.
+    next one (so "until 29.11.2026" includes the 29th). Raises ValueError in plain words,
+    also for a year outside EARLIEST_YEAR..LATEST_YEAR.
     """
+    try:
+        moment = _parse_when(value, end_of_day=end_of_day)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(
+            _("“%(value)s” is outside the years %(earliest)s to %(latest)s")
+            % {"value": value.strip(), "earliest": EARLIEST_YEAR, "latest": LATEST_YEAR}
+        )
+    return moment
+
+
+def _parse_when(value: str, *, end_of_day: bool) -> datetime:
     text = " ".join((value or "").strip().replace("T", " ").split())
     if not text:
         raise ValueError(_("enter a date, for example %(examples)s") % {"examples": EXAMPLES})
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            return parsed  # refused by parse_when before any arithmetic can overflow
         if len(text) > 10 or not end_of_day:
             return parsed if parsed.tzinfo else timezone.make_aware(parsed)
         return timezone.make_aware(parsed + timedelta(days=1))
@@ -40,6 +61,8 @@ def parse_when(value: str, *, end_of_day: bool = False) -> datetime:
             day = None
         if day is not None:
             start = datetime.combine(day, time.min)
+            if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                return start
             return timezone.make_aware(start + timedelta(days=1) if end_of_day else start)
         for time_format in TIME_FORMATS:
             try:

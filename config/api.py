@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import exceptions, serializers
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -67,7 +67,7 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
 
 
 ERROR_DESCRIPTIONS = {
-    "400": "The input was refused: each field named with its messages.",
+    "400": "The input was refused: each field (or query parameter) named with its messages.",
     "403": "Not signed in (or second factor not confirmed), CSRF token missing, or the action is not the user's.",
     "404": "Not found, or not the user's to see (both answer alike).",
 }
@@ -77,8 +77,8 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 def error_codes_for(*, method: str, path: str, paginator=None) -> list[str]:
     """The refusals an operation may answer (the rule AutoSchema applies to every operation)."""
     codes = ["403"]
-    if method in UNSAFE_METHODS:
-        codes.append("400")
+    if method in UNSAFE_METHODS or isinstance(paginator, LimitOffsetPagination):
+        codes.append("400")  # a refused body, or a limit or offset outside its bounds (config.pagination)
     if "{" in path or isinstance(paginator, CursorPagination):
         codes.append("404")  # an object in the path, or a cursor naming a page that is not there
     return sorted(codes)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by whitenoise like ours
     "guardian",
     # Login security: second factor (TOTP and recovery codes), lockout, CSP.
     "accounts",
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: a request larger than any accepted upload is refused unread (413).
+    "config.middleware.RequestSizeLimitMiddleware",
     # Static files answer here, before sessions and users are loaded.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything else so redirects and refusals of the inner layers are not cached either.
@@ -114,7 +117,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "oversight.User"
 AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out username before its password is even checked.
+    # First: refuses an address that used up its failed sign-ins (accounts.throttle), before any hashing.
+    "accounts.backends.AddressThrottleBackend",
+    # Then: refuses a username locked for this address before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -206,17 +211,21 @@ if SESSION_IDLE_TIMEOUT_MINUTES > SESSION_ABSOLUTE_TIMEOUT_HOURS * 60:
 CONSULTATION_TOKEN_SECONDS = env_int("CONSULTATION_TOKEN_SECONDS", 300, minimum=10, maximum=3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Enrolment codes (accounts.enrolment): how long a code an administrator issued stays usable.
+ENROLMENT_CODE_HOURS = env_int("ENROLMENT_CODE_HOURS", 72, minimum=1, maximum=30 * 24)
 # Second factor (django-otp): the name authenticator apps show next to the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Facial recognition oversight")
-# Password guessing (django-axes): this many failures for one username lock it for a while.
-# Only the username counts: officers share a few station addresses, so locking an address would
-# lock a whole station out.
+# Password guessing (django-axes): this many failures for one username FROM ONE ADDRESS lock that pair for a while.
+# The address is part of the key, so nobody can lock a person out from somewhere else; guessing across usernames
+# from one address is stopped by the address throttle (accounts.throttle), before any password is hashed.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006 asks for the address in the lockout key because user agents and cookies can be rotated;
-# neither is in ours, and a username cannot be rotated to attack the same account.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address axes and the throttle see: REMOTE_ADDR only (a forwarded header is the client's to invent).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Failed sign-ins one address may make across all usernames per LOGIN_LOCKOUT_MINUTES window; it also bounds
+# what an unauthenticated client can add to the audit trail (accounts.throttle.events_per_address_window_bound).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=AXES_FAILURE_LIMIT, maximum=1000)
 AXES_RESET_ON_SUCCESS = True
 # A lock lasts LOGIN_LOCKOUT_MINUTES from the failure that set it: attempts while locked (refused
 # and recorded) do not prolong it, so the page can tell a person how long to wait.
@@ -284,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
     "oversight-cases-expire-due": {"task": "oversight.cases_expire_due", "schedule": 60.0},
     # R12: reference photos and templates of ended cases are destroyed after their retention.
     "watchlists-destroy-due": {"task": "watchlists.destroy_due", "schedule": 60.0},
+    # R17: one event per address and closed window for failed sign-ins with unknown names (accounts.throttle).
+    "accounts-sign-in-windows-record": {"task": "accounts.sign_in_windows_record", "schedule": 60.0},
 }
 
 # REST framework and its schema.
@@ -291,7 +302,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
@@ -300,6 +311,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, decisions, watchlists, scans, alerts and the audit trail.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API explorer's scripts, styles and icon from the project's own static files: no CDN in the CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Separate request and response components: an upload is a file (format binary) in a request, not a URI.
+    "COMPONENT_SPLIT_REQUEST": True,
     # The schema maps a police system's surface: signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Several models have a `status` field; name each choice set after its model.
@@ -322,6 +339,15 @@ AUDIT_EXPORT_DIR = Path(env_str("AUDIT_EXPORT_DIR", str(VAR_DIR / "audit-exports
 # The data protection office's copies of each checkpoint and cut (a store the platform may only add to).
 OFFICE_WITNESS_DIR = env_str("OFFICE_WITNESS_DIR", "")
 OFFICE_WITNESS_DELIVER = env_str("OFFICE_WITNESS_DELIVER", "")  # default: copy files into OFFICE_WITNESS_DIR
+# Checkpoints keep the unprotected tail short: one is signed (and delivered to the office) when the last is this old,
+# or this many events arrived since, whichever comes first; the scheduler asks every minute.
+AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 300, minimum=60, maximum=300)
+AUDIT_CHECKPOINT_EVENTS = env_int("AUDIT_CHECKPOINT_EVENTS", 10_000, minimum=100)
+CELERY_BEAT_SCHEDULE["audits-checkpoint-due"] = {
+    "task": "audits.checkpoint_due",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
 # `manage.py flush` may wipe the audit table only in test runs.
 AUDIT_ALLOW_FLUSH = TESTING
 
@@ -367,8 +393,11 @@ CELERY_BEAT_SCHEDULE["office-retention-apply"] = {
     "schedule": float(RETENTION_RUN_SECONDS),
     "options": {"expires": RETENTION_RUN_SECONDS},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# The largest request: one upload and its form. Larger ones are refused before their body is read
+# (config.middleware.RequestSizeLimitMiddleware); files above 2.5 MB are spooled to disk, never held in memory whole.
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # ---------------------------------------------------------------- recognition (R10, R11)
 RECOGNITION_SAMPLE_FPS = env_float("RECOGNITION_SAMPLE_FPS", 5.0, minimum=0.1, maximum=60)

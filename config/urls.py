@@ -9,12 +9,9 @@ from accounts import views as accounts_views
 from accounts.middleware import second_factor_exempt
 from config import views
 
-# The API explorer loads Swagger UI from its CDN; only that page's policy names it. The split
-# view serves its start-up script as a file, so no page needs inline script.
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-api_docs = csp_update({"script-src": [SWAGGER_CDN], "style-src": [SWAGGER_CDN], "img-src": [SWAGGER_CDN, "data:"]})(
-    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
-)
+# The API explorer: Swagger UI from the project's static files (drf-spectacular-sidecar), its start-up script served
+# as a file by the split view, so the page needs no other origin and no inline script; only its icons are data: URLs.
+api_docs = csp_update({"img-src": ["data:"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,3 +34,7 @@ urlpatterns = [
     path("api/", include("recognition.api_urls")),
     path("api/", include("watchlists.api_urls")),
 ]
+
+handler400 = "config.views.error_400"
+handler404 = "config.views.error_404"
+handler500 = "config.views.error_500"

@@ -11,6 +11,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import defaults
+from rest_framework import exceptions as api_exceptions
 
 from audits.selectors import audit_export_recent_for_user, audit_trail_status
 from office import selectors as office_selectors
@@ -61,3 +63,29 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# Errors Django answers itself (no view matched, a view failed): JSON on API paths, as every API answer is, and the
+# site's pages elsewhere. The API's own refusals are answered by DRF (config.api.exception_handler).
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_404(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": str(api_exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def error_500(request):
+    if _is_api(request):
+        return api_exceptions.server_error(request)
+    return defaults.server_error(request)
+
+
+def error_400(request, exception):
+    if _is_api(request):
+        return api_exceptions.bad_request(request, exception)
+    return defaults.bad_request(request, exception)

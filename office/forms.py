@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oversight.models import Camera, Opinion, SubjectRequestDecision, SubjectRequestKind
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
 
 
 class DeploymentForm(forms.Form):
@@ -86,7 +87,12 @@ class SubjectRequestForm(forms.Form):
 
     kind = forms.ChoiceField(choices=SubjectRequestKind.choices, label=_("Kind"))
     subject_name = forms.CharField(max_length=200, label=_("Full name of the person"))
-    details = forms.CharField(widget=forms.Textarea, required=False, label=_("What the person asks (in their words)"))
+    details = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        required=False,
+        label=_("What the person asks (in their words)"),
+    )
     photo = forms.FileField(required=False, label=_("Photo of the person (optional: searched against active cases)"))
 
 

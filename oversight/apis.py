@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from oversight import selectors, services
 from oversight.models import CASE_DRAFT_FIELDS, Camera, Case, Objective, Person
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
 
 
 def has_model_perm(perm: str) -> type[BasePermission]:
@@ -107,7 +108,7 @@ class ScopeInput(serializers.Serializer):
     """A decision's or vote's scope: omitted fields mean "as requested"; it may only narrow."""
 
     granted = serializers.BooleanField()
-    reasons = serializers.CharField(required=False, allow_blank=True, default="")
+    reasons = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     start = serializers.DateTimeField(required=False, allow_null=True, default=None)
     end = serializers.DateTimeField(required=False, allow_null=True, default=None)
     threshold = serializers.FloatField(required=False, allow_null=True, default=None)
@@ -120,7 +121,7 @@ class ScopeInput(serializers.Serializer):
 
 class CaseListApi(APIView):
     # Declared on the view so the schema documents the paginated object the view answers.
-    pagination_class = LimitOffsetPagination
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # bounded limit and offset (config.pagination)
 
     @extend_schema(responses=CaseSummaryOutput(many=True), operation_id="cases_list")
     def get(self, request):
@@ -137,11 +138,11 @@ class CaseCreateApi(APIView):
     class CaseCreatePersonInput(serializers.Serializer):
         full_name = serializers.CharField(max_length=200)
         category = serializers.ChoiceField(choices=Person.Category.choices)
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH)
 
     class CaseCreateCameraInput(serializers.Serializer):
         camera_id = serializers.IntegerField()
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH)
 
     class CaseCreateInput(CaseDraftInput):
         persons = serializers.ListField(child=serializers.DictField(), required=False, default=list)
@@ -291,7 +292,7 @@ class CaseSubmitApi(APIView):
 
 class CaseStartUrgentApi(APIView):
     class CaseStartUrgentInput(serializers.Serializer):
-        urgency_reason = serializers.CharField(allow_blank=True)
+        urgency_reason = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH, allow_blank=True)
 
     @extend_schema(request=CaseStartUrgentInput, responses=CaseActionOutput, operation_id="cases_start_urgent")
     def post(self, request, pk: int):
@@ -323,7 +324,7 @@ class CaseVoteApi(APIView):
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class CaseRevokeApi(APIView):
@@ -357,7 +358,7 @@ class CasePersonAddApi(APIView):
     class CasePersonAddInput(serializers.Serializer):
         full_name = serializers.CharField(max_length=200)
         category = serializers.ChoiceField(choices=Person.Category.choices)
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH)
 
     class CasePersonOutput(serializers.ModelSerializer):
         class Meta:
@@ -383,7 +384,7 @@ class CasePersonRemoveApi(APIView):
 class CaseCameraAddApi(APIView):
     class CaseCameraAddInput(serializers.Serializer):
         camera_id = serializers.IntegerField()
-        reason = serializers.CharField(allow_blank=True)
+        reason = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH, allow_blank=True)
 
     @extend_schema(request=CaseCameraAddInput, responses={201: None}, operation_id="cases_cameras_add")
     def post(self, request, pk: int):

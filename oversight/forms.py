@@ -22,6 +22,7 @@ from oversight.models import (
     Person,
     case_field_label,
 )
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
 from oversight.roles import Role
 from oversight.selectors import camera_enabled_list
 from oversight.wording import error_messages, without_requirement_codes
@@ -119,6 +120,7 @@ class PersonForm(forms.Form):
         choices=[("", gettext_lazy("Choose…")), *Person.Category.choices], label=gettext_lazy("Category")
     )
     reason = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         label=gettext_lazy("Reason"),
         help_text=gettext_lazy("Why this person."),
@@ -132,6 +134,7 @@ class PersonForm(forms.Form):
 class CaseCameraForm(forms.Form):
     camera = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Camera"))
     reason = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         label=gettext_lazy("Reason"),
         help_text=gettext_lazy("Why the persons are expected there."),
@@ -150,6 +153,7 @@ class CaseCameraForm(forms.Form):
 
 class UrgentStartForm(forms.Form):
     urgency_reason = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=TEXTAREA,
         label=gettext_lazy("Urgency reason"),
         help_text=gettext_lazy("The written justification of the urgency."),
@@ -158,7 +162,10 @@ class UrgentStartForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), label=gettext_lazy("Reason")
+        max_length=FREE_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        label=gettext_lazy("Reason"),
     )
 
 
@@ -172,6 +179,7 @@ class ScopeForm(forms.Form):
         label=gettext_lazy("Decision"),
     )
     reasons = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=TEXTAREA,
         label=gettext_lazy("Reasons"),
         help_text=gettext_lazy("The reasons for the decision, for a grant as for a refusal."),

@@ -2,10 +2,11 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
 from recognition import selectors, services
 from recognition.models import Alert, AlertReview
 
@@ -50,7 +51,7 @@ def _answer_with_consultation(request, alert: Alert) -> Response:
 
 class AlertListApi(APIView):
     # Declared on the view so the schema documents the paginated object the view answers.
-    pagination_class = LimitOffsetPagination
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # bounded limit and offset (config.pagination)
 
     @extend_schema(responses=AlertOutput(many=True))
     def get(self, request):
@@ -74,7 +75,7 @@ class AlertDetailApi(APIView):
 class AlertReviewApi(APIView):
     class InputSerializer(serializers.Serializer):
         verdict = serializers.ChoiceField(choices=AlertReview.Verdict.choices)
-        note = serializers.CharField(required=False, allow_blank=True, default="")
+        note = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=AlertOutput)
     def post(self, request, pk: int):
@@ -88,7 +89,7 @@ class AlertReviewApi(APIView):
 class AlertOutcomeApi(APIView):
     class AlertOutcomeInput(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=Alert.Outcome.choices)
-        note = serializers.CharField(required=False, allow_blank=True, default="")
+        note = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
     @extend_schema(request=AlertOutcomeInput, responses=AlertOutput)
     def post(self, request, pk: int):

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
+
 
 class ScanStopReason(models.TextChoices):
     CASE_ENDED = "case_ended", _("The case's window ended")
@@ -121,7 +123,7 @@ class Alert(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Recorded by a verifier once the alert is verified (R23); never names anyone.
     outcome = models.CharField(max_length=20, choices=AlertOutcome.choices, blank=True)
-    outcome_note = models.TextField(blank=True)
+    outcome_note = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     outcome_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -171,7 +173,7 @@ class AlertReview(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alert_reviews")
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

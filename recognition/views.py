@@ -121,7 +121,10 @@ def alert_detail(request, pk: int):
             "can_record_outcome": is_verifier and alert.status == alert.Status.VERIFIED,
             "outcomes": alert.Outcome.choices,
             "crop_url": consultation_token_url(
-                reverse("recognition:alert_crop", args=[alert.pk]), user=request.user, target=alert
+                reverse("recognition:alert_crop", args=[alert.pk]),
+                user=request.user,
+                target=alert,
+                session=request.session,
             ),
             "photos": [
                 (
@@ -130,6 +133,7 @@ def alert_detail(request, pk: int):
                         reverse("recognition:alert_reference_photo", args=[alert.pk, photo.pk]),
                         user=request.user,
                         target=photo,
+                        session=request.session,
                     ),
                 )
                 for photo in photos
@@ -165,6 +169,7 @@ def alert_crop(request, pk: int):
         interface="page",
         basis=alert.access_basis,
         consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
+        session=request.session,
     )
     if not content:
         return HttpResponse(status=404)
@@ -187,6 +192,7 @@ def alert_reference_photo(request, pk: int, photo_pk: int):
             alert=alert,
             photo_pk=photo_pk,
             consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
+            session=request.session,
         )
     except LookupError:
         raise Http404(_("No such photo.")) from None

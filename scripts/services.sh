@@ -15,12 +15,17 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
         --dir /var/lib/redis --logfile /var/log/redis/ci.log
     for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
-# The application connects as its own role: not a superuser, so the tests show
-# what the application itself can and cannot do to the audit trail.
+# Two roles, neither a superuser (audits/triggers.py): `oversight` owns the tables and functions (it runs the
+# migrations and the audit trail's retention cut; the tests connect as it), `oversight_app` is what the application
+# connects as in production: it reads the trail and appends only through audits_append(), and cannot update,
+# delete, truncate, disable a trigger or call the cut (tests/audits/test_database_roles.py).
 psql -h "$PGHOST" -U postgres -v ON_ERROR_STOP=1 -qtA <<'SQL'
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'oversight') THEN
     CREATE ROLE oversight LOGIN CREATEDB NOSUPERUSER NOCREATEROLE;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'oversight_app') THEN
+    CREATE ROLE oversight_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
   END IF;
 END $$;
 SQL

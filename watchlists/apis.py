@@ -1,5 +1,6 @@
 """API for reference photos: upload (multipart) and list, per person of a case."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -60,7 +61,7 @@ class PhotoListCreateApi(APIView):
         photo = services.reference_photo_upload(
             actor=request.user,
             person=person,
-            data=data["photo"].read(),
+            data=data["photo"].read(settings.UPLOAD_MAX_BYTES + 1),
             source=data["source"],
             legal_basis=data["legal_basis"],
             captured_at=data["captured_at"],

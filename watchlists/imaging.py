@@ -130,8 +130,13 @@ def _png_declared_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def _jpeg_declared_size(data: bytes) -> tuple[int, int]:
-    """Walk the JPEG markers up to the first start-of-frame and read its width and height."""
+def _png_bit_depth(data: bytes) -> int:
+    # IHDR: ... width(4) height(4) bit depth(1) colour type(1) ...
+    return data[24] if len(data) > 24 else 8
+
+
+def _jpeg_frame_header(data: bytes) -> tuple[int, int, int]:
+    """Walk the JPEG markers up to the first start-of-frame and read its width, height and sample precision."""
     position = 2  # after SOI
     end = len(data)
     while position < end:
@@ -155,8 +160,9 @@ def _jpeg_declared_size(data: bytes) -> tuple[int, int]:
         if marker in _JPEG_SOF_MARKERS:
             if position + 7 > end:
                 break
+            precision = data[position + 2]
             height, width = struct.unpack(">HH", data[position + 3 : position + 7])
-            return width, height
+            return width, height, precision
         position += length
     raise ImageRejected(RejectionCode.CORRUPT, gettext_noop("The JPEG file is damaged or truncated (no frame header)."))
 
@@ -167,6 +173,25 @@ def _format_megabytes(size: int) -> str:
 
 def _format_megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:.1f}".removesuffix(".0") + " megapixels"
+
+
+# Images with more than 8 bits per sample (16-bit PNG, 12-bit JPEG) cost several times as much to decode and
+# convert: they are accepted up to this share of the pixel limit, judged from the header before any decoding.
+HIGH_BIT_DEPTH_PIXEL_SHARE = 4
+
+
+def _check_bit_depth(width: int, height: int, bits: int, max_pixels: int) -> None:
+    limit = max_pixels // HIGH_BIT_DEPTH_PIXEL_SHARE
+    if bits > 8 and width * height > limit:
+        raise ImageRejected(
+            RejectionCode.TOO_MANY_PIXELS,
+            gettext_noop(
+                "The image has %(bits)s bits per sample and %(size)s; at more than 8 bits the limit is %(limit)s."
+            ),
+            bits=bits,
+            size=_format_megapixels(width * height),
+            limit=_format_megapixels(limit),
+        )
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
@@ -259,13 +284,17 @@ def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) ->
     if data.startswith(_PNG_SIGNATURE):
         expected_format = "PNG"
         declared = _png_declared_size(data)
+        bits = _png_bit_depth(data)
     elif data.startswith(_JPEG_SIGNATURE):
         expected_format = "JPEG"
-        declared = _jpeg_declared_size(data)
+        *declared, bits = _jpeg_frame_header(data)
+        declared = tuple(declared)
     else:
         code, message, kind = _sniff_other(data)
         raise ImageRejected(code, message, **({"kind": kind} if kind else {}))
+    # Both from the header, before Pillow decodes a single pixel.
     _check_pixels(*declared, max_pixels)
+    _check_bit_depth(*declared, bits, max_pixels)
 
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # Someone switched on Pillow's process-wide leniency; we will not accept half a photo because of it.

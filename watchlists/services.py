@@ -211,13 +211,20 @@ class PhotoContent:
 
 
 def reference_photo_consult(
-    *, actor: Any, case, person: Person, photo_pk: int, via: str, consultation_token: str | None = None
+    *,
+    actor: Any,
+    case,
+    person: Person,
+    photo_pk: int,
+    via: str,
+    consultation_token: str | None = None,
+    session=None,
 ) -> PhotoContent:
     """Decrypt a reference photo for someone already allowed to see the case; record the consultation (R17).
 
     consultation_token: from the URL of a page that already recorded showing this photo to this
-    actor (audits.services.consultation_token_url); while it is valid nothing is recorded again,
-    so one visit is one event. Without it (or once it lapsed) the fetch is recorded.
+    actor in this session (audits.services.consultation_token_url); it serves once without a new record, so one
+    visit is one event. Without it (lapsed, served already, another session) the fetch is recorded.
     Raises LookupError when the photo does not exist, belongs to another person, or
     holds no image any more (failed or destroyed).
     """
@@ -226,7 +233,7 @@ def reference_photo_consult(
         raise LookupError(photo_pk)
     content = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))
     content_type = "image/png" if photo.image_format == "PNG" else "image/jpeg"
-    if consultation_token_valid(token=consultation_token, user=actor, target=photo):
+    if consultation_token_valid(token=consultation_token, user=actor, target=photo, session=session):
         return PhotoContent(content, content_type)
     with transaction.atomic():
         audit_record(

@@ -1,6 +1,7 @@
 """Pages for reference photos: upload on a draft, consult the image (recorded, R17)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,7 +69,7 @@ def photo_upload(request, case_pk: int, person_pk: int):
                 services.reference_photo_upload(
                     actor=request.user,
                     person=person,
-                    data=form.cleaned_data["photo"].read(),
+                    data=form.cleaned_data["photo"].read(settings.UPLOAD_MAX_BYTES + 1),
                     source=form.cleaned_data["source"],
                     legal_basis=form.cleaned_data["legal_basis"],
                     captured_at=form.cleaned_data["captured_at"],
@@ -124,6 +125,7 @@ def photo_image(request, case_pk: int, person_pk: int, photo_pk: int):
             photo_pk=photo_pk,
             via="page",
             consultation_token=request.GET.get(CONSULTATION_TOKEN_PARAM),
+            session=request.session,
         )
     except LookupError:
         raise Http404(_("No such photo.")) from None

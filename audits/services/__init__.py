@@ -14,7 +14,7 @@ from audits.services.exports import (
     audit_export_request,
     audit_export_run,
 )
-from audits.services.record import SYSTEM, audit_checkpoint_create, audit_record
+from audits.services.record import SYSTEM, audit_checkpoint_create, audit_checkpoint_due, audit_record
 
 __all__ = [
     "CONSULTATION_TOKEN_PARAM",
@@ -22,6 +22,7 @@ __all__ = [
     "AuditCutRefused",
     "AuditExportRefused",
     "audit_checkpoint_create",
+    "audit_checkpoint_due",
     "audit_export_create",
     "audit_export_request",
     "audit_export_run",

@@ -5,7 +5,9 @@ Lists record one event per request with the ids shown, their count and the filte
 further requests; the page that recorded the consultation puts a short-lived token in their URLs
 (`consultation_token_issue`), and the image view records again only without a valid token
 (`consultation_token_valid`), so one visit is one event, while an image fetched on its own (a link
-copied, a token expired) is still recorded.
+copied, a token expired) is still recorded. A token is bound to the user, the object and the session that
+showed the page (sign-out or another session makes it worthless) and serves once: every serving of an image is
+covered by exactly one recorded consultation, the page's or its own.
 """
 
 from __future__ import annotations
@@ -57,34 +59,55 @@ def consultation_list_record(
     audit_record(actor=actor, event_type=event_type, data=data)
 
 
-def _token_payload(user, target) -> str:
-    return f"{user.pk}|{_ref(target)}"
+# Tokens already served in a session (its last few): a token serves once.
+_USED_TOKENS_KEY = "audits_consultation_tokens_used"
+_USED_TOKENS_KEPT = 200
 
 
-def consultation_token_issue(*, user, target) -> str:
-    """A token saying `user`'s consultation of `target` (an object, or "app.Model:pk") is recorded.
+def _session_key(session) -> str:
+    if session is None:
+        return ""
+    if not session.session_key:
+        session.save()  # a session that never stored anything has no key yet
+    return session.session_key
 
-    Only the timestamp and signature travel in the URL; the user and object are bound by the
-    signature, so the token is worthless for another user or image.
+
+def _token_payload(user, target, session) -> str:
+    return f"{user.pk}|{_session_key(session)}|{_ref(target)}"
+
+
+def consultation_token_issue(*, user, target, session) -> str:
+    """A token saying `user`'s consultation of `target` (an object, or "app.Model:pk") is recorded, for use in this
+    `session` (the request's).
+
+    Only the timestamp and signature travel in the URL; the user, the session and the object are bound by the
+    signature, so the token is worthless for another user, another session (or after signing out) or another image.
     """
-    signed = signing.TimestampSigner(salt=_TOKEN_SALT).sign(_token_payload(user, target))
+    signed = signing.TimestampSigner(salt=_TOKEN_SALT).sign(_token_payload(user, target, session))
     return signed.rsplit(":", 2)[-2] + ":" + signed.rsplit(":", 1)[-1]
 
 
-def consultation_token_valid(*, token: str | None, user, target) -> bool:
-    """True if `token` came from consultation_token_issue for this user and object, and is recent."""
-    if not token or not getattr(user, "is_authenticated", False):
+def consultation_token_valid(*, token: str | None, user, target, session) -> bool:
+    """True if `token` came from consultation_token_issue for this user, object and session, is recent and was not
+    served before; it is then marked served (in the session). False means the caller records the consultation."""
+    if not token or session is None or not getattr(user, "is_authenticated", False):
         return False
     try:
         signing.TimestampSigner(salt=_TOKEN_SALT).unsign(
-            f"{_token_payload(user, target)}:{token}", max_age=settings.CONSULTATION_TOKEN_SECONDS
+            f"{_token_payload(user, target, session)}:{token}", max_age=settings.CONSULTATION_TOKEN_SECONDS
         )
     except signing.BadSignature:  # also SignatureExpired
         return False
+    used = list(session.get(_USED_TOKENS_KEY, []))
+    if token in used:
+        return False
+    session[_USED_TOKENS_KEY] = [*used, token][-_USED_TOKENS_KEPT:]
     return True
 
 
-def consultation_token_url(url: str, *, user, target) -> str:
-    """`url` with a token for `user` and `target`: for an image a page shows after recording its consultation."""
+def consultation_token_url(url: str, *, user, target, session) -> str:
+    """`url` with a token for `user`, `target` and `session`: for an image a page shows after recording its
+    consultation."""
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}{CONSULTATION_TOKEN_PARAM}={consultation_token_issue(user=user, target=target)}"
+    token = consultation_token_issue(user=user, target=target, session=session)
+    return f"{url}{separator}{CONSULTATION_TOKEN_PARAM}={token}"

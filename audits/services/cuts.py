@@ -163,11 +163,23 @@ def audit_trail_cut(*, before: datetime, archive_dir: Path | str, actor: Any) ->
     return cut
 
 
+def may_cut() -> bool:
+    """Whether this connection's role may run the cut (the owner may; the application's role may not)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_function_privilege('audits_cut(bigint)', 'EXECUTE')")
+        return bool(cursor.fetchone()[0])
+
+
 def audit_retention_apply(*, now: datetime | None = None, archive_dir: Path | str | None = None) -> dict:
     """What the retention job calls: cut everything due under AUDIT_RETENTION_DAYS. Idempotent.
 
     Returns counts for the job's summary line: {"audit_events_cut": n, "audit_cut_id": id or None}.
     """
+    if not may_cut():
+        # The application's role may not cut (audits.triggers): the owner runs `manage.py audits_archive_cut`.
+        return {"audit_events_cut": 0, "audit_cut_id": None, "audit_cut_skipped": "not the owner role"}
     directory = Path(archive_dir) if archive_dir else archive_root()
     directory.mkdir(parents=True, exist_ok=True)
     cut = audit_trail_cut(before=retention_cutoff(now=now), archive_dir=directory, actor="retention")

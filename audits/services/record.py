@@ -36,6 +36,16 @@ def _ref(value: Any) -> str:
 
 
 def _lock_head() -> AuditHead:
+    """The head row, locked until the caller's transaction ends (serialises appends, checkpoints and cuts).
+
+    On PostgreSQL through audits_lock_head() (SECURITY DEFINER): the application's role may not UPDATE the head, so
+    it may not lock it with FOR UPDATE either (audits.triggers). The answer is a snapshot, never saved.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT seq, hash FROM audits_lock_head()")
+            seq, digest = cursor.fetchone()
+        return AuditHead(pk=1, seq=seq, hash=digest)
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         try:
@@ -153,3 +163,23 @@ def audit_checkpoint_create(*, actor: Any = None) -> AuditCheckpoint:
         record = witness.checkpoint_record(checkpoint)
         transaction.on_commit(lambda: witness.deliver(record))
     return checkpoint
+
+
+def audit_checkpoint_due(*, now=None) -> AuditCheckpoint | None:
+    """Sign a checkpoint when the unprotected tail (events after the last checkpoint) is due: it holds events and
+    either the last checkpoint is AUDIT_CHECKPOINT_SECONDS old (at most 5 minutes) or AUDIT_CHECKPOINT_EVENTS events
+    arrived since. Run every minute by the scheduler; returns the new checkpoint or None. Events after the last
+    checkpoint could be rewritten undetected by someone who can bypass the triggers, so the tail is kept short."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    last = AuditCheckpoint.objects.order_by("-seq", "-id").first()
+    head = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+    # Events after the last checkpoint, not counting that checkpoint's own audit.checkpoint event.
+    tail = head - (last.seq + 1 if last else 0)
+    if tail <= 0:
+        return None
+    old = last is None or (now - last.created_at).total_seconds() >= settings.AUDIT_CHECKPOINT_SECONDS
+    if not old and tail < settings.AUDIT_CHECKPOINT_EVENTS:
+        return None
+    return audit_checkpoint_create(actor="scheduler")

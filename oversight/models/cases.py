@@ -15,6 +15,13 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
+
+# Being a superuser administers accounts (users, groups, second-factor devices, lockouts) and nothing else: cases,
+# alerts, photos and the audit trail are reached through roles only, like everyone's, so each access has a role's
+# basis on record (R17). Django, guardian and the admin otherwise grant a superuser every permission.
+SUPERUSER_APPS = frozenset({"auth", "admin", "contenttypes", "sessions", "otp_totp", "otp_static", "axes"})
+
 
 class User(AbstractUser):
     # The police unit (or court, commission, office) the user belongs to.
@@ -26,6 +33,26 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_username()
 
+    def has_perm(self, perm, obj=None):
+        if not (self.is_active and self.is_superuser):
+            return super().has_perm(perm, obj)
+        app_label, _, codename = perm.partition(".")
+        if app_label in SUPERUSER_APPS or (app_label == self._meta.app_label and codename.endswith("_user")):
+            return True
+        return obj is None and perm in self._role_permissions()
+
+    def _role_permissions(self) -> frozenset[str]:
+        """The model permissions of this user's roles (groups) and its own, without the superuser's shortcut."""
+        cached = getattr(self, "_role_permissions_cache", None)
+        if cached is None:
+            from django.contrib.auth.models import Permission
+
+            rows = Permission.objects.filter(Q(group__user=self) | Q(user=self)).values_list(
+                "content_type__app_label", "codename"
+            )
+            cached = self._role_permissions_cache = frozenset(f"{app}.{codename}" for app, codename in rows)
+        return cached
+
 
 class Objective(models.Model):
     """R1: the closed list of legal objectives; rows come from a data migration."""
@@ -36,7 +63,7 @@ class Objective(models.Model):
 
     code = models.CharField(max_length=20, primary_key=True)
     label = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
     # R1: an administrator disables objectives national law does not enable.
     enabled = models.BooleanField(default=True)
 
@@ -132,20 +159,25 @@ class Case(models.Model):
     )
     # R2
     legal_basis = models.TextField(
-        blank=True, help_text=_("The provision of national law the case relies on (needed to submit).")
+        max_length=FREE_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("The provision of national law the case relies on (needed to submit)."),
     )
     # R4
     evidence = models.TextField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         blank=True,
         verbose_name=_("evidence and indications"),
         help_text=_("The objective evidence or clear indications relied on (needed to submit)."),
     )
     harm_assessment = models.TextField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         blank=True,
         verbose_name=_("harm if the system is not used"),
         help_text=_("Seriousness, probability and scale of the harm if the system is not used (needed to submit)."),
     )
     rights_impact = models.TextField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         blank=True,
         verbose_name=_("impact on rights"),
         help_text=_("The consequences for the rights of everyone affected (needed to submit)."),
@@ -192,7 +224,7 @@ class Case(models.Model):
 
     # R9
     is_urgent = models.BooleanField(default=False)
-    urgency_reason = models.TextField(blank=True)
+    urgency_reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
     urgent_started_at = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -206,7 +238,7 @@ class Case(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="revoked_cases"
     )
-    revocation_reason = models.TextField(blank=True)
+    revocation_reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
     # R9: an urgent use that ends without authorisation must have its data
     # deleted; this records that the deletion is due (the deletion is a later issue).
     data_deletion_due_at = models.DateTimeField(null=True, blank=True)
@@ -331,7 +363,9 @@ class CaseCamera(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_cameras")
     camera = models.ForeignKey("oversight.Camera", on_delete=models.PROTECT, related_name="case_cameras")
     # R5: why the persons are expected at this location.
-    reason = models.TextField()
+    reason = models.TextField(
+        max_length=FREE_TEXT_MAX_LENGTH,
+    )
     # A decision may take a camera out of the approved scope.
     in_scope = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -351,7 +385,7 @@ class ScopeProposal(models.Model):
     """What one decision or vote allows: never wider than the request (R5, R6)."""
 
     granted = models.BooleanField()
-    reasons = models.TextField(blank=True)
+    reasons = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
     scope_start = models.DateTimeField(null=True, blank=True)
     scope_end = models.DateTimeField(null=True, blank=True)
     scope_threshold = models.FloatField(null=True, blank=True)

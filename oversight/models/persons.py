@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
+
 # R3: catch-all categories must be impossible to express. Two layers:
 # an explicit list of whole names seen in practice, and a rule refusing any
 # name that contains a word describing a group or an unknown person.
@@ -112,7 +114,7 @@ class Person(models.Model):
     case = models.ForeignKey("oversight.Case", on_delete=models.CASCADE, related_name="persons")
     full_name = models.CharField(max_length=200, validators=[validate_named_person])
     category = models.CharField(max_length=20, choices=Category.choices)
-    reason = models.TextField(help_text=_("Why this person is sought in this case."))
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, help_text=_("Why this person is sought in this case."))
     # A decision may take a person out of the approved scope (R5, R6).
     in_scope = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

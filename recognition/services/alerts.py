@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audits.events import EventType
 from audits.services import audit_record, consultation_list_record, consultation_token_valid
+from oversight.models.text import FREE_TEXT_MAX_LENGTH
 from oversight.roles import Role, user_has_role
 from recognition.models import Alert, AlertReview
 from watchlists import crypto
@@ -62,19 +63,21 @@ def alert_record_view(
 
 
 def alert_crop_read(
-    *, actor, alert: Alert, interface: str, basis: str = "", consultation_token: str | None = None
+    *, actor, alert: Alert, interface: str, basis: str = "", consultation_token: str | None = None, session=None
 ) -> bytes:
     """Decrypt the alert's crop for display and record the consultation (R17), unless it comes with a valid token
     of the page that showed it and recorded it already (audits.services.consultation_token_url). Empty if none."""
     if alert.crop_blob is None:
         return b""
     content = crypto.decrypt(bytes(alert.crop_blob), aad=alert.aad("crop"))
-    if not consultation_token_valid(token=consultation_token, user=actor, target=alert):
+    if not consultation_token_valid(token=consultation_token, user=actor, target=alert, session=session):
         alert_record_view(actor=actor, alert=alert, interface=interface, part="crop", basis=basis)
     return content
 
 
-def alert_reference_photo_read(*, actor, alert: Alert, photo_pk: int, consultation_token: str | None) -> PhotoContent:
+def alert_reference_photo_read(
+    *, actor, alert: Alert, photo_pk: int, consultation_token: str | None, session=None
+) -> PhotoContent:
     """A reference photo of the alert's person, for the verifier comparing it with the crop (R14): the consultation
     is recorded (PHOTO_VIEWED) unless the alert page recorded it already (valid token). LookupError if it is not
     one of the person's photos that still holds an image."""
@@ -85,6 +88,7 @@ def alert_reference_photo_read(*, actor, alert: Alert, photo_pk: int, consultati
         photo_pk=photo_pk,
         via="alert_review",
         consultation_token=consultation_token,
+        session=session,
     )
 
 
@@ -105,6 +109,12 @@ def alert_list_record_view(*, actor, alerts, interface: str, filters: dict | Non
 CONFIRMATIONS_REQUIRED = 2
 
 
+def _note_bounded(note: str | None) -> None:
+    if len(note or "") > FREE_TEXT_MAX_LENGTH:
+        message = _("Keep the note under %(limit)s characters.") % {"limit": FREE_TEXT_MAX_LENGTH}
+        raise ValidationError({"note": [message]})
+
+
 def alert_review(*, actor, alert: Alert, verdict: str, note: str = "") -> Alert:
     """One verifier's verdict on an alert (R14, R15).
 
@@ -118,6 +128,7 @@ def alert_review(*, actor, alert: Alert, verdict: str, note: str = "") -> Alert:
         raise PermissionDenied(_("Only alert verifiers may verify alerts."))
     if verdict not in AlertReview.Verdict.values:
         raise ValidationError({"verdict": [_("Choose confirm or reject.")]})
+    _note_bounded(note)
     with transaction.atomic():
         alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
         mine = AlertReview.objects.filter(alert=alert, reviewer=actor).first()
@@ -162,6 +173,7 @@ def alert_record_outcome(*, actor, alert: Alert, outcome: str, note: str = "") -
     if not user_has_role(actor, Role.ALERT_VERIFIER):
         raise PermissionDenied(_("Only alert verifiers may record what happened after an alert."))
     note = (note or "").strip()
+    _note_bounded(note)
     errors: dict[str, list[str]] = {}
     if outcome not in Alert.Outcome.values:
         errors["outcome"] = [_("Choose no action, engaged, arrested or other.")]

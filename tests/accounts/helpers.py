@@ -10,6 +10,16 @@ def sign_in(client, user, password=PASSWORD):
     return client.post(reverse("login"), {"username": user.username, "password": password})
 
 
+def prove_enrolment_code(client, user):
+    """An administrator issues an enrolment code and the person types it (lower case, no dashes: still fine)."""
+    from accounts.enrolment import enrolment_code_issue
+
+    code = enrolment_code_issue(user=user, issued_by="operator:test")
+    response = client.post(reverse("accounts:enrolment_code"), {"enrolment_code": code.replace("-", " ").lower()})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:second_factor_setup"))
+    return response
+
+
 def current_code(device: TOTPDevice) -> str:
     """What the person's authenticator app shows now (django-otp's own TOTP, at the test clock)."""
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"

@@ -9,6 +9,7 @@ from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.views import EXPIRED_MESSAGES
+from tests.accounts.helpers import prove_enrolment_code
 from tests.conftest import force_login_without_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ def _czech_client():
 def test_the_enrolment_page_is_czech(judge):
     client = _czech_client()
     force_login_without_second_factor(client, judge)
+    prove_enrolment_code(client, judge)
     page = client.get(reverse("accounts:second_factor_setup"))
     html = page.content.decode()
     assert page.status_code == 200 and page["Content-Language"] == "cs"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from oversight import services
@@ -96,11 +97,17 @@ def test_every_route_answers_no_store_whoever_asks(client_for, world):
         assert response.status_code == 200 and "no-store" in response["Cache-Control"], path
 
 
-def test_the_api_explorer_names_only_its_cdn_and_still_no_inline_code(client_for, world):
+def test_the_api_explorer_loads_nothing_from_elsewhere_and_no_inline_code(client_for, world):
     response = client_for(world["dpo"]).get("/api/docs/")
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]
-    assert "https://cdn.jsdelivr.net" in policy and "unsafe-inline" not in policy
+    assert "http" not in policy and "unsafe-inline" not in policy  # no CDN: a police network would not reach it
     body = response.content.decode()
+    sources = set(re.findall(r'(?:src|href)="([^"]+)"', body)) - {"/api/docs/?script="}  # its start-up script
+    assert sources and all(source.startswith("/static/") for source in sources), sources
+    for source in sources:  # served by the project itself
+        assert finders.find(source.removeprefix("/static/")) is not None, source
+    script = client_for(world["dpo"]).get("/api/docs/", {"script": ""}).content.decode()
+    assert "cdn" not in script.lower()
     for pattern, what in INLINE:
         assert not pattern.search(body), what

@@ -10,17 +10,19 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.enrolment import enrolment_code_required
 from accounts.middleware import SECOND_FACTOR_API_MESSAGE
 from accounts.policy import SECOND_FACTOR_ROLES
 from accounts.services import RECOVERY_CODE_COUNT
 from oversight.roles import Role
-from tests.accounts.helpers import current_code, event_types, every_route, sign_in
+from tests.accounts.helpers import current_code, event_types, every_route, prove_enrolment_code, sign_in
 from tests.conftest import force_login_without_second_factor, make_user
 
 pytestmark = pytest.mark.django_db
 
 SECOND_FACTOR = "/accounts/second-factor/"
 SETUP = "/accounts/second-factor/setup/"
+ENROLMENT_CODE = "/accounts/second-factor/enrolment-code/"
 ROUTES = every_route()
 GATED = [(path, view) for path, view in ROUTES if not getattr(view, "second_factor_exempt", False)]
 
@@ -53,6 +55,7 @@ def test_the_walk_covers_the_site():
         "/accounts/second-factor/",
         "/accounts/second-factor/setup/",
         "/accounts/second-factor/setup/qr.svg",
+        "/accounts/second-factor/enrolment-code/",
         "/healthz",
     }
 
@@ -103,6 +106,9 @@ def enrol(client, user, clock):
     response = client.get(response["Location"])  # no authenticator yet -> enrolment
     assert response.status_code == 302 and response["Location"].startswith(SETUP)
     page = client.get(response["Location"])
+    if enrolment_code_required(user):  # a privileged account first types the code an administrator issued
+        assert page.status_code == 302 and page["Location"].startswith(ENROLMENT_CODE)
+        page = client.get(prove_enrolment_code(client, user)["Location"])
     assert page.status_code == 200
     qr = client.get(reverse("accounts:second_factor_setup_qr"))
     assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
@@ -122,6 +128,7 @@ def test_enrolment_and_a_correct_code_let_a_judge_in(client, judge, clock):
     assert client.get("/api/cases/").status_code == 200
     assert event_types(actor_label=judge.username) == [
         "auth.login",
+        "auth.enrolment_code_used",
         "auth.second_factor_enrolled",
         "auth.recovery_codes_issued",
         "case_list.viewed",  # the page's list of cases is a consultation (R17)

@@ -209,16 +209,26 @@ def test_archive_cut_command_prints_one_json_object(history):
         call_command("audits_archive_cut", "--archive-dir", str(history["archive"]), "--before", "soon")
 
 
-def test_setting_the_cut_permission_by_hand_is_still_reported(history):
-    """The owner can set audits.cut_through outside audits_cut() (as they could disable the triggers);
-    the database then lets the delete through, and verification reports the cut that was never recorded."""
+def test_no_session_setting_opens_the_trail_even_for_the_owner(history):
+    """The old way out (a transaction-local setting any session could set) opens nothing any more: only audits_cut(),
+    for the cut it checked, in its own transaction (audits.triggers)."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's transaction-local setting")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('audits.cut_through', '20', true)")
-        cursor.execute("DELETE FROM audits_auditevent WHERE seq <= 20")
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('audits.cut_through', '20', true)")
+            cursor.execute("DELETE FROM audits_auditevent WHERE seq <= 20")
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT txid_current()")
+            (txid,) = cursor.fetchone()
+            # The owner writing the marker by hand is the owner disabling a trigger: possible, and then caught by
+            # verification; here it names another transaction and opens nothing.
+            cursor.execute("INSERT INTO audits_cut_in_progress VALUES (%s, 1, 20)", [txid + 1])
+            cursor.execute("DELETE FROM audits_auditevent WHERE seq <= 20")
+    assert AuditEvent.objects.order_by("seq").first().seq == 1
     code, out = verify_command()
-    assert code == 1 and "first_bad_seq=1 kind=removed without a recorded cut" in out
+    assert code == 0, out
 
 
 def test_verify_page_shows_the_cut(history, client_for, dpo):

@@ -98,13 +98,35 @@ def test_api_lists_events_for_reviewer_only(client_for, dpo, outsider):
     assert client_for(dpo).get("/api/audits/verify/").json()["ok"] is True
 
 
-def test_admin_shows_events_read_only(client_for, roles):
+def test_a_superuser_reads_no_trail_and_no_case_by_being_a_superuser(client_for, roles, requester):
     from django.contrib.auth import get_user_model
 
+    from tests.watchlists.factories import draft_case
+
     admin = get_user_model().objects.create_superuser("root", password="x" * 12)
+    case = draft_case(requester)
     fill_log(2)
     c = client_for(admin)
-    assert c.get("/admin/audits/auditevent/").status_code == 200
-    assert c.get("/admin/audits/auditevent/add/").status_code == 403
-    assert c.post("/admin/audits/auditevent/1/delete/", {"post": "yes"}).status_code == 403
-    assert AuditEvent.objects.count() >= 2
+    assert c.get("/admin/").status_code == 200  # accounts are theirs to administer
+    for path in ("/admin/audits/auditevent/", "/admin/audits/auditevent/add/", "/audits/", "/api/audits/events/"):
+        assert c.get(path).status_code in (403, 404), path
+    assert c.post("/admin/audits/auditevent/1/delete/", {"post": "yes"}).status_code in (403, 404)
+    assert c.get(f"/cases/{case.pk}/").status_code == 404
+    assert c.get("/api/cases/").json()["count"] == 0
+    assert not AuditEvent.objects.filter(actor_label="root", event_type__in=["case.viewed", "audit.viewed"]).exists()
+
+
+def test_reading_the_trail_through_the_api_is_recorded_like_the_page(client_for, dpo, outsider):
+    fill_log(3)
+    client_for(dpo).get("/api/audits/events/", {"event_type": "case"})
+    viewed = AuditEvent.objects.filter(event_type="audit.viewed").get()
+    assert viewed.actor_label == dpo.username
+    assert viewed.data_dict == {
+        "interface": "api",
+        "filters": {"event_type": "case"},
+        "cursor": False,
+        "seqs": [3, 1],
+        "count": 3,
+    }
+    client_for(outsider).get("/api/audits/events/")  # refused: nothing shown, nothing recorded
+    assert AuditEvent.objects.filter(event_type="audit.viewed").count() == 1

@@ -49,6 +49,23 @@ def test_a_visit_with_its_images_is_one_consultation_naming_the_reference_photos
     assert consultations() == before + 2
 
 
+def test_an_image_token_serves_once_in_its_session_and_never_after_sign_out(w, alerts, client_for):
+    verifier = client_for(w.verifiers[0])
+    page = verifier.get(f"/alerts/{alerts[0].pk}/").content.decode()
+    crop = re.findall(r'<img class="crop" src="([^"]+)"', page)[0].replace("&amp;", "&")
+    before = consultations()
+    assert verifier.get(crop).status_code == 200
+    assert consultations() == before  # the page's consultation covers this serving
+    assert verifier.get(crop).status_code == 200
+    assert consultations() == before + 1  # served again: a consultation of its own
+    # Signed out and in again (a later session of the same person): the old URL is recorded anew.
+    verifier.post("/accounts/logout/")
+    later = client_for(w.verifiers[0])
+    assert later.get(crop).status_code == 200
+    assert consultations() == before + 2
+    assert AuditEvent.objects.filter(event_type="alert.viewed").latest("seq").data_dict.get("part") == "crop"
+
+
 def test_reference_photos_are_for_verifiers_only(w, alerts, client_for):
     photo = alerts[0].person.photos.first()
     for user in (w.requester, w.dpo, w.outsider):

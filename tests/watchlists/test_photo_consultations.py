@@ -1,6 +1,7 @@
 """R17: a person's photo list is one consultation per answer; an image a recorded page shows is not recorded twice."""
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 
 from audits.models import AuditEvent
 from audits.services import consultation_token_issue
@@ -41,15 +42,29 @@ def test_a_photo_fetched_with_the_pages_token_is_not_recorded_again(requester, c
     case = draft_case(requester)
     person = case.persons.get()
     photo = upload(requester, person, "people/lin_manuel_miranda_1.png")
-    token = consultation_token_issue(user=requester, target=photo)
+    session = SessionStore()
+    session.create()
+    token = consultation_token_issue(user=requester, target=photo, session=session)
 
-    def consult(actor, consultation_token):
+    def consult(actor, consultation_token, in_session=session):
         return services.reference_photo_consult(
-            actor=actor, case=case, person=person, photo_pk=photo.pk, via="page", consultation_token=consultation_token
+            actor=actor,
+            case=case,
+            person=person,
+            photo_pk=photo.pk,
+            via="page",
+            consultation_token=consultation_token,
+            session=in_session,
         )
 
-    assert consult(requester, token).content.startswith(b"\x89PNG")
-    assert events("photo.viewed") == []
+    assert consult(colleague, token).content  # someone else's token: recorded
+    assert consult(requester, token, SessionStore()).content  # the same person in another session: recorded
+    assert consult(requester, token).content.startswith(b"\x89PNG")  # the page's token, its session: not again
     consult(requester, None)  # fetched on its own: recorded
-    consult(colleague, token)  # someone else's token: recorded
-    assert [e.actor_label for e in events("photo.viewed")] == [requester.username, colleague.username]
+    consult(requester, token)  # the token served already: recorded
+    assert [e.actor_label for e in events("photo.viewed")] == [
+        colleague.username,
+        requester.username,
+        requester.username,
+        requester.username,
+    ]

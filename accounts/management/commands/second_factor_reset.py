@@ -24,5 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"no user {username!r}")
         if not reason.strip():
             raise CommandError("--reason must say why")
-        removed = second_factor_reset(username=username, reason=reason, operator=getpass.getuser())
+        removed, code = second_factor_reset(username=username, reason=reason, operator=getpass.getuser())
         self.stdout.write(f"{username}: {removed} device(s) removed; they set up an authenticator at next sign-in")
+        if code:
+            self.stdout.write(f"enrolment code (shown once; hand it over in person): {code}")

@@ -74,3 +74,5 @@ class Command(BaseCommand):
                 data={"username": username, "role": role},
             )
         self.stdout.write(f"created {username} with role {role}")
+        # accounts.enrolment: privileged roles set up their second factor only with a code an administrator issues.
+        self.stdout.write(f"if the role needs a second factor: manage.py enrolment_code_issue {username}")
