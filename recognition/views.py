@@ -147,7 +147,10 @@ def alert_detail(request, pk: int):
             "encounter_gap": settings.RECOGNITION_ENCOUNTER_GAP_MINUTES,
             "continues": continues,
             "continues_crop_url": consultation_token_url(
-                reverse("recognition:alert_crop", args=[continues.pk]), user=request.user, target=continues
+                reverse("recognition:alert_crop", args=[continues.pk]),
+                user=request.user,
+                target=continues,
+                session=request.session,
             )
             if earlier_crop
             else "",
