@@ -8,20 +8,8 @@ from recognition import services
 from recognition.models import Alert
 from recognition.sightings import SightingBuilder, TrackHit
 from tests.recognition.conftest import LIN, START, make_case, person_id
+from tests.recognition.test_sighting_storage import events_batch
 from watchlists import crypto
-
-
-def _batch(case, events, at):
-    return services.ScanBatch(
-        frames_read=3,
-        frames_analysed=1,
-        events=events,
-        watchlist_versions={case.pk: "v1"},
-        thresholds={case.pk: case.approved_threshold},
-        case_references={case.pk: case.reference},
-        first_frame_at=at,
-        last_frame_at=at,
-    )
 
 
 def _crop(alert):
@@ -40,7 +28,7 @@ def test_a_sighting_that_continues_after_a_confirmation_keeps_its_reviewed_crop_
     case, scan, builder, lin = _setup(w, clock)
     t0 = START + timedelta(seconds=1)
     first = builder.add_frame(0, t0, [TrackHit(1, case.pk, lin, 0.45, crop_jpeg=b"\xff\xd8reviewed")])
-    services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, first, t0))
+    services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, first, t0))
     reviewed = Alert.objects.get()
     services.alert_review(actor=w.verifiers[0], alert=reviewed, verdict="confirm")
     services.alert_review(actor=w.verifiers[1], alert=reviewed, verdict="confirm")
@@ -48,7 +36,7 @@ def test_a_sighting_that_continues_after_a_confirmation_keeps_its_reviewed_crop_
 
     t1 = t0 + timedelta(seconds=1)
     later = builder.add_frame(6, t1, [TrackHit(1, case.pk, lin, 0.30, crop_jpeg=b"\xff\xd8closer")])
-    result = services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, later, t1))
+    result = services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, later, t1))
 
     assert result["alerts_created"] == 1
     after = Alert.objects.get(pk=reviewed.pk)
@@ -69,14 +57,14 @@ def test_a_continuation_without_a_closer_view_has_no_image_of_its_own_and_later_
     case, scan, builder, lin = _setup(w, clock)
     t0 = START + timedelta(seconds=1)
     events = builder.add_frame(0, t0, [TrackHit(1, case.pk, lin, 0.30, crop_jpeg=b"\xff\xd8best")])
-    services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, events, t0))
+    services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, events, t0))
     reviewed = Alert.objects.get()
     services.alert_review(actor=w.verifiers[0], alert=reviewed, verdict="confirm")  # one review freezes it
 
     for index, distance in ((6, 0.45), (12, 0.40)):
         at = t0 + timedelta(seconds=index / 6)
         events = builder.add_frame(index, at, [TrackHit(1, case.pk, lin, distance, crop_jpeg=b"\xff\xd8worse")])
-        services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, events, at))
+        services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, events, at))
 
     assert Alert.objects.count() == 2
     frozen = Alert.objects.get(pk=reviewed.pk)
@@ -92,7 +80,7 @@ def test_a_sighting_changes_in_place_until_its_first_review(w, clock):
     for index, distance in ((0, 0.45), (6, 0.35)):
         at = t0 + timedelta(seconds=index / 6)
         events = builder.add_frame(index, at, [TrackHit(1, case.pk, lin, distance, crop_jpeg=bytes([index]))])
-        services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, events, at))
+        services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, events, at))
     alert = Alert.objects.get()
     assert alert.frames == [0, 6] and alert.distance == 0.35 and _crop(alert) == bytes([6])
 
@@ -101,12 +89,12 @@ def test_a_rejected_sighting_is_frozen_too_and_a_replayed_batch_creates_no_secon
     case, scan, builder, lin = _setup(w, clock)
     t0 = START + timedelta(seconds=1)
     first = builder.add_frame(0, t0, [TrackHit(1, case.pk, lin, 0.45, crop_jpeg=b"\xff\xd8a")])
-    services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, first, t0))
+    services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, first, t0))
     services.alert_review(actor=w.verifiers[0], alert=Alert.objects.get(), verdict="reject")
     t1 = t0 + timedelta(seconds=1)
     later = builder.add_frame(6, t1, [TrackHit(1, case.pk, lin, 0.40, crop_jpeg=b"\xff\xd8b")])
-    services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, later, t1))
-    again = services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, first + later, t1))
+    services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, later, t1))
+    again = services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, first + later, t1))
     assert again["alerts_created"] == 0
     assert Alert.objects.count() == 2
     assert Alert.objects.get(continues__isnull=True).frames == [0]

@@ -11,7 +11,8 @@ from recognition.sightings import SightingBuilder, TrackHit
 from tests.recognition.conftest import ALEX, LIN, START, make_case, person_id
 
 
-def _batch(case, events, at):
+def events_batch(case, events, at):
+    """A batch carrying these sighting events of `case` (one analysed frame at `at`)."""
     return services.ScanBatch(
         frames_read=3,
         frames_analysed=1,
@@ -34,10 +35,10 @@ def test_a_sighting_is_updated_not_raised_again_and_a_replayed_batch_changes_not
     t0 = START + timedelta(seconds=1)
     first = builder.add_frame(0, t0, [TrackHit(1, case.pk, lin, 0.45, crop_jpeg=b"\xff\xd8first")])
     later = builder.add_frame(6, t0 + timedelta(seconds=1), [TrackHit(1, case.pk, lin, 0.35, crop_jpeg=b"\xff\xd8x")])
-    assert services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, first, t0))["alerts_created"] == 1
-    result = services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, later, t0))
+    assert services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, first, t0))["alerts_created"] == 1
+    result = services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, later, t0))
     assert (result["alerts_created"], result["sightings_updated"]) == (0, 1)
-    again = services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, first + later, t0))
+    again = services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, first + later, t0))
     assert (again["alerts_created"], again["sightings_updated"]) == (0, 0)
     sighting = Alert.objects.get()
     assert sighting.frames == [0, 6] and sighting.frames_matched == 2
@@ -73,7 +74,7 @@ def test_a_sighting_no_scan_continues_is_closed_by_the_dispatcher(w, clock):
     scan = services.scan_start(camera_id=camera)
     at = START + timedelta(seconds=1)
     events = SightingBuilder(camera).add_frame(0, at, [TrackHit(1, case.pk, person_id(case, LIN[0]), 0.4)])
-    services.scan_batch_commit(scan_id=scan.pk, batch=_batch(case, events, at))
+    services.scan_batch_commit(scan_id=scan.pk, batch=events_batch(case, events, at))
     services.scan_stop(scan_id=scan.pk, reason="worker_lost")
     clock.move_to(START + timedelta(minutes=1))
     services.scan_dispatch(queue=lambda camera_id: None, now=timezone.now())
