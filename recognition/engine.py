@@ -32,8 +32,9 @@ import io
 import math
 import os
 import threading
+import time
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import cv2
@@ -461,6 +462,25 @@ def encode_reference_image(
 # --------------------------------------------------------------------------- video
 
 
+def _playlist_position(files: list[str], now: float) -> int:
+    """Which file of a looping playlist plays at wall-clock time `now` (whole files; durations from the headers)."""
+    durations: dict[str, float] = {}
+    for path in set(files):
+        capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
+        try:
+            fps, count = capture.get(cv2.CAP_PROP_FPS), capture.get(cv2.CAP_PROP_FRAME_COUNT)
+        finally:
+            capture.release()
+        ok = math.isfinite(fps) and fps > 0 and math.isfinite(count) and count > 0
+        durations[path] = count / fps if ok else 1.0
+    position = now % sum(durations[path] for path in files)
+    for index, path in enumerate(files):
+        if position < durations[path]:
+            return index
+        position -= durations[path]
+    return 0
+
+
 class VideoSource:
     """A video file or a network stream (rtsp/http(s)/...), read frame by frame.
 
@@ -483,6 +503,7 @@ class VideoSource:
         open_timeout_seconds: float = 5.0,
         read_timeout_seconds: float = 5.0,
         fallback_fps: float = 25.0,
+        wall_clock: Callable[[], float] = time.time,
     ):
         self.source = os.fspath(source)
         self.label = redact(self.source)
@@ -492,6 +513,10 @@ class VideoSource:
         self._files = read_playlist(self.source) if is_playlist(self.source) else [self.source]
         self._file_index = 0
         self._timeouts = (int(open_timeout_seconds * 1000), int(read_timeout_seconds * 1000))
+        if loop and len(self._files) > 1:
+            # A looping playlist is a street, not a recording: it plays on whether or not anyone reads it, so a
+            # scan (each segment, each worker) joins it where the wall clock says, like a live camera.
+            self._file_index = _playlist_position(self._files, wall_clock())
         self._fallback_fps = fallback_fps
         self._capture = None
         self.frames_read = 0  # frames delivered since opening, across loops

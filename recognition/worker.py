@@ -198,7 +198,12 @@ def scan_run(
 
     opening = time.perf_counter()
     try:
-        source = engine.VideoSource(camera.source, loop=True if loop is None else loop)
+        # A looping playlist (the demo's street) plays on from the camera's registration, as a live camera would:
+        # each segment joins it where it is, and the first camera shows the sought person from the start.
+        registered = camera.created_at.timestamp()
+        source = engine.VideoSource(
+            camera.source, loop=True if loop is None else loop, wall_clock=lambda: time.time() - registered
+        )
     except engine.SourceError as exc:
         # A camera that cannot be opened is an outage, not a scan: one record per episode, retried with a growing
         # pause (the dispatcher waits), no scan row per attempt.

@@ -28,10 +28,29 @@ def test_a_playlist_plays_each_file_in_order_and_then_loops(tmp_path):
             sizes.append(frame.shape[:2])
     assert len(sizes) == 2 * MARATHON_FRAMES + HAMILTON_FRAMES
     assert sizes[0] == sizes[2 * MARATHON_FRAMES - 1] == (540, 960) and sizes[-1] == (360, 640)
-    with engine.VideoSource(path, loop=True) as looping:
+    with engine.VideoSource(path, loop=True, wall_clock=lambda: 0.0) as looping:
         for _ in range(2 * MARATHON_FRAMES + HAMILTON_FRAMES + 3):
             assert looping.grab()
         assert looping.loops == 1 and looping.retrieve().shape[:2] == (540, 960)
+
+
+def test_a_looping_playlist_joins_the_street_where_the_wall_clock_says(tmp_path):
+    """Each scan segment (and each worker) picks the street up where it is, as a live camera, instead of starting
+    the playlist again: the sought person does not reappear at every segment."""
+    path = _playlist(tmp_path, "short_hamilton_clip.mp4\nfive-second-marathon-clip.mkv x 2\n")
+    hamilton, marathon = 275 / 29.97, 154 / 29.97  # from the headers (Matroska's count is an estimate)
+    period = hamilton + 2 * marathon
+    for now, first_size in (
+        (1.0, (360, 640)),  # inside the sample clip
+        (hamilton + 1.0, (540, 960)),  # inside the first pass of the crowd
+        (5 * period + hamilton + marathon + 1.0, (540, 960)),  # five periods later, the second pass
+        (6 * period + 0.5, (360, 640)),
+    ):
+        with engine.VideoSource(path, loop=True, wall_clock=lambda now=now: now) as source:
+            assert source.read()[1].shape[:2] == first_size
+    # Read as a recording (no loop), a playlist always starts at its first file.
+    with engine.VideoSource(path, wall_clock=lambda: hamilton + 1.0) as recording:
+        assert recording.read()[1].shape[:2] == (360, 640)
 
 
 def test_the_demo_streets_show_the_sought_person_at_different_moments():
