@@ -28,6 +28,7 @@ between dlib encodings, like ``face_recognition.face_distance`` (lower is strict
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -463,22 +464,28 @@ def encode_reference_image(
 
 
 def _playlist_position(files: list[str], now: float) -> int:
-    """Which file of a looping playlist plays at wall-clock time `now` (whole files; durations from the headers)."""
-    durations: dict[str, float] = {}
-    for path in set(files):
-        capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
-        try:
-            fps, count = capture.get(cv2.CAP_PROP_FPS), capture.get(cv2.CAP_PROP_FRAME_COUNT)
-        finally:
-            capture.release()
-        ok = math.isfinite(fps) and fps > 0 and math.isfinite(count) and count > 0
-        durations[path] = count / fps if ok else 1.0
+    """Which file of a looping playlist plays at wall-clock time `now` (whole files, as long as they decode)."""
+    durations = {path: _file_seconds(path, os.stat(path).st_mtime_ns) for path in set(files)}
     position = now % sum(durations[path] for path in files)
     for index, path in enumerate(files):
         if position < durations[path]:
             return index
         position -= durations[path]
     return 0
+
+
+@functools.lru_cache(maxsize=64)
+def _file_seconds(path: str, _mtime_ns: int) -> float:
+    """How long a file plays: the frames it really delivers (a Matroska header only estimates them) over its rate."""
+    capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
+    try:
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        frames = 0
+        while capture.grab():
+            frames += 1
+    finally:
+        capture.release()
+    return frames / fps if math.isfinite(fps) and fps > 0 and frames else 1.0
 
 
 class VideoSource:
