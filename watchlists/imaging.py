@@ -1,6 +1,6 @@
 """Checks an uploaded reference photo and normalises it, with Pillow only (R12).
 
-The web process must not import the face engine (recognition/engine.py is the only module that imports
+The web process must not import the face engine (the package recognition/engine/ is the only code that imports
 cv2/face_recognition); face checks (no face, several faces, face too small) run later in a worker.
 
 Order of checks, cheapest and safest first:

@@ -2,7 +2,7 @@
 
 watchlists never imports recognition. Recognition registers, in its AppConfig.ready():
 - the reference encoder, which turns a reference photo into a face template (the face engine lives in
-  recognition/engine.py and is loaded only where the encoder first runs: in workers);
+  recognition/engine/ and is loaded only where the encoder first runs: in workers);
 - re-encrypters, which re-seal recognition's own encrypted data (alert crops) during a key rotation.
 """
 

@@ -1,7 +1,7 @@
 """The face engine on real photos and a real video clip (tests/fixtures/faces, see its README).
 
 No mocks: every test runs dlib/OpenCV through recognition.engine. The test module itself
-imports neither cv2 nor face_recognition (engine.py is the only module that may); images
+imports neither cv2 nor face_recognition (the engine package is the only code that may); images
 are read and inspected with Pillow and NumPy.
 
 tests/fixtures/faces/video/short_hamilton_clip_60frames_mjpeg.avi holds the first 60 frames

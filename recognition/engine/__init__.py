@@ -1,7 +1,8 @@
 """Face detection, encoding, matching and video input for the recognition worker.
 
-This is the only module of the project that imports ``cv2`` and ``face_recognition``
-(STYLE.md). It is plain Python + NumPy: no Django, no database. Callers pass in what a
+This package is the only code of the project that imports ``cv2`` and ``face_recognition``
+(STYLE.md): pixels here, video input in :mod:`recognition.engine.video_source`. It is plain Python + NumPy: no
+Django, no database. Callers pass in what a
 frame may be matched against (a :class:`MatchScope` built from the templates of the cases
 that are authorised for the camera right now, R10) and store what comes out.
 
@@ -28,15 +29,11 @@ between dlib encodings, like ``face_recognition.face_distance`` (lower is strict
 
 from __future__ import annotations
 
-import functools
 import io
 import math
-import os
 import threading
-import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from urllib.parse import urlsplit
+from collections.abc import Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -61,16 +58,7 @@ from recognition.matching import (  # re-exported: callers import them from the 
     UnreadableImage,
     match,
 )
-from recognition.video import (
-    STREAM_SCHEMES,
-    LiveFeed,
-    SampledFrame,
-    container_truncated,
-    is_matroska,
-    is_playlist,
-    read_playlist,
-    redact,
-)
+from recognition.video import LiveFeed, SampledFrame
 
 with warnings.catch_warnings():
     # face_recognition_models imports pkg_resources, which setuptools deprecates; harmless here.
@@ -81,6 +69,8 @@ with warnings.catch_warnings():
 # imported; that would let half a photo through upload validation in any process
 # that also imports the engine (a worker, the tests). Switch it back off.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+from recognition.engine.video_source import VideoSource  # noqa: E402 - video input, re-exported (R10 callers)
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -458,213 +448,3 @@ def encode_reference_image(
     if size_px < min_face_px:
         raise FaceTooSmall(size_px, min_face_px)
     return _encode_rgb(rgb, boxes, config)[0]
-
-
-# --------------------------------------------------------------------------- video
-
-
-def _playlist_position(files: list[str], now: float) -> int:
-    """Which file of a looping playlist plays at wall-clock time `now` (whole files, as long as they decode)."""
-    durations = {path: _file_seconds(path, os.stat(path).st_mtime_ns) for path in set(files)}
-    position = now % sum(durations[path] for path in files)
-    for index, path in enumerate(files):
-        if position < durations[path]:
-            return index
-        position -= durations[path]
-    return 0
-
-
-@functools.lru_cache(maxsize=64)
-def _file_seconds(path: str, _mtime_ns: int) -> float:
-    """How long a file plays: the frames it really delivers (a Matroska header only estimates them) over its rate."""
-    capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
-    try:
-        fps = capture.get(cv2.CAP_PROP_FPS)
-        frames = 0
-        while capture.grab():
-            frames += 1
-    finally:
-        capture.release()
-    return frames / fps if math.isfinite(fps) and fps > 0 and frames else 1.0
-
-
-class VideoSource:
-    """A video file or a network stream (rtsp/http(s)/...), read frame by frame.
-
-    ``loop=True`` replays a file forever, as a demo camera: at the end it reopens the file and
-    continues; indexes and media time keep increasing. Problems raise :class:`SourceError`
-    with the source (password redacted) and the reason: cannot open, no frames, a file that
-    ends before its declared length (truncated/corrupt), a stream that stops. A file is cut if
-    shorter than its container declares, or if it decodes clearly fewer frames than recorded;
-    Matroska records no count (OpenCV's is an estimate). :meth:`live`: a live feed.
-    """
-
-    #: A file may report a frame count slightly above what it decodes; beyond this it is truncated.
-    FRAME_COUNT_TOLERANCE = 0.02
-
-    def __init__(
-        self,
-        source: str | os.PathLike,
-        *,
-        loop: bool = False,
-        open_timeout_seconds: float = 5.0,
-        read_timeout_seconds: float = 5.0,
-        fallback_fps: float = 25.0,
-        wall_clock: Callable[[], float] = time.time,
-    ):
-        self.source = os.fspath(source)
-        self.label = redact(self.source)
-        self.is_stream = urlsplit(self.source).scheme.lower() in STREAM_SCHEMES
-        self.loop = loop
-        # A playlist (recognition.video.read_playlist) plays its files one after the other as one feed.
-        self._files = read_playlist(self.source) if is_playlist(self.source) else [self.source]
-        self._file_index = 0
-        self._timeouts = (int(open_timeout_seconds * 1000), int(read_timeout_seconds * 1000))
-        if loop and len(self._files) > 1:
-            # A looping playlist is a street, not a recording: it plays on whether or not anyone reads it, so a
-            # scan (each segment, each worker) joins it where the wall clock says, like a live camera.
-            self._file_index = _playlist_position(self._files, wall_clock())
-        self._fallback_fps = fallback_fps
-        self._capture = None
-        self.frames_read = 0  # frames delivered since opening, across loops
-        self._frames_this_pass = 0
-        self.loops = 0
-        self._open()
-
-    # -- opening
-
-    @property
-    def _path(self) -> str:
-        return self._files[self._file_index]
-
-    def _open(self) -> None:
-        if len(self._files) > 1:
-            self.label = f"{redact(self.source)} ({os.path.basename(self._path)})"
-        if not self.is_stream:
-            if not os.path.exists(self._path):
-                raise SourceError(self.label, "cannot open: the file does not exist")
-            if not os.path.isfile(self._path):
-                raise SourceError(self.label, "cannot open: not a file")
-        open_ms, read_ms = self._timeouts
-        # Timeouts make an unreachable camera fail within seconds instead of FFmpeg's default.
-        params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_ms]
-        try:
-            capture = cv2.VideoCapture(self._path, cv2.CAP_FFMPEG, params)
-        except cv2.error as exc:
-            raise SourceError(self.label, f"cannot open: {exc}") from None
-        if not capture.isOpened():
-            capture.release()
-            why = (
-                f"unreachable, refused, no answer within {open_ms / 1000:g} s, or not a video stream"
-                if self.is_stream
-                else "not a readable video (corrupt, truncated or unsupported format)"
-            )
-            raise SourceError(self.label, f"cannot open: {why}")
-        fps = capture.get(cv2.CAP_PROP_FPS)
-        self.fps = fps if math.isfinite(fps) and 0 < fps <= 1000 else self._fallback_fps
-        count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
-        known = not self.is_stream and math.isfinite(count) and count > 0 and not is_matroska(self._path)
-        self.frame_count = int(count) if known else None
-        self._capture = capture
-        self._frames_this_pass = 0
-        # Grab the first frame now so a source without frames fails here, not in the worker loop.
-        self._pending = capture.grab()
-        if not self._pending:
-            self.close()
-            raise SourceError(self.label, "opened but delivered no frames (empty, corrupt or no signal)")
-
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
-
-    def __enter__(self) -> VideoSource:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-    def __del__(self):
-        if getattr(self, "_capture", None) is not None:
-            self.close()
-
-    # -- reading
-
-    @property
-    def position_seconds(self) -> float:
-        """Media time of the last delivered frame's end: frames read / fps (across loops)."""
-        return self.frames_read / self.fps
-
-    def grab(self) -> bool:
-        """Advance one frame without decoding it. False at the end of a file (without loop).
-
-        Raises SourceError when a stream stops or a file ends well before its declared length.
-        """
-        if self._capture is None:
-            raise SourceError(self.label, "is closed")
-        if self._pending:
-            self._pending = False
-            ok = True
-        else:
-            ok = self._capture.grab()
-        if ok:
-            self.frames_read += 1
-            self._frames_this_pass += 1
-            return True
-        if self.is_stream:
-            raise SourceError(self.label, f"stopped delivering frames after {self.frames_read} frames")
-        if self.frame_count and self._frames_this_pass < self.frame_count * (1 - self.FRAME_COUNT_TOLERANCE) - 1:
-            raise SourceError(
-                self.label,
-                f"ended after {self._frames_this_pass} of {self.frame_count} frames: file truncated or corrupt",
-            )
-        if container_truncated(self._path):
-            raise SourceError(
-                self.label, f"ended after {self._frames_this_pass} frames: file truncated (shorter than its container)"
-            )
-        if self._file_index + 1 < len(self._files):
-            self._file_index += 1  # the playlist's next file
-        elif not self.loop:
-            return False
-        else:
-            self._file_index = 0
-            self.loops += 1
-        self.close()
-        self._open()  # raises if the file became unreadable; a file without frames cannot loop forever
-        return self.grab()
-
-    def retrieve(self) -> np.ndarray:
-        """Decode the frame last grabbed."""
-        ok, frame = self._capture.retrieve() if self._capture is not None else (False, None)
-        if not ok or frame is None:
-            raise SourceError(self.label, f"frame {self.frames_read - 1} cannot be decoded (corrupt)")
-        return frame
-
-    def read(self) -> tuple[bool, np.ndarray | None]:
-        """``(True, frame)``, or ``(False, None)`` at the end of a file that does not loop."""
-        if not self.grab():
-            return False, None
-        return True, self.retrieve()
-
-    def live(self, sample_fps: float, **clock) -> LiveFeed:
-        """This source as a live feed: newest frame first, frames missed while busy skipped."""
-        return LiveFeed(self, sample_fps, **clock)
-
-    def iter_sampled(self, sample_fps: float) -> Iterator[SampledFrame]:
-        """Yield about ``sample_fps`` frames per second of media, decoding only those.
-
-        Frame ``i`` is yielded when ``floor(i * sample_fps / fps)`` reaches a new value, so
-        sampling is even and the first frame is always included; skipped frames are only
-        grabbed (no decode). Ends at the end of a file unless ``loop``; a broken source raises
-        SourceError (after the frames it did deliver).
-        """
-        if not sample_fps > 0:
-            raise ValueError("sample_fps must be positive")
-        ratio = sample_fps / self.fps
-        last_slot = -1
-        while self.grab():
-            index = self.frames_read - 1
-            slot = math.floor(index * ratio + 1e-9)
-            if slot > last_slot:
-                last_slot = slot
-                yield SampledFrame(index=index, media_time_seconds=index / self.fps, frame=self.retrieve())
