@@ -106,18 +106,31 @@ __all__ = [
 # --------------------------------------------------------------------------- detection and encoding
 
 
+# OpenCV's conversion to each target from a grey (1 channel), BGR (3) or BGRA (4) frame; None: already there.
+_CONVERSIONS = {
+    "RGB": {1: cv2.COLOR_GRAY2RGB, 3: cv2.COLOR_BGR2RGB, 4: cv2.COLOR_BGRA2RGB},
+    "BGR": {1: cv2.COLOR_GRAY2BGR, 3: None, 4: cv2.COLOR_BGRA2BGR},
+}
+
+
+def _converted(image: np.ndarray, target: str) -> np.ndarray:
+    """A C-contiguous uint8 copy of a grey, BGR or BGRA frame in `target` colour order."""
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
+        raise TypeError("expected a uint8 numpy array (an OpenCV frame)")
+    image = np.ascontiguousarray(image)
+    if image.ndim == 2:
+        channels = 1
+    elif image.ndim == 3 and image.shape[2] in (3, 4):
+        channels = image.shape[2]
+    else:
+        raise TypeError(f"expected a BGR, BGRA or grey frame, got shape {image.shape}")
+    code = _CONVERSIONS[target][channels]
+    return image if code is None else cv2.cvtColor(image, code)
+
+
 def _to_rgb(image_bgr: np.ndarray) -> np.ndarray:
     """C-contiguous uint8 RGB copy, as dlib 20 requires (it rejects ``[:, :, ::-1]`` views)."""
-    if not isinstance(image_bgr, np.ndarray) or image_bgr.dtype != np.uint8:
-        raise TypeError("expected a uint8 numpy array (an OpenCV frame)")
-    image_bgr = np.ascontiguousarray(image_bgr)
-    if image_bgr.ndim == 2:
-        return cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2RGB)
-    if image_bgr.ndim == 3 and image_bgr.shape[2] == 3:
-        return cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
-    if image_bgr.ndim == 3 and image_bgr.shape[2] == 4:
-        return cv2.cvtColor(image_bgr, cv2.COLOR_BGRA2RGB)
-    raise TypeError(f"expected a BGR, BGRA or grey frame, got shape {image_bgr.shape}")
+    return _converted(image_bgr, "RGB")
 
 
 class _YuNet:
@@ -160,16 +173,7 @@ class _YuNet:
 
 
 def _to_bgr(image: np.ndarray) -> np.ndarray:
-    if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
-        raise TypeError("expected a uint8 numpy array (an OpenCV frame)")
-    image = np.ascontiguousarray(image)
-    if image.ndim == 2:
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    if image.ndim == 3 and image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
-    if image.ndim == 3 and image.shape[2] == 3:
-        return image
-    raise TypeError(f"expected a BGR, BGRA or grey frame, got shape {image.shape}")
+    return _converted(image, "BGR")
 
 
 def _detect_scaled(image_bgr: np.ndarray, scale: float, score: float) -> list[Box]:
