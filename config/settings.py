@@ -401,8 +401,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # ---------------------------------------------------------------- recognition (R10, R11)
 RECOGNITION_SAMPLE_FPS = env_float("RECOGNITION_SAMPLE_FPS", 5.0, minimum=0.1, maximum=60)
-# Faces are found by YuNet on a copy of each sampled frame at most this wide (full HD is halved: 34 ms a frame).
-RECOGNITION_DETECT_WIDTH = env_int("RECOGNITION_DETECT_WIDTH", 960, minimum=320, maximum=4096)
+# Faces are found by YuNet on a copy of each sampled frame at most this wide, but never reduced so far that a face of
+# RECOGNITION_MIN_FACE_PX measures under 16 px in it (recognition.engine.detect_scale): full HD goes to 640x360.
+RECOGNITION_DETECT_WIDTH = env_int("RECOGNITION_DETECT_WIDTH", 640, minimum=320, maximum=4096)
 # Faces narrower than this are tracked and counted ("too small") but never encoded or matched: under about 50 px
 # no threshold keeps false alerts away (R13; benchmarks/threshold_bench.py). Start-up check recognition.E004/W004.
 RECOGNITION_MIN_FACE_PX = env_int("RECOGNITION_MIN_FACE_PX", 50, minimum=20, maximum=400)

@@ -3,8 +3,9 @@
 One :class:`CameraAnalyser` per scan of one camera. For each sampled frame,
 :meth:`CameraAnalyser.analyse` does, in order:
 
-1. **Detection on the whole frame**: YuNet on a copy at most ``engine.detect_width`` px wide
-   (:func:`recognition.engine.detect_faces`; 34 ms for a full-HD frame halved on one core).
+1. **Detection on the whole frame**: YuNet on a copy at most ``engine.detect_width`` px wide, never
+   reduced so far that a face of ``min_face_px`` measures under 16 px in it
+   (:func:`recognition.engine.detect_faces`; about 20 ms for a full-HD frame on one core).
    Detecting everywhere on every sampled frame costs less than the region bookkeeping the
    HOG detector needed (motion regions, predicted track regions, upsampling), finds faces
    where nothing moved, and leaves the tracker nothing to guess.
@@ -189,7 +190,7 @@ class CameraAnalyser:
         t = (captured_at - self._first_at).total_seconds()
 
         started = clock()
-        boxes = engine.detect_faces(frame_bgr, self.config.engine)
+        boxes = engine.detect_faces(frame_bgr, self.config.engine, self.config.min_face_px)
         seconds["detect"] = clock() - started
 
         started = clock()

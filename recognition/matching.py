@@ -71,6 +71,60 @@ class FaceTooSmall(EngineError):
         )
 
 
+@dataclass(frozen=True)
+class FacePose:
+    """How far a face is turned, from the detector's five landmarks (eyes, nose tip, mouth corners).
+
+    ``turn``: the nose tip's horizontal offset from the point between the eyes, in eye distances (0 from the
+    front, about 0.5 for a face turned well past three-quarter view). ``tilt``: the nose tip's height between
+    the eyes (0) and the mouth (1); about 0.55 from the front, lower for a face looking up, higher looking down.
+    Measured on the reference photos we have (benchmarks/threshold_bench.py): every usable photo turns at most
+    0.27 and tilts 0.49-0.65; the child seen from above in scenes/obama_and_biden.jpg turns 0.51.
+    """
+
+    turn: float
+    tilt: float
+
+    MAX_TURN = 0.35
+    TILT_RANGE = (0.40, 0.72)
+
+    @classmethod
+    def from_landmarks(cls, landmarks) -> FacePose:
+        """``landmarks``: five (x, y) points in YuNet's order: right eye, left eye, nose tip, right and left
+        mouth corners."""
+        (rx, ry), (lx, ly), (nx, ny), (mrx, mry), (mlx, mly) = (tuple(map(float, p)) for p in landmarks)
+        eyes_x, eyes_y = (rx + lx) / 2, (ry + ly) / 2
+        eye_distance = math.hypot(lx - rx, ly - ry)
+        mouth_drop = (mry + mly) / 2 - eyes_y
+        if eye_distance < 1 or mouth_drop < 1:
+            return cls(turn=float("inf"), tilt=float("nan"))
+        return cls(turn=abs(nx - eyes_x) / eye_distance, tilt=(ny - eyes_y) / mouth_drop)
+
+    def usable_for_reference(self) -> bool:
+        low, high = self.TILT_RANGE
+        return self.turn <= self.MAX_TURN and low <= self.tilt <= high
+
+
+class FaceNotFrontal(EngineError):
+    """A reference photo whose face is turned away or seen from above or below. Its template would lie close to
+    many strangers' faces (R13: with the one such photo we have on the watchlist, only 0.45 stays free of false
+    alerts), so it is refused with the reason rather than kept as a weak reference."""
+
+    def __init__(self, pose: FacePose):
+        self.pose = pose
+        if pose.turn > FacePose.MAX_TURN:
+            detail = "the face is turned to the side"
+        elif pose.tilt > FacePose.TILT_RANGE[1]:
+            detail = "the face looks down"
+        else:
+            detail = "the face looks up"
+        self.detail = detail
+        super().__init__(
+            f"The face is not seen from the front ({detail}); a reference image must show the face looking at the "
+            "camera, as in a passport photo. Use a frontal photo."
+        )
+
+
 class SourceError(EngineError):
     """A video source cannot be opened or stopped delivering frames."""
 
@@ -88,14 +142,15 @@ class EngineConfig:
     """How frames are analysed.
 
     Faces are detected by YuNet (OpenCV's ``FaceDetectorYN``) on a copy of the frame at most
-    ``detect_width`` px wide (a 1920x1080 frame is halved to 960x540: 34 ms instead of 170 ms on
-    one core, and faces of about 20 px of the full frame are still found); boxes come back in
-    full-resolution pixels and encodings are always computed at full resolution.
+    ``detect_width`` px wide (a 1920x1080 frame reduced to 640x360 costs about a third of the
+    detection at 960x540), but never reduced so far that a face of the minimum size measures under
+    ``DETECT_FLOOR_PX`` in the copy (see :func:`recognition.engine.detect_faces`); boxes come back
+    in full-resolution pixels and encodings are always computed at full resolution.
     ``detect_score`` is YuNet's confidence floor.
     """
 
     sample_fps: float = 5.0
-    detect_width: int = 960
+    detect_width: int = 640
     detect_score: float = 0.7
     num_jitters: int = 1
     encoding_model: str = "small"

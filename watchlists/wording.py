@@ -26,6 +26,10 @@ _SECOND_FACE = re.compile(
     r"^Besides the main face \((?P<size>\d+) px wide\) the image shows a smaller face \((?P<other>\d+) px wide\); "
     r"a reference image must show only the person concerned\. Crop the photo to that person\.$"
 )
+_NOT_FRONTAL = re.compile(
+    r"^The face is not seen from the front \((?P<detail>[a-z ]+)\); a reference image must show the face looking at "
+    r"the camera, as in a passport photo\. Use a frontal photo\.$"
+)
 _UNREADABLE = re.compile(r"^Unreadable image: (?P<reason>.*)\.$", re.DOTALL)
 _TOO_MANY_PIXELS_LONG = re.compile(
     r"^the image has (?P<width>\d+)x(?P<height>\d+) pixels, more than the (?P<limit>\d+) allowed$"
@@ -50,6 +54,14 @@ def _unreadable_reason(reason: str) -> str:
     if match:
         return gettext("the image has more than the %(limit)s pixels allowed") % match.groupdict()
     return reason
+
+
+def _not_frontal_details() -> dict[str, str]:
+    return {
+        "the face is turned to the side": gettext("the face is turned to the side"),
+        "the face looks down": gettext("the face looks down"),
+        "the face looks up": gettext("the face looks up"),
+    }
 
 
 def failure_reason_text(reason: str) -> str:
@@ -88,6 +100,12 @@ def failure_reason_text(reason: str) -> str:
             )
             % match.groupdict()
         )
+    match = _NOT_FRONTAL.match(reason)
+    if match and match["detail"] in _not_frontal_details():
+        return gettext(
+            "The face is not seen from the front (%(detail)s); a reference image must show the face looking at the "
+            "camera, as in a passport photo. Use a frontal photo."
+        ) % {"detail": _not_frontal_details()[match["detail"]]}
     match = _UNREADABLE.match(reason)
     if match:
         return gettext("Unreadable image: %(reason)s.") % {"reason": _unreadable_reason(match["reason"])}

@@ -46,6 +46,8 @@ from recognition.matching import (  # re-exported: callers import them from the 
     Box,
     EngineConfig,
     EngineError,
+    FaceNotFrontal,
+    FacePose,
     FaceTooSmall,
     FrameResult,
     Match,
@@ -78,6 +80,8 @@ __all__ = [
     "Box",
     "EngineConfig",
     "EngineError",
+    "FaceNotFrontal",
+    "FacePose",
     "FaceTooSmall",
     "FrameResult",
     "LiveFeed",
@@ -93,6 +97,8 @@ __all__ = [
     "VideoSource",
     "crop_with_others_blurred",
     "detect_faces",
+    "detect_faces_with_pose",
+    "detect_scale",
     "face_size",
     "face_sharpness",
     "scene_histogram",
@@ -178,6 +184,11 @@ def _to_bgr(image: np.ndarray) -> np.ndarray:
 
 def _detect_scaled(image_bgr: np.ndarray, scale: float, score: float) -> list[Box]:
     """YuNet on ``image_bgr`` resized by ``scale`` (<= 1); boxes in ``image_bgr``'s pixels, clipped."""
+    return [box for box, _ in _detect_scaled_with_pose(image_bgr, scale, score)]
+
+
+def _detect_scaled_with_pose(image_bgr: np.ndarray, scale: float, score: float) -> list[tuple[Box, FacePose]]:
+    """As :func:`_detect_scaled`, each box with the pose read from YuNet's five landmarks."""
     image_bgr = _to_bgr(image_bgr)
     height, width = image_bgr.shape[:2]
     small = image_bgr
@@ -185,8 +196,9 @@ def _detect_scaled(image_bgr: np.ndarray, scale: float, score: float) -> list[Bo
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         small = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
         scale = size[0] / width
-    boxes = []
-    for x, y, w, h in _YuNet.get().detect(small, score)[:, :4]:
+    found = []
+    for row in _YuNet.get().detect(small, score):
+        x, y, w, h = row[:4]
         box = (
             max(0, math.floor(y / scale)),
             min(width, math.ceil((x + w) / scale)),
@@ -194,8 +206,17 @@ def _detect_scaled(image_bgr: np.ndarray, scale: float, score: float) -> list[Bo
             max(0, math.floor(x / scale)),
         )
         if box[2] - box[0] >= 4 and box[1] - box[3] >= 4:
-            boxes.append(box)
-    return boxes
+            found.append((box, FacePose.from_landmarks(row[4:14].reshape(5, 2))))
+    return found
+
+
+def detect_faces_with_pose(
+    frame_bgr: np.ndarray, config: EngineConfig = DEFAULT_CONFIG, min_face_px: int | None = None
+) -> list[tuple[Box, FacePose]]:
+    """As :func:`detect_faces`, each box with its :class:`FacePose`."""
+    return _detect_scaled_with_pose(
+        frame_bgr, detect_scale(frame_bgr.shape[1], config, min_face_px), config.detect_score
+    )
 
 
 def face_size(box: Box) -> int:
@@ -203,13 +224,31 @@ def face_size(box: Box) -> int:
     return max(0, box[1] - box[3])
 
 
-def detect_faces(frame_bgr: np.ndarray, config: EngineConfig = DEFAULT_CONFIG) -> list[Box]:
+# The smallest face, in pixels of the reduced copy, that YuNet finds as reliably as at full resolution. Measured on
+# the full-HD marathon crowd (every sampled frame, faces of at least 50 px found at full resolution): a copy 640 px
+# wide (a 50 px face measures 16.7 px) found all 31 that a 960 px copy found; 560 px (14.6 px) lost one.
+DETECT_FLOOR_PX = 16
+
+
+def detect_scale(width: int, config: EngineConfig = DEFAULT_CONFIG, min_face_px: int | None = None) -> float:
+    """How much a frame ``width`` px wide is reduced for detection: to ``config.detect_width``, but never so far that
+    a face of ``min_face_px`` (the smallest that will be encoded) measures under ``DETECT_FLOOR_PX`` (R13: the
+    faces that can be matched are all found, whatever the camera's resolution)."""
+    scale = config.detect_width / width
+    if min_face_px:
+        scale = max(scale, DETECT_FLOOR_PX / min_face_px)
+    return min(1.0, scale)
+
+
+def detect_faces(
+    frame_bgr: np.ndarray, config: EngineConfig = DEFAULT_CONFIG, min_face_px: int | None = None
+) -> list[Box]:
     """Face boxes ``(top, right, bottom, left)`` in full-resolution coordinates.
 
-    YuNet runs on a copy at most ``config.detect_width`` px wide (INTER_AREA); the boxes are
-    scaled back and clipped to the frame.
+    YuNet runs on a copy reduced by :func:`detect_scale` (INTER_AREA); the boxes are scaled back and clipped to the
+    frame. Faces smaller than ``min_face_px`` may be missed, which is why they are never matched.
     """
-    return _detect_scaled(frame_bgr, min(1.0, config.detect_width / frame_bgr.shape[1]), config.detect_score)
+    return _detect_scaled(frame_bgr, detect_scale(frame_bgr.shape[1], config, min_face_px), config.detect_score)
 
 
 def _encode_rgb(rgb: np.ndarray, boxes: Sequence[Box], config: EngineConfig) -> np.ndarray:
@@ -426,7 +465,8 @@ def encode_reference_image(
     """The ``(128,)`` encoding of the one face in a reference photo.
 
     Raises :class:`UnreadableImage`, :class:`NoFaceFound`, :class:`MultipleFaces`,
-    :class:`SecondSmallerFace` or :class:`FaceTooSmall` (in that order of checks). YuNet finds
+    :class:`SecondSmallerFace`, :class:`FaceTooSmall` or :class:`FaceNotFrontal` (in that order of checks: a face
+    turned to the side or seen from above or below gives a template close to many strangers', R13). YuNet finds
     faces down to ~10 px, so it also finds a passer-by behind the person: a second face at
     least half as large as the main one is "several people" (:class:`MultipleFaces`), a
     smaller one is refused with its own message (:class:`SecondSmallerFace`) that asks for a
@@ -440,10 +480,13 @@ def encode_reference_image(
     scale = min(1.0, detect_max_side / max(height, width))
     scale = min(1.0, max(scale, 20 / max(min_face_px, 1)))
     bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    boxes = sorted(_detect_scaled(bgr, scale, config.detect_score), key=face_size, reverse=True)
+    found = sorted(
+        _detect_scaled_with_pose(bgr, scale, config.detect_score), key=lambda f: face_size(f[0]), reverse=True
+    )
     del bgr
-    if not boxes:
+    if not found:
         raise NoFaceFound()
+    boxes = [box for box, _ in found]
     size_px = face_size(boxes[0])
     if len(boxes) > 1:
         if face_size(boxes[1]) * 2 >= size_px:
@@ -451,4 +494,6 @@ def encode_reference_image(
         raise SecondSmallerFace(size_px, face_size(boxes[1]))
     if size_px < min_face_px:
         raise FaceTooSmall(size_px, min_face_px)
+    if not found[0][1].usable_for_reference():
+        raise FaceNotFrontal(found[0][1])
     return _encode_rgb(rgb, boxes, config)[0]

@@ -30,6 +30,8 @@ from recognition import engine
 from recognition.engine import (
     EngineConfig,
     EngineError,
+    FaceNotFrontal,
+    FacePose,
     FaceTooSmall,
     MatchScope,
     MultipleFaces,
@@ -178,6 +180,36 @@ def test_detect_faces_on_a_reduced_copy_returns_full_resolution_boxes():
     assert 0 <= top < bottom <= frame.shape[0] and 0 <= left < right <= frame.shape[1]
 
 
+def test_detection_copy_keeps_every_face_that_can_be_matched():
+    """R13: the reduced copy never shrinks a face of the minimum size under what YuNet finds reliably, so every
+    face that could be encoded is found, at full HD (640 px copy) and at 4K (a larger copy) alike: as many as on
+    a copy half as large again (960 px, which finds the same faces as the full frame but for faces cut by the
+    frame's edge)."""
+    config = EngineConfig()
+    assert engine.detect_scale(1920, config, 50) == pytest.approx(640 / 1920)
+    assert engine.detect_scale(3840, config, 50) == pytest.approx(engine.DETECT_FLOOR_PX / 50)
+    assert engine.detect_scale(3840, config, 50) * 50 >= engine.DETECT_FLOOR_PX
+    assert engine.detect_scale(640, config, 50) == 1.0
+    # The marathon crowd at twice its size is a full-HD street: its runners' faces measure 36-88 px.
+    source = VideoSource(FACES / "video" / "five-second-marathon-clip.mkv")
+    frames = [sample.frame for sample in source.iter_sampled(2.0)]
+    source.close()
+    checked = 0
+    for small in frames:
+        frame = np.ascontiguousarray(np.repeat(np.repeat(small, 2, axis=0), 2, axis=1))
+        assert frame.shape[:2] == (1080, 1920)
+        full = [b for b in engine.detect_faces(frame, EngineConfig(detect_width=960)) if engine.face_size(b) >= 50]
+        # The default copy, and a copy asked to be 320 px wide, which the floor keeps at 16 / 50 of the frame.
+        for reduced in (
+            engine.detect_faces(frame, config, 50),
+            engine.detect_faces(frame, EngineConfig(detect_width=320), 50),
+        ):
+            for box in full:
+                assert max((box_iou(box, other) for other in reduced), default=0) > 0.4, box
+        checked += len(full)
+    assert checked >= 3
+
+
 def box_iou(a, b) -> float:
     (a_top, a_right, a_bottom, a_left), (b_top, b_right, b_bottom, b_left) = a, b
     height = max(0, min(a_bottom, b_bottom) - max(a_top, b_top))
@@ -275,6 +307,43 @@ def test_reference_image_with_a_second_much_smaller_face_is_refused_with_a_reque
     # The same portrait without the passer-by is accepted; two faces of similar size are two people
     # (test_reference_image_with_two_people_is_refused).
     assert engine.encode_reference_image((FACES / "people" / "obama_1.jpg").read_bytes()).shape == (128,)
+
+
+def scene_face_photo(name: str, left: int, right: int) -> bytes:
+    """The columns ``left..right`` of a scene photo, as a photo of its own (one person of the scene)."""
+    scene = Image.open(FACES / "scenes" / name).convert("RGB")
+    buffer = io.BytesIO()
+    scene.crop((left, 0, right, scene.height)).save(buffer, format="JPEG", quality=95)
+    return buffer.getvalue()
+
+
+def test_reference_image_of_a_face_not_seen_from_the_front_is_refused():
+    """R13: the child looking down and away in obama_and_biden.jpg gives a template that lies within 0.46-0.48 of
+    strangers' faces (benchmarks/threshold_bench.py); as a photo of its own it is refused, in words that say why,
+    while Obama's face cut from the same scene, and every reference photo we have, is accepted."""
+    with pytest.raises(FaceNotFrontal) as error:
+        engine.encode_reference_image(scene_face_photo("obama_and_biden.jpg", 1450, 1920))
+    assert error.value.pose.turn > FacePose.MAX_TURN
+    assert "(the face is turned to the side)" in str(error.value) and "Use a frontal photo" in str(error.value)
+    assert engine.encode_reference_image(scene_face_photo("obama_and_biden.jpg", 600, 1000)).shape == (128,)
+    for photo in sorted((FACES / "people").iterdir()):
+        if photo.suffix in (".jpg", ".png") and photo.stem != "obama_small":
+            assert engine.encode_reference_image(photo.read_bytes()).shape == (128,), photo.name
+
+
+def test_face_pose_reads_turn_and_tilt_from_the_landmarks():
+    # Right eye, left eye, nose tip, right and left mouth corners, as YuNet gives them (image coordinates).
+    frontal = FacePose.from_landmarks([(40, 50), (80, 50), (60, 72), (45, 90), (75, 90)])
+    assert frontal.turn == pytest.approx(0.0) and frontal.tilt == pytest.approx(0.55)
+    assert frontal.usable_for_reference()
+    turned = FacePose.from_landmarks([(40, 50), (80, 50), (78, 72), (55, 90), (85, 90)])
+    assert turned.turn == pytest.approx(0.45) and not turned.usable_for_reference()
+    down = FacePose.from_landmarks([(40, 50), (80, 50), (60, 84), (45, 90), (75, 90)])
+    assert down.tilt == pytest.approx(0.85) and not down.usable_for_reference()
+    assert "looks down" in str(FaceNotFrontal(down))
+    up = FacePose.from_landmarks([(40, 50), (80, 50), (60, 60), (45, 90), (75, 90)])
+    assert "looks up" in str(FaceNotFrontal(up))
+    assert not FacePose.from_landmarks([(40, 50), (40, 50), (60, 60), (45, 90), (75, 90)]).usable_for_reference()
 
 
 def test_reference_image_with_a_small_face_is_refused():
