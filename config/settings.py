@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: an error under /api/ answers JSON in both modes, even where DEBUG makes Django answer HTML.
+    "config.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: a request larger than any accepted upload is refused unread (413).
     "config.middleware.RequestSizeLimitMiddleware",
