@@ -62,8 +62,9 @@ class ApiErrorsAsJsonMiddleware:
             from config.views import api_error_response
 
             replaced = api_error_response(request, response.status_code)
-            for header in ("Connection", "Retry-After", "Allow", "WWW-Authenticate"):
-                if header in response:
-                    replaced[header] = response[header]
+            for header, value in response.items():  # caching, security and session headers of the inner layers
+                if header.lower() not in ("content-type", "content-length"):
+                    replaced[header] = value
+            replaced.cookies = response.cookies
             return replaced
         return response

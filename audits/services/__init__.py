@@ -13,6 +13,7 @@ from audits.services.exports import (
     audit_export_create,
     audit_export_request,
     audit_export_run,
+    disclosure_record,
 )
 from audits.services.record import SYSTEM, audit_checkpoint_create, audit_checkpoint_due, audit_record
 
@@ -33,4 +34,5 @@ __all__ = [
     "consultation_token_issue",
     "consultation_token_url",
     "consultation_token_valid",
+    "disclosure_record",
 ]
