@@ -28,7 +28,9 @@ class AuditEvent(models.Model):
     # normalisation can change what was signed.
     data = models.TextField(default="{}")
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Unique through a constraint (Meta), not unique=True: that would add a second, LIKE-pattern index on a random key
+    # which every append would also write (half the index pages an append dirties at scale), for no query.
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["seq"]
@@ -44,6 +46,7 @@ class AuditEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive"),
+            models.UniqueConstraint(fields=["hash"], name="audit_hash_unique"),
         ]
 
     def __str__(self):

@@ -142,6 +142,63 @@ def audit_record(
     return event
 
 
+def audit_record_many(*, events: list[dict], using: str = DEFAULT_DB_ALIAS) -> list[AuditEvent]:
+    """Append several events of one action, in order, inside the caller's transaction: each dict takes
+    audit_record's keywords (actor, event_type, case_ref, target_ref, data).
+
+    The same chain as that many audit_record calls (same seqs, hashes and time), written on PostgreSQL by one call
+    of audits_append_many(): one head lock, one round trip and one head update for all of them.
+    """
+    rows = []
+    for event in events:
+        actor_id, actor_label = _actor_snapshot(event.get("actor"))
+        case_ref = event.get("case_ref")
+        rows.append(
+            (
+                EventType(event["event_type"]).value,
+                actor_id,
+                actor_label,
+                getattr(case_ref, "reference", None) or _ref(case_ref),
+                _ref(event.get("target_ref")),
+                chain.canonical_data(event.get("data")),
+            )
+        )
+    if not rows:
+        return []
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using, savepoint=False):
+            return [audit_record(**event, using=using) for event in events]
+    occurred_at = timezone.now()
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, prev_hash, hash FROM audits_append_many(%s, %s, %s, %s, %s, %s, %s)",
+            [occurred_at, *columns],
+        )
+        chained = cursor.fetchall()
+    appended = []
+    for (event_type, actor_id, actor_label, case_text, target_text, data_text), (seq, prev, digest) in zip(
+        rows, chained, strict=True
+    ):
+        event = AuditEvent(
+            seq=seq,
+            occurred_at=occurred_at,
+            event_type=event_type,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            case_ref=case_text,
+            target_ref=target_text,
+            data=data_text,
+            prev_hash=prev,
+            hash=digest,
+        )
+        event._state.adding = False
+        event._state.db = connection.alias
+        appended.append(event)
+    return appended
+
+
 def audit_checkpoint_create(*, actor: Any = None) -> AuditCheckpoint:
     """Sign (count, head hash, time) with the Ed25519 key and store it.
 
