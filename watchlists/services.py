@@ -262,10 +262,14 @@ def reference_photo_consult(
     consultation_token: from the URL of a page that already recorded showing this photo to this
     actor in this session (audits.services.consultation_token_url); it serves once without a new record, so one
     visit is one event. Without it (lapsed, served already, another session) the fetch is recorded.
-    Raises LookupError when the photo does not exist, belongs to another person, or
-    holds no image any more (failed or destroyed).
+    Raises LookupError when the photo does not exist, belongs to another person, holds no image any more (failed
+    or destroyed), or is not decoded yet: the upload as received (unchecked pixels, its metadata) is never served.
     """
-    photo = ReferencePhoto.objects.filter(pk=photo_pk, person=person).exclude(photo_file="").first()
+    photo = (
+        ReferencePhoto.objects.filter(pk=photo_pk, person=person, decoded_at__isnull=False)
+        .exclude(photo_file="")
+        .first()
+    )
     if photo is None:
         raise LookupError(photo_pk)
     content = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))

@@ -137,3 +137,14 @@ def test_every_refusal_of_the_imaging_module_is_listed_for_translation():
     source = Path(imaging.__file__).read_text()
     raised = set(re.findall(r'gettext_noop\(\s*"((?:[^"\\]|\\.)*)"\s*\)', source))
     assert raised and raised <= set(imaging.REFUSAL_TEMPLATES)
+
+
+def test_the_upload_as_received_is_never_served_before_the_worker_decoded_it(requester):
+    case = draft_case(requester)
+    person = case.persons.get()
+    photo = upload(requester, person, "people/obama_1.jpg")
+    with pytest.raises(LookupError):
+        services.reference_photo_consult(actor=requester, case=case, person=person, photo_pk=photo.pk, via="page")
+    services.reference_photo_encode(photo_id=photo.pk)
+    served = services.reference_photo_consult(actor=requester, case=case, person=person, photo_pk=photo.pk, via="page")
+    assert served.content_type == "image/jpeg" and served.content != face_bytes("people/obama_1.jpg")
