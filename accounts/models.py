@@ -4,6 +4,8 @@
   across usernames before any password is hashed, and sign-ins with names that do not exist become one audit
   event per address and window instead of one each (R17 with a bound on what an unauthenticated client can add).
 - EnrolmentCode: the one-time code an administrator issues so a privileged account can enrol its second factor.
+- SecondFactorReset: one reset of a person's second factor with the operator's reason; the audit event references
+  it and does not copy the reason (audits.texts).
 """
 
 from __future__ import annotations
@@ -46,3 +48,17 @@ class EnrolmentCode(models.Model):
 
     def __str__(self):
         return f"enrolment code for {self.user_id} issued {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+class SecondFactorReset(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor_resets")
+    operator = models.CharField(max_length=150)
+    reason = models.TextField(max_length=2000)
+    devices_removed = models.PositiveIntegerField(default=0)
+    reset_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reset_at", "-id"]
+
+    def __str__(self):
+        return f"second factor of {self.user_id} reset {self.reset_at:%Y-%m-%d %H:%M}"

@@ -10,11 +10,13 @@ import base64
 
 import django_otp
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import enrolment
+from accounts.models import SecondFactorReset
 from accounts.policy import ENROLLED_KEY
 from audits.events import EventType
 from audits.services import audit_record
@@ -176,11 +178,19 @@ def second_factor_reset(*, username: str, reason: str, operator: str) -> tuple[i
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
         removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
+        # The reason stays on the reset's row; the event references it (never the typed words, audits.texts).
+        reset = SecondFactorReset.objects.create(
+            user=user,
+            operator=operator[:150],
+            reason=reason.strip()[:2000],
+            devices_removed=removed,
+            reset_at=timezone.now(),
+        )
         audit_record(
             actor=f"operator:{operator[:140]}",
             event_type=EventType.AUTH_SECOND_FACTOR_RESET,
-            target_ref=user,
-            data={"username": user.get_username(), "reason": reason.strip(), "devices_removed": removed},
+            target_ref=reset,
+            data={"user": f"{user._meta.label}:{user.pk}", "username": user.get_username(), "devices_removed": removed},
         )
         code = None
         if enrolment.enrolment_code_required(user):

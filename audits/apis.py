@@ -12,6 +12,7 @@ from audits import chain, selectors
 from audits.events import EventType
 from audits.models import AuditEvent
 from audits.services import audit_record
+from audits.texts import filters_for_event
 
 
 class CanViewAudit(BasePermission):
@@ -65,7 +66,7 @@ class EventListApi(ListAPIView):
             event_type=EventType.AUDIT_VIEWED,
             data={
                 "interface": "api",
-                "filters": {k: params[k][:150] for k in ("event_type", "case_ref", "actor") if params.get(k)},
+                "filters": filters_for_event({k: params.get(k) for k in ("event_type", "case_ref", "actor")}),
                 "cursor": bool(params.get("cursor")),
                 "seqs": [shown[0], shown[-1]] if shown else [],
                 "count": len(shown),

@@ -65,3 +65,47 @@ def audit_settings_check(app_configs=None, **kwargs) -> list:
             )
         )
     return messages
+
+
+def owner_connection_problem(alias: str = "default") -> str | None:
+    """Why the application's connection must not serve (it owns the trail), or None.
+
+    The owner (or a superuser) can disable the trail's triggers and rewrite it; production connects the web and the
+    workers as the application's role (audits.triggers.APP_ROLE) and gives the owner's only to migrations and the cut
+    (DATABASE_OWNER_URL). Asked once at start-up; nothing to ask on SQLite or before the trail's tables exist.
+    """
+    from django.db import connections
+
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, pg_has_role(current_user, c.relowner, 'MEMBER') OR r.rolsuper"
+            " FROM pg_class c, pg_roles r WHERE c.oid = to_regclass('audits_auditevent') AND r.rolname = current_user"
+        )
+        row = cursor.fetchone()
+    if row is None or not row[1]:
+        return None
+    return (
+        f"DATABASE_URL connects as {row[0]}, which owns the audit trail (or is a superuser) and could rewrite it. "
+        "Connect the web and the workers as the application's role (oversight_app, created by scripts/services.sh) "
+        "and give the owner's URL as DATABASE_OWNER_URL, used only for the migrations "
+        "(DATABASE_URL=$DATABASE_OWNER_URL manage.py migrate) and the trail's retention cut."
+    )
+
+
+def refuse_owner_connection() -> None:
+    """Start-up check of the web (config.wsgi) and the Celery processes (config.celery): with DEBUG off they refuse to
+    start on the owner's connection (R17: an audit trail the application itself cannot rewrite)."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import connections
+
+    if settings.DEBUG or getattr(settings, "TESTING", False):
+        return  # tests connect as the owner on purpose (and import config.wsgi before any database is allowed)
+    try:
+        problem = owner_connection_problem()
+    finally:
+        connections["default"].close()  # opened before forking workers: each process opens its own
+    if problem:
+        raise ImproperlyConfigured(problem)

@@ -28,7 +28,9 @@ class AuditEvent(models.Model):
     # normalisation can change what was signed.
     data = models.TextField(default="{}")
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Unique through a constraint (Meta), not unique=True: that would add a second, LIKE-pattern index on a random key
+    # which every append would also write (half the index pages an append dirties at scale), for no query.
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["seq"]
@@ -44,6 +46,7 @@ class AuditEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive"),
+            models.UniqueConstraint(fields=["hash"], name="audit_hash_unique"),
         ]
 
     def __str__(self):
@@ -120,6 +123,32 @@ class AuditCut(models.Model):
         return f"cut of #{self.seq_from}-#{self.seq_to}"
 
 
+class AuditDisclosure(models.Model):
+    """One disclosure of records (R17): an export of the trail, a report, with the words its requester typed.
+
+    The audit.exported / report.exported event references this row and copies none of its free text (the
+    justification, the recipients, the filters as typed): the trail holds only what it can hold for years without
+    becoming a store of what people wrote. Written once by audits.services.disclosure_record; never changed.
+    The requester is named by id and label, like events.
+    """
+
+    kind = models.CharField(max_length=32)  # "audit_export" or the report's code
+    format = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=150)
+    justification = models.TextField(max_length=2000)
+    recipients = models.CharField(max_length=300)
+    filters = models.JSONField(default=dict, blank=True)
+    rows = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"disclosure {self.pk} ({self.kind}, {self.format})"
+
+
 class AuditExportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
@@ -145,6 +174,8 @@ class AuditExport(models.Model):
     directory = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     disclosure_seq = models.BigIntegerField(null=True)
+    # What the requester typed is the disclosure's; the job's own copy is what its page shows while it runs.
+    disclosure = models.ForeignKey(AuditDisclosure, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True)
 

@@ -16,7 +16,8 @@ from audits.events import EventType
 from audits.forms import EventFilterForm, ExportForm
 from audits.models import AuditCheckpoint, AuditEvent, AuditExport
 from audits.services import AuditExportRefused, audit_export_request, audit_record
-from audits.services.exports import export_root
+from audits.services.exports import disclosure_record, export_root
+from audits.texts import filters_for_event, texts_for
 
 VIEW_PERM = "audits.view_auditevent"
 EXPORT_FIELDS = list(chain.ROW_FIELDS)
@@ -48,8 +49,8 @@ def event_list(request):
             actor=request.user,
             event_type=EventType.AUDIT_VIEWED,
             data={
-                "filters": {k: str(v) for k, v in filters.items() if v},
-                "cursor": request.GET.get("older") or request.GET.get("newer") or "",
+                "filters": filters_for_event(filters),
+                "cursor": bool(request.GET.get("older") or request.GET.get("newer")),
             },
         )
     # An invalid filter shows its message and no list: never a list that silently ignores part of the question.
@@ -62,7 +63,9 @@ def event_detail(request, seq: int):
     event = get_object_or_404(AuditEvent, seq=seq)
     audit_record(actor=request.user, event_type=EventType.AUDIT_VIEWED, target_ref=f"audits.AuditEvent:{seq}")
     data = json.dumps(event.data_dict, indent=2, ensure_ascii=False)
-    return render(request, "audits/event_detail.html", {"event": event, "data": data})
+    # What people typed is on the objects the event references, never in the event (audits.texts).
+    context = {"event": event, "data": data, "texts": texts_for(event)}
+    return render(request, "audits/event_detail.html", context)
 
 
 @login_required
@@ -109,16 +112,15 @@ def export(request):
     queryset = selectors.audit_event_list(**filters).order_by("seq")
     with transaction.atomic():
         # The disclosure is recorded before the data leaves (R17).
-        audit_record(
+        disclosure_record(
             actor=request.user,
             event_type=EventType.AUDIT_EXPORTED,
-            data={
-                "filters": {k: str(v) for k, v in filters.items() if v},
-                "rows": queryset.count(),
-                "justification": form.cleaned_data["justification"],
-                "recipients": form.cleaned_data["recipients"],
-                "format": form.cleaned_data["format"],
-            },
+            kind="audit_export",
+            fmt=form.cleaned_data["format"],
+            justification=form.cleaned_data["justification"],
+            recipients=form.cleaned_data["recipients"],
+            filters={k: v for k, v in filters.items() if v},
+            rows=queryset.count(),
         )
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)

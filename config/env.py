@@ -118,3 +118,15 @@ def sqlite_database(path: Path) -> dict:
         # transaction would fail to upgrade its lock under a second writer.
         "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
     }
+
+
+def owner_database(owner: dict, application: dict) -> dict:
+    """The owner's DATABASES entry (DATABASE_OWNER_URL): the same PostgreSQL database as the application's, another
+    role. In tests it mirrors the default connection (one test database)."""
+    if owner["ENGINE"] != "django.db.backends.postgresql" or application["ENGINE"] != owner["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_OWNER_URL is for PostgreSQL, with DATABASE_URL on PostgreSQL too")
+    if (owner["NAME"], owner["HOST"], owner["PORT"]) != (application["NAME"], application["HOST"], application["PORT"]):
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL must name the same database (host, port, name) as DATABASE_URL, as another role"
+        )
+    return {**owner, "TEST": {"MIRROR": "default"}}

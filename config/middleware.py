@@ -36,3 +36,35 @@ class RequestSizeLimitMiddleware:
             response["Connection"] = "close"  # the unread body is not worth keeping the connection for
             return response
         return self.get_response(request)
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Every error under /api/ answers JSON, whatever DEBUG says.
+
+    With DEBUG off Django's own error handlers (config.views.error_400/404/500) already answer JSON on API paths; with
+    DEBUG on Django answers a 404 without a matching route, a view's Http404, a BadRequest and an uncaught error with
+    its technical HTML pages instead, so an API client (and the schema tests) would meet HTML in development. Placed
+    first, this middleware sees every response, including those the inner layers made from exceptions, and replaces an
+    HTML error under /api/ with the same JSON body the API's own refusals carry. The traceback is still logged by
+    Django ("django.request") in both modes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from config.views import api_error_response
+
+            replaced = api_error_response(request, response.status_code)
+            for header, value in response.items():  # caching, security and session headers of the inner layers
+                if header.lower() not in ("content-type", "content-length"):
+                    replaced[header] = value
+            replaced.cookies = response.cookies
+            return replaced
+        return response

@@ -12,7 +12,16 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list, env_str, parse_database_url, sqlite_database
+from config.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    owner_database,
+    parse_database_url,
+    sqlite_database,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OVERSIGHT_VAR_DIR", str(BASE_DIR / "var")))
@@ -59,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: an error under /api/ answers JSON in both modes, even where DEBUG makes Django answer HTML.
+    "config.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: a request larger than any accepted upload is refused unread (413).
     "config.middleware.RequestSizeLimitMiddleware",
@@ -113,6 +124,18 @@ if _database_url:
     DATABASES = {"default": parse_database_url("DATABASE_URL", _database_url, base_dir=BASE_DIR)}
 else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "oversight.sqlite3")}
+# Two roles in production (audits.triggers): DATABASE_URL is the application's (`oversight_app`: reads, appends to
+# the trail only through audits_append()), DATABASE_OWNER_URL the owner's, for the migrations (run as
+# `DATABASE_URL=$DATABASE_OWNER_URL manage.py migrate`, scripts/run.sh) and the audit trail's retention cut, which
+# runs its own transaction on this connection (alias "owner"). Unset (tests, local
+# runs): the one connection is the owner's and does both. With DEBUG off the web and the workers refuse to start
+# when DATABASE_URL connects as the owner of the trail (audits.checks.refuse_owner_connection).
+_database_owner_url = env_str("DATABASE_OWNER_URL")
+if _database_owner_url:
+    DATABASES["owner"] = owner_database(
+        parse_database_url("DATABASE_OWNER_URL", _database_owner_url, base_dir=BASE_DIR), DATABASES["default"]
+    )
+AUDIT_OWNER_DATABASE = "owner" if _database_owner_url else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "oversight.User"

@@ -73,9 +73,27 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def api_error_response(request, status: int):
+    """The JSON answer to an error on an API path, in the words (and translations) DRF and Django's handlers use."""
+    if status == 400:
+        return api_exceptions.bad_request(request, None)
+    if status >= 500:
+        response = api_exceptions.server_error(request)
+        response.status_code = status
+        return response
+    details = {
+        401: api_exceptions.NotAuthenticated.default_detail,
+        403: api_exceptions.PermissionDenied.default_detail,
+        404: api_exceptions.NotFound.default_detail,
+        405: str(api_exceptions.MethodNotAllowed.default_detail).format(method=request.method),
+    }
+    detail = details.get(status, api_exceptions.ValidationError.default_detail)
+    return JsonResponse({"detail": str(detail)}, status=status)
+
+
 def error_404(request, exception):
     if _is_api(request):
-        return JsonResponse({"detail": str(api_exceptions.NotFound.default_detail)}, status=404)
+        return api_error_response(request, 404)
     return defaults.page_not_found(request, exception)
 
 

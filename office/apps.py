@@ -12,3 +12,17 @@ class OfficeConfig(AppConfig):
 
         # R9: a transition in oversight that ends an urgent use without authorisation queues the office's purge.
         case_data_purge_queue_register(case_data_purge_queue)
+
+        from audits import texts
+        from oversight.models import DataSubjectRequestItem
+
+        texts.register(DataSubjectRequestItem._meta.label, _lift_texts)
+
+
+def _lift_texts(pk: int) -> list[tuple[str, str]]:
+    from django.utils.translation import gettext
+
+    from oversight.models import DataSubjectRequestItem
+
+    reason = DataSubjectRequestItem.objects.filter(pk=pk).values_list("lift_reason", flat=True).first()
+    return [(gettext("Why the restriction was lifted"), reason)] if reason else []

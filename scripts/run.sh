@@ -17,7 +17,10 @@ if [ -z "${SECRET_KEY:-}" ]; then
     export SECRET_KEY
 fi
 PY=.venv/bin/python
-$PY manage.py migrate --noinput -v0
+# Production gives two roles (README, "The audit trail"): DATABASE_URL is the application's, DATABASE_OWNER_URL the
+# owner's, which alone runs the migrations (the whole process as the owner: data migrations use the default
+# connection) and the trail's retention cut. One URL: it does both.
+DATABASE_URL=${DATABASE_OWNER_URL:-${DATABASE_URL:-}} $PY manage.py migrate --noinput -v0
 $PY manage.py audits_keygen --if-missing
 $PY manage.py seed_demo
 # Static files are served by whitenoise from the collected copy (hashed names when DEBUG is off).

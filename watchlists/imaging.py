@@ -264,11 +264,19 @@ def _to_srgb_rgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
-def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) -> ValidatedImage:
-    """Accept a JPEG or PNG upload and return it upright, as RGB, with all metadata removed.
+@dataclass(frozen=True)
+class ImageHeader:
+    format: str  # "JPEG" or "PNG"
+    width: int  # as declared (before any EXIF rotation)
+    height: int
+    bits: int  # per sample
 
-    Raises ImageRejected with a RejectionCode and a message for the uploader. Does not look for faces.
-    Pure function: no database, no files, no settings (callers pass UPLOAD_MAX_BYTES / UPLOAD_MAX_PIXELS).
+
+def check_reference_header(data: bytes, *, max_bytes: int, max_pixels: int) -> ImageHeader:
+    """Checks 1-3 (and the bit depth), from the bytes and the header alone: no pixel is decoded.
+
+    What the web process runs on an upload (R12): the decoding itself (validate_reference_image) runs in the worker,
+    so a costly or hostile image never holds a web worker. Raises ImageRejected like validate_reference_image.
     """
     data = bytes(data)
     if len(data) > max_bytes:
@@ -295,6 +303,19 @@ def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) ->
     # Both from the header, before Pillow decodes a single pixel.
     _check_pixels(*declared, max_pixels)
     _check_bit_depth(*declared, bits, max_pixels)
+    return ImageHeader(format=expected_format, width=declared[0], height=declared[1], bits=bits)
+
+
+def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) -> ValidatedImage:
+    """Accept a JPEG or PNG upload and return it upright, as RGB, with all metadata removed.
+
+    Raises ImageRejected with a RejectionCode and a message for the uploader. Does not look for faces.
+    Pure function: no database, no files, no settings (callers pass UPLOAD_MAX_BYTES / UPLOAD_MAX_PIXELS).
+    Decodes every pixel: run in the worker (watchlists.services.reference_photo_encode), never in a web request.
+    """
+    data = bytes(data)
+    header = check_reference_header(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    expected_format, declared = header.format, (header.width, header.height)
 
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # Someone switched on Pillow's process-wide leniency; we will not accept half a photo because of it.
@@ -346,3 +367,25 @@ def validate_reference_image(data: bytes, *, max_bytes: int, max_pixels: int) ->
         original_sha256=hashlib.sha256(data).hexdigest(),
         captured_at=captured_at,
     )
+
+
+# Every refusal this module words (English; marked for translation where raised, plain strings here because this
+# runs at import, before settings), so a reason the worker stores in English is shown in the reader's language
+# (watchlists.wording). tests/watchlists/test_decoding_in_the_worker.py checks each message of the module is listed.
+REFUSAL_TEMPLATES = (
+    "%(kind)s images are not accepted; upload JPEG or PNG.",
+    "The file is a PDF document, not an image; upload JPEG or PNG.",
+    "The file is not an image; upload JPEG or PNG.",
+    "The PNG file is damaged (no image header).",
+    "The JPEG file is damaged (bad marker).",
+    "The JPEG file is damaged (bad segment length).",
+    "The JPEG file is damaged or truncated (no frame header).",
+    "The image declares no width or height.",
+    "The image has %(bits)s bits per sample and %(size)s; at more than 8 bits the limit is %(limit)s.",
+    "The image is %(width)s x %(height)s pixels (%(size)s); the limit is %(limit)s.",
+    "The file is %(size)s; the limit is %(limit)s.",
+    "The file is empty; upload a JPEG or PNG photo.",
+    "The %(format)s file is damaged (inconsistent header).",
+    "The image has too many pixels.",
+    "The %(format)s file is damaged or incomplete and cannot be read; upload it again.",
+)

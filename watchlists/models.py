@@ -33,6 +33,9 @@ class ReferencePhoto(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     photo_file = models.CharField(max_length=200, blank=True)  # relative to MEDIA_ROOT; blank once discarded
+    # When the worker decoded the upload and replaced it by its normalised copy (upright RGB, no metadata). Until
+    # then photo_file holds the upload as received (encrypted), which the web process checked by its header only.
+    decoded_at = models.DateTimeField(null=True, blank=True)
     encoding_blob = models.BinaryField(null=True, blank=True)
     # SHA-256 of the encoding: enters the watchlist version (R16) without revealing the template.
     encoding_digest = models.CharField(max_length=64, blank=True)

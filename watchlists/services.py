@@ -70,11 +70,13 @@ def reference_photo_upload(
     legal_basis: str,
     captured_at: date,
 ) -> ReferencePhoto:
-    """Validate, encrypt and store a reference photo; queue its encoding after commit.
+    """Check a reference photo's header, encrypt and store the upload; queue its decoding and encoding after commit.
 
     Preconditions: the actor is the case's requester and the case is a draft.
     Refusals raise ValidationError naming the field ("photo", "source", ...);
     nothing of a refused file is kept, and the refusal is recorded without content.
+    The web process decodes no pixel (R12, bounded uploads): size, type, pixel count and bit depth come from the
+    header; the worker decodes, normalises and encodes (reference_photo_encode), and refuses a damaged image there.
     Side effects: an encrypted file under MEDIA_ROOT/watchlists/, a PHOTO_UPLOADED
     event, and an encoding task queued on commit.
     """
@@ -100,7 +102,7 @@ def reference_photo_upload(
     if errors:
         raise ValidationError(errors)
     try:
-        image = imaging.validate_reference_image(
+        header = imaging.check_reference_header(
             data, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
         )
     except imaging.ImageRejected as exc:
@@ -123,25 +125,26 @@ def reference_photo_upload(
                 legal_basis=legal_basis.strip(),
                 captured_at=captured_at,
                 uploaded_by=actor,
-                image_format=image.format,
-                width=image.width,
-                height=image.height,
+                image_format=header.format,
+                width=header.width,
+                height=header.height,
                 photo_file=relative,
             )
             crypto.keyring_create_if_missing()
-            _write_private(_media_path(relative), crypto.encrypt(image.normalized_bytes, aad=photo.aad("photo")))
+            # The upload as received, encrypted at once; the worker replaces it by its normalised copy.
+            _write_private(_media_path(relative), crypto.encrypt(data, aad=photo.aad("photo")))
             audit_record(
                 actor=actor,
                 event_type=EventType.PHOTO_UPLOADED,  # R17: collection
                 case_ref=case.reference,
                 target_ref=photo,
                 data={
+                    # Source and legal basis are the photo's (typed text stays on the object, R19).
                     "person_id": person.pk,
-                    "format": image.format,
-                    "width": image.width,
-                    "height": image.height,
-                    "source": photo.source,
-                    "legal_basis": photo.legal_basis,
+                    "format": header.format,
+                    "width": header.width,
+                    "height": header.height,
+                    "bytes": len(data),
                     "captured_at": captured_at.isoformat(),
                 },
             )
@@ -164,10 +167,13 @@ def reference_photo_encode(*, photo_id: int) -> ReferencePhoto | None:
         return photo
     plaintext = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))
     failure = None
-    try:
-        encoding = reference_encoder()(plaintext, min_face_px=settings.FACE_MIN_SIZE_PX)
-    except ReferenceImageRefused as exc:
-        failure = str(exc)
+    if photo.decoded_at is None:
+        plaintext, failure = _reference_photo_decode(photo, plaintext)
+    if failure is None:
+        try:
+            encoding = reference_encoder()(plaintext, min_face_px=settings.FACE_MIN_SIZE_PX)
+        except ReferenceImageRefused as exc:
+            failure = str(exc)
     del plaintext
     discard = None
     with transaction.atomic():
@@ -204,6 +210,37 @@ def reference_photo_encode(*, photo_id: int) -> ReferencePhoto | None:
     return photo
 
 
+def _reference_photo_decode(photo: ReferencePhoto, upload: bytes) -> tuple[bytes | None, str | None]:
+    """The worker's half of the image checks: decode every pixel, normalise (upright RGB, no metadata) and store the
+    normalised copy in place of the upload. Returns (normalised bytes, None), or (None, the refusal in English) for a
+    damaged or undecodable image, which the caller records as the photo's failure (and discards).
+    Idempotent: a photo decoded meanwhile by another delivery of the task keeps that delivery's file.
+    """
+    try:
+        image = imaging.validate_reference_image(
+            upload, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
+        )
+    except imaging.ImageRejected as exc:
+        return None, exc.message
+    relative = f"{PHOTO_DIR}/{secrets.token_hex(16)}.bin"
+    try:
+        with transaction.atomic():
+            current = ReferencePhoto.objects.select_for_update().get(pk=photo.pk)
+            if current.decoded_at is not None or current.status != ReferencePhoto.Status.PENDING:
+                return image.normalized_bytes, None
+            _write_private(_media_path(relative), crypto.encrypt(image.normalized_bytes, aad=current.aad("photo")))
+            previous, current.photo_file = current.photo_file, relative
+            current.width, current.height, current.image_format = image.width, image.height, image.format
+            current.decoded_at = timezone.now()
+            current.save(update_fields=["photo_file", "width", "height", "image_format", "decoded_at"])
+    except BaseException:
+        _remove_file(relative)
+        raise
+    _remove_file(previous)  # committed (the task runs outside any transaction): the upload as received goes
+    photo.photo_file, photo.decoded_at = relative, current.decoded_at
+    return image.normalized_bytes, None
+
+
 @dataclass(frozen=True)
 class PhotoContent:
     content: bytes
@@ -225,10 +262,14 @@ def reference_photo_consult(
     consultation_token: from the URL of a page that already recorded showing this photo to this
     actor in this session (audits.services.consultation_token_url); it serves once without a new record, so one
     visit is one event. Without it (lapsed, served already, another session) the fetch is recorded.
-    Raises LookupError when the photo does not exist, belongs to another person, or
-    holds no image any more (failed or destroyed).
+    Raises LookupError when the photo does not exist, belongs to another person, holds no image any more (failed
+    or destroyed), or is not decoded yet: the upload as received (unchecked pixels, its metadata) is never served.
     """
-    photo = ReferencePhoto.objects.filter(pk=photo_pk, person=person).exclude(photo_file="").first()
+    photo = (
+        ReferencePhoto.objects.filter(pk=photo_pk, person=person, decoded_at__isnull=False)
+        .exclude(photo_file="")
+        .first()
+    )
     if photo is None:
         raise LookupError(photo_pk)
     content = crypto.decrypt(_media_path(photo.photo_file).read_bytes(), aad=photo.aad("photo"))

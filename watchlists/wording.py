@@ -109,4 +109,26 @@ def failure_reason_text(reason: str) -> str:
     match = _UNREADABLE.match(reason)
     if match:
         return gettext("Unreadable image: %(reason)s.") % {"reason": _unreadable_reason(match["reason"])}
+    for template, pattern in _image_refusals():
+        match = pattern.match(reason)
+        if match:
+            return gettext(template) % match.groupdict() if match.groupdict() else gettext(template)
     return reason
+
+
+def _image_refusals() -> list[tuple[str, re.Pattern]]:
+    """The worker's decoding refusals (watchlists.imaging.REFUSAL_TEMPLATES), each with a pattern of its English."""
+    global _IMAGE_REFUSALS
+    if _IMAGE_REFUSALS is None:
+        from watchlists.imaging import REFUSAL_TEMPLATES
+
+        patterns = []
+        for template in REFUSAL_TEMPLATES:
+            parts = re.split(r"%\((\w+)\)s", template)
+            regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+            patterns.append((template, re.compile(f"^{regex}$")))
+        _IMAGE_REFUSALS = patterns
+    return _IMAGE_REFUSALS
+
+
+_IMAGE_REFUSALS: list[tuple[str, re.Pattern]] | None = None

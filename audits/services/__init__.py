@@ -13,8 +13,15 @@ from audits.services.exports import (
     audit_export_create,
     audit_export_request,
     audit_export_run,
+    disclosure_record,
 )
-from audits.services.record import SYSTEM, audit_checkpoint_create, audit_checkpoint_due, audit_record
+from audits.services.record import (
+    SYSTEM,
+    audit_checkpoint_create,
+    audit_checkpoint_due,
+    audit_record,
+    audit_record_many,
+)
 
 __all__ = [
     "CONSULTATION_TOKEN_PARAM",
@@ -27,10 +34,12 @@ __all__ = [
     "audit_export_request",
     "audit_export_run",
     "audit_record",
+    "audit_record_many",
     "audit_retention_apply",
     "audit_trail_cut",
     "consultation_list_record",
     "consultation_token_issue",
     "consultation_token_url",
     "consultation_token_valid",
+    "disclosure_record",
 ]

@@ -20,6 +20,7 @@ from django.core import signing
 
 from audits.events import EventType
 from audits.services.record import _ref, audit_record
+from audits.texts import filters_for_event
 
 # How many ids one event names; a longer page is named by its first ids and its count.
 LIST_IDS_RECORDED = 200
@@ -51,7 +52,7 @@ def consultation_list_record(
         "interface": interface,
         "ids": ids[:LIST_IDS_RECORDED],
         "count": len(ids),
-        "filters": {str(k): str(v) for k, v in sorted((filters or {}).items())},
+        "filters": filters_for_event(filters),  # never a filter's free text (audits.texts)
         "cases": sorted({str(r) for r in case_refs if r}),
     }
     if total is not None:

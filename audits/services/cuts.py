@@ -6,6 +6,11 @@ written to an archive the office can verify offline with the public key alone
 (the export format, every event shown). The cut is recorded as an AuditCut row
 and an audit.cut event in the same transaction as the deletion, which runs
 through the one narrow path the triggers allow (audits.triggers).
+
+The cut's transaction runs on the owner's connection (settings.AUDIT_OWNER_DATABASE: the alias "owner" when
+DATABASE_OWNER_URL is set, else "default"): in production the application connects as a role that may not
+record a cut or call audits_cut(), so the retention job and `manage.py audits_archive_cut` reach the owner through
+their own connection instead of switching the whole process to it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -46,8 +51,13 @@ def archive_root() -> Path:
     return Path(getattr(settings, "AUDIT_ARCHIVE_DIR", None) or Path(settings.VAR_DIR) / "audit-archive")
 
 
-def _next_cut_start() -> int:
-    last = AuditCut.objects.order_by("-seq_to").values_list("seq_to", flat=True).first()
+def owner_alias() -> str:
+    """The connection that may cut: the owner's where one is configured, else the only one."""
+    return getattr(settings, "AUDIT_OWNER_DATABASE", "default")
+
+
+def _next_cut_start(*, using: str = "default") -> int:
+    last = AuditCut.objects.using(using).order_by("-seq_to").values_list("seq_to", flat=True).first()
     return (last or 0) + 1
 
 
@@ -114,9 +124,10 @@ def audit_trail_cut(*, before: datetime, archive_dir: Path | str, actor: Any) ->
                 "nothing was removed"
             )
         _actor_id, actor_label = _actor_snapshot(actor)
-        with transaction.atomic():
-            _lock_head()  # serialises with appends, checkpoints and other cuts
-            if _next_cut_start() != first:
+        owner = owner_alias()
+        with transaction.atomic(using=owner):
+            _lock_head(using=owner)  # serialises with appends, checkpoints and other cuts
+            if _next_cut_start(using=owner) != first:
                 raise AuditCutRefused("another cut was made meanwhile; run again")
             events = checkpoint.seq - first + 1
             data = {
@@ -131,8 +142,10 @@ def audit_trail_cut(*, before: datetime, archive_dir: Path | str, actor: Any) ->
                 "oldest_at": chain.format_time(result.oldest_at),
                 "newest_at": chain.format_time(result.newest_at),
             }
-            event = audit_record(actor=actor, event_type=EventType.AUDIT_CUT, target_ref=checkpoint, data=data)
-            cut = AuditCut.objects.create(
+            event = audit_record(
+                actor=actor, event_type=EventType.AUDIT_CUT, target_ref=checkpoint, data=data, using=owner
+            )
+            cut = AuditCut.objects.using(owner).create(
                 seq_from=first,
                 seq_to=checkpoint.seq,
                 checkpoint=checkpoint,
@@ -147,16 +160,16 @@ def audit_trail_cut(*, before: datetime, archive_dir: Path | str, actor: Any) ->
                 actor_label=actor_label,
                 created_at=timezone.now(),
             )
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
+            if connections[owner].vendor == "postgresql":
+                with connections[owner].cursor() as cursor:
                     cursor.execute("SELECT audits_cut(%s)", [cut.pk])
                     deleted = cursor.fetchone()[0]
             else:
-                deleted, _ = AuditEvent.objects.filter(seq__gte=first, seq__lte=checkpoint.seq).delete()
+                deleted, _ = AuditEvent.objects.using(owner).filter(seq__gte=first, seq__lte=checkpoint.seq).delete()
             if deleted != events:
                 raise AuditCutRefused(f"expected to remove {events} events, found {deleted}; nothing was removed")
             record = witness.cut_record(cut)
-            transaction.on_commit(lambda: witness.deliver(record))
+            transaction.on_commit(lambda: witness.deliver(record), using=owner)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
@@ -164,7 +177,8 @@ def audit_trail_cut(*, before: datetime, archive_dir: Path | str, actor: Any) ->
 
 
 def may_cut() -> bool:
-    """Whether this connection's role may run the cut (the owner may; the application's role may not)."""
+    """Whether the cut's connection (owner_alias()) may run the cut (the owner may; the application's role may not)."""
+    connection = connections[owner_alias()]
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
@@ -178,7 +192,8 @@ def audit_retention_apply(*, now: datetime | None = None, archive_dir: Path | st
     Returns counts for the job's summary line: {"audit_events_cut": n, "audit_cut_id": id or None}.
     """
     if not may_cut():
-        # The application's role may not cut (audits.triggers): the owner runs `manage.py audits_archive_cut`.
+        # The application's role may not cut (audits.triggers) and no DATABASE_OWNER_URL gives the owner's
+        # connection: the owner runs `manage.py audits_archive_cut` instead.
         return {"audit_events_cut": 0, "audit_cut_id": None, "audit_cut_skipped": "not the owner role"}
     directory = Path(archive_dir) if archive_dir else archive_root()
     directory.mkdir(parents=True, exist_ok=True)

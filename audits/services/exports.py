@@ -30,9 +30,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from audits import chain, signing, verify_export
+from audits import chain, signing, texts, verify_export
 from audits.events import EventType
-from audits.models import AuditCheckpoint, AuditEvent, AuditExport, AuditExportStatus
+from audits.models import AuditCheckpoint, AuditDisclosure, AuditEvent, AuditExport, AuditExportStatus
 from audits.selectors import audit_event_list, iter_rows
 from audits.services.record import _actor_snapshot, audit_checkpoint_create, audit_record
 
@@ -252,16 +252,57 @@ def write_verifiable_export(
     )
 
 
-def _disclosure(*, actor, filters, rows, justification, recipients, fmt, extra=None) -> AuditEvent:
+def disclosure_record(
+    *,
+    actor,
+    event_type: EventType | str,
+    kind: str,
+    fmt: str,
+    justification: str,
+    recipients: str,
+    filters: dict | None = None,
+    rows: int | None = None,
+    extra: dict | None = None,
+) -> tuple[AuditDisclosure, AuditEvent]:
+    """Record a disclosure (R17): the AuditDisclosure row keeps what the requester typed (why, for whom, the filters
+    as given); the event references it and copies none of that text (audits.texts). In the caller's transaction."""
+    actor_id, actor_label = _actor_snapshot(actor)
+    disclosure = AuditDisclosure.objects.create(
+        kind=kind,
+        format=fmt,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        justification=justification,
+        recipients=recipients,
+        filters=_describe(filters or {}),
+        rows=rows,
+        created_at=timezone.now(),
+    )
     data = {
-        "filters": _describe(filters),
-        "rows": rows,
-        "justification": justification,
-        "recipients": recipients,
+        "disclosure": f"{AuditDisclosure._meta.label}:{disclosure.pk}",
+        "kind": kind,
         "format": fmt,
+        "rows": rows,
+        "filters": texts.filters_for_event(filters),
         **(extra or {}),
     }
-    return audit_record(actor=actor, event_type=EventType.AUDIT_EXPORTED, data=data)
+    event = audit_record(actor=actor, event_type=event_type, target_ref=disclosure, data=data)
+    return disclosure, event
+
+
+def _disclosure(*, actor, filters, rows, justification, recipients, fmt, extra=None) -> AuditEvent:
+    _disclosure_row, event = disclosure_record(
+        actor=actor,
+        event_type=EventType.AUDIT_EXPORTED,
+        kind="audit_export",
+        fmt=fmt,
+        justification=justification,
+        recipients=recipients,
+        filters=filters,
+        rows=rows,
+        extra=extra,
+    )
+    return event
 
 
 def _require_text(justification: str, recipients: str) -> tuple[str, str]:
@@ -322,15 +363,18 @@ def audit_export_request(*, filters: dict, justification: str, recipients: str, 
         raise AuditExportRefused(gettext_noop("no audit events match these filters; nothing to export"))
     actor_id, actor_label = _actor_snapshot(actor)
     with transaction.atomic():
-        event = _disclosure(
+        disclosure, event = disclosure_record(
             actor=actor,
-            filters=filters,
-            rows=audit_event_list(**filters).count(),
+            event_type=EventType.AUDIT_EXPORTED,
+            kind="audit_export",
+            fmt="verifiable",
             justification=justification,
             recipients=recipients,
-            fmt="verifiable",
+            filters=filters,
+            rows=audit_event_list(**filters).count(),
         )
         job = AuditExport.objects.create(
+            disclosure=disclosure,
             requested_by_id=actor_id,
             requested_by_label=actor_label,
             filters=_describe(filters),

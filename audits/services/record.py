@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from audits import chain, signing, witness
@@ -35,29 +35,32 @@ def _ref(value: Any) -> str:
     return str(value)
 
 
-def _lock_head() -> AuditHead:
+def _lock_head(*, using: str = DEFAULT_DB_ALIAS) -> AuditHead:
     """The head row, locked until the caller's transaction ends (serialises appends, checkpoints and cuts).
 
     On PostgreSQL through audits_lock_head() (SECURITY DEFINER): the application's role may not UPDATE the head, so
     it may not lock it with FOR UPDATE either (audits.triggers). The answer is a snapshot, never saved.
+    using: the connection (the cut runs on the owner's, settings.AUDIT_OWNER_DATABASE).
     """
+    connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT seq, hash FROM audits_lock_head()")
             seq, digest = cursor.fetchone()
         return AuditHead(pk=1, seq=seq, hash=digest)
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    heads = AuditHead.objects.using(using).select_for_update()
+    head = heads.filter(pk=1).first()
     if head is None:
         try:
-            with transaction.atomic():
-                AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+            with transaction.atomic(using=using):
+                AuditHead.objects.using(using).create(pk=1, seq=0, hash=GENESIS_HASH)
         except IntegrityError:
             pass  # another writer created it first
-        head = AuditHead.objects.select_for_update().get(pk=1)
+        head = heads.get(pk=1)
     return head
 
 
-def _append_postgresql(event_type, actor_id, actor_label, case_text, target_text, data_text) -> AuditEvent:
+def _append_postgresql(connection, event_type, actor_id, actor_label, case_text, target_text, data_text) -> AuditEvent:
     """One round trip: audits_append() (migration 0003) locks and advances the head, hashes and inserts."""
     occurred_at = timezone.now()
     with connection.cursor() as cursor:
@@ -90,12 +93,14 @@ def audit_record(
     case_ref: Any = None,
     target_ref: Any = None,
     data: dict | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> AuditEvent:
     """Append one event to the trail, inside the caller's transaction.
 
     actor: a user, None for the platform itself, or a label (e.g. an attempted username).
     case_ref: the case's reference (or the case object); target_ref: "app.Model:pk" or text.
     data: JSON-serialisable details. Never put biometric content or photos here.
+    using: the connection whose transaction the event joins (the cut's is the owner's).
 
     Side effects: locks the single AuditHead row until the caller's transaction
     ends, which serialises writers and keeps sequence numbers gapless: if the
@@ -108,16 +113,19 @@ def audit_record(
     data_text = chain.canonical_data(data)
     # savepoint=False: join the caller's transaction without an extra round trip;
     # an error here still rolls back the caller's whole transaction.
-    with transaction.atomic(savepoint=False):
+    connection = connections[using]
+    with transaction.atomic(using=using, savepoint=False):
         if connection.vendor == "postgresql":
-            return _append_postgresql(event_type.value, actor_id, actor_label, case_text, target_text, data_text)
-        head = _lock_head()
+            return _append_postgresql(
+                connection, event_type.value, actor_id, actor_label, case_text, target_text, data_text
+            )
+        head = _lock_head(using=using)
         seq = head.seq + 1
         occurred_at = timezone.now()
         digest = chain.event_hash(
             seq, occurred_at, event_type.value, actor_id, actor_label, case_text, target_text, data_text, head.hash
         )
-        event = AuditEvent.objects.create(
+        event = AuditEvent.objects.using(using).create(
             seq=seq,
             occurred_at=occurred_at,
             event_type=event_type.value,
@@ -130,8 +138,65 @@ def audit_record(
             hash=digest,
         )
         head.seq, head.hash = seq, digest
-        head.save(update_fields=["seq", "hash"])
+        head.save(using=using, update_fields=["seq", "hash"])
     return event
+
+
+def audit_record_many(*, events: list[dict], using: str = DEFAULT_DB_ALIAS) -> list[AuditEvent]:
+    """Append several events of one action, in order, inside the caller's transaction: each dict takes
+    audit_record's keywords (actor, event_type, case_ref, target_ref, data).
+
+    The same chain as that many audit_record calls (same seqs, hashes and time), written on PostgreSQL by one call
+    of audits_append_many(): one head lock, one round trip and one head update for all of them.
+    """
+    rows = []
+    for event in events:
+        actor_id, actor_label = _actor_snapshot(event.get("actor"))
+        case_ref = event.get("case_ref")
+        rows.append(
+            (
+                EventType(event["event_type"]).value,
+                actor_id,
+                actor_label,
+                getattr(case_ref, "reference", None) or _ref(case_ref),
+                _ref(event.get("target_ref")),
+                chain.canonical_data(event.get("data")),
+            )
+        )
+    if not rows:
+        return []
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using, savepoint=False):
+            return [audit_record(**event, using=using) for event in events]
+    occurred_at = timezone.now()
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, prev_hash, hash FROM audits_append_many(%s, %s, %s, %s, %s, %s, %s)",
+            [occurred_at, *columns],
+        )
+        chained = cursor.fetchall()
+    appended = []
+    for (event_type, actor_id, actor_label, case_text, target_text, data_text), (seq, prev, digest) in zip(
+        rows, chained, strict=True
+    ):
+        event = AuditEvent(
+            seq=seq,
+            occurred_at=occurred_at,
+            event_type=event_type,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            case_ref=case_text,
+            target_ref=target_text,
+            data=data_text,
+            prev_hash=prev,
+            hash=digest,
+        )
+        event._state.adding = False
+        event._state.db = connection.alias
+        appended.append(event)
+    return appended
 
 
 def audit_checkpoint_create(*, actor: Any = None) -> AuditCheckpoint:

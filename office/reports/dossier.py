@@ -249,13 +249,23 @@ def _events_section(key: str, title: str, order: int, events, names: _Names) -> 
     )
 
 
+def _disclosure_justification(reference) -> str:
+    """A disclosure's justification, from the row the event references (events copy no typed text, R17)."""
+    if not isinstance(reference, str) or not reference.startswith("audits.AuditDisclosure:"):
+        return ""
+    from audits.models import AuditDisclosure
+
+    pk = reference.rsplit(":", 1)[1]
+    return AuditDisclosure.objects.filter(pk=int(pk)).values_list("justification", flat=True).first() or ""
+
+
 def _consultation_rows(events) -> tuple[tuple, ...]:
     rows = []
     for event in events:
         data = event.data_dict
         what = consulted_part(data.get("part") or data.get("format"))
         code = data.get("access") or data.get("access_basis")
-        basis = access_basis(code) if code else data.get("justification") or ""
+        basis = access_basis(code) if code else _disclosure_justification(data.get("disclosure"))
         rows.append(
             (
                 event.seq,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.events import EventType
-from audits.services import audit_record
+from audits.services import audit_record, disclosure_record
 from office.reports.annual import annual_report
 from office.reports.documents import annual_csv, annual_pdf, records_csv
 from office.reports.records import deployment_records
@@ -60,18 +60,18 @@ def report_records_export(*, actor, year: int, justification: str, recipients: s
 
 
 def _record(actor, report: str, fmt: str, year: int, justification: str, recipients: str, rows: int) -> None:
+    # A disclosure (R17): why and for whom stay on its row; the event references it without copying them.
     with transaction.atomic():
-        audit_record(
+        disclosure_record(
             actor=actor,
             event_type=EventType.REPORT_EXPORTED,
-            data={
-                "report": report,
-                "year": int(year),
-                "format": fmt,
-                "rows": rows,
-                "justification": justification,
-                "recipients": recipients,
-            },
+            kind=report,
+            fmt=fmt,
+            justification=justification,
+            recipients=recipients,
+            filters={"year": int(year)},
+            rows=rows,
+            extra={"report": report, "year": int(year)},
         )
 
 

@@ -252,12 +252,14 @@ def subject_restriction_lift(*, actor, item: DataSubjectRequestItem, reason: str
         if not item.is_restricted:
             return
         item.lifted_at = timezone.now()
-        item.save(update_fields=["lifted_at"])
+        item.lift_reason = reason.strip()[:2000]
+        item.save(update_fields=["lifted_at", "lift_reason"])
         audit_record(
             actor=actor,
             event_type=EventType.SUBJECT_RESTRICTION_LIFTED,
             target_ref=item.target_ref,
-            data={"request": item.request_id, "reason": reason.strip()},
+            # The reason stays on the item; the event names the item (audits.texts shows the reason from there).
+            data={"request": item.request_id, "item": f"{item._meta.label}:{item.pk}"},
         )
 
 

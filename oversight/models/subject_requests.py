@@ -92,6 +92,8 @@ class DataSubjectRequestItem(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     carried_out_at = models.DateTimeField(null=True, blank=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
+    # Why the office lifted the restriction: kept here, referenced (not copied) by the audit event (R17, R19).
+    lift_reason = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["request_id", "target_label", "target_id"]

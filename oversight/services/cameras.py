@@ -68,8 +68,7 @@ def camera_create(
             event_type=EventType.CAMERA_CREATED,
             target_ref=camera,
             data={
-                "camera_id": camera.pk,
-                "name": camera.name,
+                "camera_id": camera.pk,  # the name is the camera's, read from it (no typed text in events)
                 "enabled": camera.enabled,
                 "source_kind": _source_kind(camera.source),
             },

@@ -84,7 +84,7 @@ def deployment_create(
             actor=actor,
             event_type=EventType.DEPLOYMENT_CREATED,
             target_ref=deployment,
-            data={"deployment_id": deployment.pk, "name": name, "cameras": ids},
+            data={"deployment_id": deployment.pk, "cameras": ids},  # the name is the deployment's (no typed text)
         )
     return deployment
 

@@ -226,4 +226,10 @@ def test_an_operator_resets_a_lost_second_factor_and_it_is_recorded(client, judg
     # The session verified by the removed device no longer counts.
     assert client.get("/cases/").status_code == 302
     event = AuditEvent.objects.get(event_type="auth.second_factor_reset")
-    assert event.target_ref == f"oversight.User:{judge.pk}" and "Ticket 42" in event.data
+    # R19: the reason stays on the reset's row; the event references it and names the user.
+    from accounts.models import SecondFactorReset
+
+    reset = SecondFactorReset.objects.get(user=judge)
+    assert event.target_ref == f"accounts.SecondFactorReset:{reset.pk}" and "Ticket 42" not in event.data
+    assert event.data_dict["user"] == f"oversight.User:{judge.pk}"
+    assert reset.reason == "Ticket 42: phone lost, identity checked"

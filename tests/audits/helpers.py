@@ -38,3 +38,12 @@ class TriggersOff:
                 from audits import triggers
 
                 triggers.execute(connection, triggers.install_sql("sqlite"))
+
+
+def disclosure_of(event):
+    """The AuditDisclosure an audit.exported / report.exported event references (it copies none of its text)."""
+    from audits.models import AuditDisclosure
+
+    label, pk = event.data_dict["disclosure"].split(":")
+    assert label == "audits.AuditDisclosure" and event.target_ref == event.data_dict["disclosure"]
+    return AuditDisclosure.objects.get(pk=int(pk))

@@ -76,3 +76,38 @@ def test_database_and_python_hash_every_character_alike(text):
     stored = AuditEvent.objects.values_list(*chain.ROW_FIELDS).get(seq=event.seq)
     assert stored[9] == chain.event_hash(*stored[:9]) == event.hash
     assert stored[6] == text and json.loads(stored[7]) == {"t": text, text: [1]}
+
+
+@pytest.mark.django_db
+def test_several_events_appended_in_one_call_chain_exactly_as_one_by_one():
+    """audits_append_many() (one lock, one round trip) writes the chain chain.event_hash() defines, continuing the
+    head, with the tricky texts; the whole trail then verifies."""
+    from audits.models import AuditEvent, AuditHead
+    from audits.selectors import audit_verify
+    from audits.services import audit_record, audit_record_many
+
+    first = audit_record(actor="one", event_type="case.viewed", data={"n": 0})
+    events = audit_record_many(
+        events=[
+            {
+                "actor": text or None,
+                "event_type": "case.viewed",
+                "case_ref": text,
+                "target_ref": text,
+                "data": {"t": text},
+            }
+            for text in TRICKY
+        ]
+    )
+    assert [e.seq for e in events] == list(range(first.seq + 1, first.seq + 1 + len(TRICKY)))
+    assert events[0].prev_hash == first.hash and all(
+        a.hash == b.prev_hash for a, b in zip(events, events[1:], strict=False)
+    )
+    for event in events:
+        stored = AuditEvent.objects.values_list(*chain.ROW_FIELDS).get(seq=event.seq)
+        assert stored[9] == chain.event_hash(*stored[:9]) == event.hash
+    head = AuditHead.objects.get(pk=1)
+    assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)
+    after = audit_record(actor="two", event_type="case.viewed")
+    assert after.prev_hash == events[-1].hash and audit_record_many(events=[]) == []
+    assert audit_verify().ok

@@ -66,8 +66,13 @@ def test_the_application_role_reads_and_appends_through_the_function(app_cursor)
         "SELECT seq FROM audits_append(now(), 'case.viewed', '', 'app', '', '', '{}')"
     )  # one round trip, as audits.services.record does
     assert app_cursor.fetchone()[0] == 4
+    app_cursor.execute(
+        "SELECT seq FROM audits_append_many(now(), ARRAY['case.viewed', 'case.viewed'], ARRAY['', ''],"
+        " ARRAY['app', 'app'], ARRAY['', ''], ARRAY['', ''], ARRAY['{}', '{}'])"
+    )  # several events of one action in one call
+    assert [row[0] for row in app_cursor.fetchall()] == [5, 6]
     app_cursor.execute("SELECT seq, hash FROM audits_lock_head()")
-    assert app_cursor.fetchone()[0] == 4
+    assert app_cursor.fetchone()[0] == 6
     from audits.selectors import audit_verify
 
     assert audit_verify().ok

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 
 from audits import chain, verify_export
 from audits.models import AuditCheckpoint, AuditEvent
-from tests.audits.helpers import fill_log
+from tests.audits.helpers import disclosure_of, fill_log
 
 pytestmark = pytest.mark.django_db
 
@@ -94,9 +94,10 @@ def test_untouched_case_export_verifies_offline(case_export, public_key):
 def test_export_is_recorded_as_a_disclosure(case_export):
     event = AuditEvent.objects.get(event_type="audit.exported")
     data = json.loads(event.data)
-    assert data["justification"] == "Annual review of case FR-2026-0003"
-    assert data["recipients"] == "Office for Personal Data Protection"
-    assert data["filters"] == {"case_ref": CASE}
+    typed = disclosure_of(event)
+    assert typed.justification == "Annual review of case FR-2026-0003"
+    assert typed.recipients == "Office for Personal Data Protection"
+    assert data["filters"] == typed.filters == {"case_ref": CASE}  # a case reference is kept, not free text
     assert data["rows"] == AuditEvent.objects.filter(case_ref=CASE, seq__lte=40).count()
     assert event.actor_label == "command:audits_export"
 

@@ -139,6 +139,11 @@ def test_a_restriction_holds_items_out_of_retention_until_lifted(activity, world
     assert not Person.objects.filter(case=case, full_name="Petr Svoboda").exists()
     person_item = DataSubjectRequestItem.objects.get(request=request, target_label="oversight.Person")
     subject_restriction_lift(actor=world.dpo, item=person_item, reason="The court case is closed.")
+    # R17, R19: the reason stays on the item; the event names the item and copies no typed words.
+    person_item.refresh_from_db()
+    assert person_item.lift_reason == "The court case is closed."
+    lifted = AuditEvent.objects.filter(event_type="subject_request.restriction_lifted").latest("seq")
+    assert "court case" not in lifted.data and f"oversight.DataSubjectRequestItem:{person_item.pk}" in lifted.data
     retention_run()
     assert alive(ids) == {"rejected", "verified", "under", "new"}  # each alert is restricted in its own right
     for item in request.items.exclude(pk=person_item.pk):

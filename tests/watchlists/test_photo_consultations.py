@@ -42,6 +42,7 @@ def test_a_photo_fetched_with_the_pages_token_is_not_recorded_again(requester, c
     case = draft_case(requester)
     person = case.persons.get()
     photo = upload(requester, person, "people/lin_manuel_miranda_1.png")
+    services.reference_photo_encode(photo_id=photo.pk)  # served once the worker has decoded it
     session = SessionStore()
     session.create()
     token = consultation_token_issue(user=requester, target=photo, session=session)

@@ -122,12 +122,12 @@ def _gif():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (_truncated_jpeg, "damaged or incomplete"),
         (_huge_png, "megapixels"),
         (_gif, "GIF images are not accepted"),
         (lambda: b"Just some notes, renamed to photo.jpg\n" * 20, "not an image"),
     ],
-    ids=["truncated-jpeg", "huge-png", "gif", "text-renamed-jpg"],
+    # A damaged body passes the header check and is refused by the worker (test_decoding_in_the_worker.py).
+    ids=["huge-png", "gif", "text-renamed-jpg"],
 )
 def test_bad_files_are_refused_with_their_own_message_and_nothing_kept(requester, make, message):
     from datetime import date

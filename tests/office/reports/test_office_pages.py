@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from audits.events import EventType
 from audits.models import AuditEvent
+from tests.audits.helpers import disclosure_of
 from tests.office.reports.conftest import YEAR
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +58,8 @@ def test_the_office_reads_the_year_and_downloads_it_as_a_recorded_disclosure(yea
     rows = list(csv.DictReader(io.StringIO(records_csv.content.decode())))
     assert [r["Case"] for r in rows][0] == year.cases["january"].case.reference
     assert rows[0]["Faces processed"] == "1500" and rows[0]["False alerts"] == "1"
-    exported = [e.data_dict for e in AuditEvent.objects.filter(event_type=EventType.REPORT_EXPORTED).order_by("seq")]
-    assert [(e["report"], e["format"], e["recipients"]) for e in exported] == [
+    exported = AuditEvent.objects.filter(event_type=EventType.REPORT_EXPORTED).order_by("seq")
+    assert [(e.data_dict["report"], e.data_dict["format"], disclosure_of(e).recipients) for e in exported] == [
         ("annual_report", "pdf", "Parliament committee"),
         ("deployment_records", "csv", "Public"),
     ]

@@ -16,6 +16,7 @@ from audits.models import AuditEvent
 from office.reports.annual import annual_report
 from office.reports.dossier import case_dossier
 from office.reports.records import RECORD_COLUMNS, deployment_records
+from tests.audits.helpers import disclosure_of
 from tests.office.reports.conftest import YEAR, used_in_year
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -214,7 +215,8 @@ def test_the_annual_report_as_pdf_with_charts_and_as_csv_from_the_command(year, 
     assert january["faces_processed"] == "1500"
     exports = AuditEvent.objects.filter(event_type=EventType.REPORT_EXPORTED).order_by("seq")
     assert [e.data_dict["format"] for e in exports] == ["pdf", "csv"]
-    assert all(e.data_dict["justification"] == "Yearly duty" and e.data_dict["recipients"] == "Office" for e in exports)
+    disclosures = [disclosure_of(e) for e in exports]
+    assert all(d.justification == "Yearly duty" and d.recipients == "Office" for d in disclosures)
 
 
 def test_a_further_kind_of_result_slots_in_next_to_alerts_through_the_section_list(year, monkeypatch):
