@@ -62,7 +62,7 @@ OUTCOME_FIGURES = (
     ("outcome_not_recorded", gettext_lazy("Outcome not recorded")),
 )
 USAGE_FIGURES = (
-    ("scans", gettext_lazy("Scans")),
+    ("operating_periods", gettext_lazy("Operating periods (cameras analysed)")),
     ("frames_read", gettext_lazy("Frames read")),
     ("faces_processed", gettext_lazy("Faces processed")),
     ("matches", gettext_lazy("Matches")),
