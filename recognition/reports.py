@@ -51,7 +51,8 @@ class OperatingPeriod:
     matches: int = 0
     sightings: int = 0
     segments: int = 0  # internal: how many leases the period took (never listed one by one)
-    worker_changes: int = 0
+    worker_changes: int = 0  # internal: hand-overs between workers (segments go to whichever worker is free)
+    workers: int = 0
     interruptions: int = 0
     interrupted_seconds: float = 0.0
     outages: int = 0
@@ -73,11 +74,13 @@ def _seconds_between(later: str, earlier: str) -> str:
 
 
 # Per camera, over the case's segments in time order: totals, and the gaps and changes of worker between
-# consecutive segments (LAG over the camera's segments), in one pass of the (camera, started_at) index.
+# consecutive segments (LAG over the camera's segments), in one pass of the (camera, started_at) index. A gap runs
+# from the previous segment's last frame (its stop if it analysed none) to the next segment's start, so a worker that
+# died mid-segment counts from its last frame, not from when the dispatcher noticed.
 _PERIODS_SQL = """
 WITH segment AS (
     SELECT camera_id, worker, started_at, stopped_at, last_frame_at, frames_read, frames_analysed, faces_seen, matches,
-           LAG(stopped_at) OVER ordered AS previous_stop,
+           LAG(COALESCE(last_frame_at, stopped_at)) OVER ordered AS previous_stop,
            LAG(worker) OVER ordered AS previous_worker
     FROM recognition_scan
     WHERE camera_id IN ({cameras}) AND started_at >= %s AND started_at < %s
@@ -92,6 +95,7 @@ SELECT camera_id,
        SUM(CASE WHEN stopped_at IS NULL THEN 1 ELSE 0 END),
        SUM(frames_read), SUM(frames_analysed), SUM(faces_seen), SUM(matches),
        SUM(CASE WHEN previous_worker IS NOT NULL AND previous_worker <> worker THEN 1 ELSE 0 END),
+       COUNT(DISTINCT worker),
        SUM(CASE WHEN gap_seconds > %s THEN 1 ELSE 0 END),
        SUM(CASE WHEN gap_seconds > %s THEN gap_seconds ELSE 0 END)
 FROM gap
@@ -152,8 +156,8 @@ def operating_periods(case: Case, *, now=None) -> list[OperatingPeriod]:
         if row:
             item.segments = int(row[1])
             item.frames_read, item.frames_analysed, item.faces, item.matches = (int(v or 0) for v in row[5:9])
-            item.worker_changes, item.interruptions = int(row[9] or 0), int(row[10] or 0)
-            item.interrupted_seconds = float(row[11] or 0)
+            item.worker_changes, item.workers = int(row[9] or 0), int(row[10] or 0)
+            item.interruptions, item.interrupted_seconds = int(row[11] or 0), float(row[12] or 0)
         item.sightings = sightings.get(camera.pk, 0)
         for outage in outages.get(camera.pk, ()):
             item.outages += 1

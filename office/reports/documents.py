@@ -176,7 +176,9 @@ def dossier_pdf(dossier: Dossier) -> bytes:
         (
             "text",
             _("Status: %(status)s. Produced %(when)s.")
-            % {"status": plain(case.get_status_display()), "when": _produced()},
+            % {"status": plain(case.get_status_display()), "when": _produced()}
+            + " "
+            + _("Times are in the %(zone)s time zone.") % {"zone": timezone.get_current_timezone_name()},
         ),
     ]
     figures = [

@@ -19,13 +19,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from audits.events import EventType
 from audits.models import AuditEvent
 from audits.wording import actor_words
 from office.reports.figures import (
-    OUTCOME_FIGURES,
     USAGE_FIGURES,
     DossierSection,
     false_rates,
@@ -346,6 +345,15 @@ def _asked_and_granted(asked: int, granted: int, granted_names: str, left_out: s
     return text + ("; " + _("left out: %(names)s") % {"names": left_out} if left_out else "")
 
 
+_OUTCOME_WORDS = (
+    ("outcome_no_action", pgettext_lazy("outcomes", "no action")),
+    ("outcome_engaged", pgettext_lazy("outcomes", "engaged")),
+    ("outcome_arrested", pgettext_lazy("outcomes", "arrested")),
+    ("outcome_other", pgettext_lazy("outcomes", "other")),
+    ("outcome_not_recorded", pgettext_lazy("outcomes", "not recorded")),
+)
+
+
 def summary_section(case: Case, *, names, periods, figures, consultations, deletions, now) -> DossierSection:
     """The dossier's first page: the whole case in a few lines."""
     granted = case.approved_start is not None
@@ -386,7 +394,7 @@ def summary_section(case: Case, *, names, periods, figures, consultations, delet
     rows.append((_("Threshold"), threshold))
     for period in periods:
         rows.append((_("Camera %(name)s") % {"name": period.camera.name}, period_summary(period)))
-    outcomes = [f"{label}: {local_number(figures[key])}" for key, label in OUTCOME_FIGURES if figures.get(key)]
+    outcomes = [f"{label} {local_number(figures[key])}" for key, label in _OUTCOME_WORDS if figures.get(key)]
     rows.append(
         (
             _("Sightings"),
@@ -397,7 +405,7 @@ def summary_section(case: Case, *, names, periods, figures, consultations, delet
                 "false": local_number(figures["alerts_false"]),
                 "pending": local_number(figures["alerts_pending"]),
             }
-            + ("; " + ", ".join(outcomes) if outcomes else ""),
+            + ("; " + _("outcomes: %(list)s") % {"list": ", ".join(outcomes)} if outcomes else ""),
         )
     )
     by_person: dict[str, Counter] = {}

@@ -38,6 +38,7 @@ GRID_MAX_COLUMNS = 9
 GRID_SIZE = 7
 GRID_CHAR_INCHES = GRID_SIZE * 0.56 / 72
 GRID_CHARS = int((PAGE_WIDTH - 2 * MARGIN) / GRID_CHAR_INCHES)
+SHORT_CELL = 14
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -55,9 +56,11 @@ def column_widths(columns: Sequence[str], rows: Sequence[Sequence], total: int) 
     for i, name in enumerate(columns):
         cells = [str(name)] + [str(row[i]) for row in rows]
         longest = max(len(line) for cell in cells for line in (cell.splitlines() or [""])) + 2
-        word = max((len(w) for cell in cells for w in cell.split()), default=1) + 2
+        word = max((len(w) for cell in cells[1:] for w in cell.split()), default=1) + 2
+        # Short values (names, numbers, a camera) stay on one line; long ones wrap at word boundaries.
+        keep = longest if longest <= SHORT_CELL else word
         wanted.append(longest)
-        floor.append(min(word, longest, total // 6))
+        floor.append(min(max(word, keep), total // 5))
     if sum(wanted) <= total:
         spare = total - sum(wanted)
         return [w + spare * w // sum(wanted) for w in wanted]
@@ -165,9 +168,10 @@ class _Writer:
             self._new_page()
             draw(header, header_height, "bold")
 
-        if self.figure is None or self.y - header_height - 2 * line < MARGIN:
+        if self.figure is None or self.y - header_height - 3 * line < MARGIN:
             new_page_with_header()
         else:
+            self.y -= line * 0.6  # clear of the heading above
             draw(header, header_height, "bold")
         for row in rows:
             cells = [_wrap(str(v), w) for v, w in zip(row, widths, strict=True)]

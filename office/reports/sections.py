@@ -63,16 +63,15 @@ def interruptions_text(period: OperatingPeriod) -> str:
                 "attempts": local_number(period.outage_attempts),
             }
         )
-    if period.worker_changes:
-        parts.append(
-            ngettext(
-                "handed over between workers %(count)s time",
-                "handed over between workers %(count)s times",
-                period.worker_changes,
-            )
-            % {"count": local_number(period.worker_changes)}
-        )
     return "; ".join(parts)
+
+
+def workers_text(period: OperatingPeriod) -> str:
+    if not period.workers:
+        return ""
+    return ngettext("analysed by %(count)s worker", "analysed by %(count)s workers", period.workers) % {
+        "count": local_number(period.workers)
+    }
 
 
 def period_span(period: OperatingPeriod) -> str:
@@ -91,8 +90,8 @@ def period_summary(period: OperatingPeriod) -> str:
         "matches": local_number(period.matches),
         "sightings": local_number(period.sightings),
     }
-    interruptions = interruptions_text(period)
-    return f"{text}; {interruptions}" if interruptions else text
+    interruptions = interruptions_text(period) or _("no interruption")
+    return f"{text}; {interruptions}"
 
 
 def periods_section(case: Case, periods: list[OperatingPeriod] | None = None) -> DossierSection:
@@ -106,7 +105,7 @@ def periods_section(case: Case, periods: list[OperatingPeriod] | None = None) ->
             local_number(period.faces),
             local_number(period.matches),
             local_number(period.sightings),
-            interruptions_text(period) or _("none"),
+            "; ".join(filter(None, (interruptions_text(period) or _("none"), workers_text(period)))),
         )
         for period in periods
     )
