@@ -145,7 +145,7 @@ def test_a_dossier_lists_the_case_in_order_with_its_figures(year, client_for):
     assert [row[2:7] for row in sections["sightings"].rows] == [("3", sections["sightings"].rows[0][3], "2", "1", "0")]
     summary = dict(sections["summary"].rows)
     assert summary["Sightings"].startswith("3: 2 verified by two people, 1 false, 0 awaiting verification")
-    assert summary["Camera Square north"].endswith("1000 faces, 3 matches, 3 sightings")
+    assert summary["Camera Square north"].endswith("1000 faces, 3 matches, 3 sightings; no interruption")
     assert [row[3] for row in sections["decisions"].rows if row[0] == "Decision"] == ["granted"]
     assert any(row[1] == "dpo_reviewer" and "Case consulted" in row[4] for row in sections["consultations"].rows)
     assert dossier.figures["Faces processed"] == 1500 and dossier.figures["Alerts"] == 3
