@@ -28,6 +28,7 @@ from office.reports.figures import (
     USAGE_FIGURES,
     DossierSection,
     false_rates,
+    grouped,
     local_number,
     local_timestamp,
     plain,
@@ -288,7 +289,7 @@ def consultation_groups(events) -> list[dict]:
 
 
 def _counted(counter: Counter) -> str:
-    return "; ".join(f"{name} × {local_number(n)}" for name, n in counter.most_common())
+    return "; ".join(f"{name} × {grouped(n)}" for name, n in counter.most_common())
 
 
 def _consultation_rows(groups: list[dict]) -> tuple[tuple, ...]:
@@ -296,7 +297,7 @@ def _consultation_rows(groups: list[dict]) -> tuple[tuple, ...]:
         (
             date_format(g["day"], "SHORT_DATE_FORMAT"),
             g["who"],
-            local_number(g["count"]),
+            grouped(g["count"]),
             _("%(first)s to %(last)s")
             % {
                 "first": date_format(timezone.localtime(g["first"]), "TIME_FORMAT"),
@@ -394,16 +395,16 @@ def summary_section(case: Case, *, names, periods, figures, consultations, delet
     rows.append((_("Threshold"), threshold))
     for period in periods:
         rows.append((_("Camera %(name)s") % {"name": period.camera.name}, period_summary(period)))
-    outcomes = [f"{label} {local_number(figures[key])}" for key, label in _OUTCOME_WORDS if figures.get(key)]
+    outcomes = [f"{label} {grouped(figures[key])}" for key, label in _OUTCOME_WORDS if figures.get(key)]
     rows.append(
         (
             _("Sightings"),
             _("%(total)s: %(verified)s verified by two people, %(false)s false, %(pending)s awaiting verification")
             % {
-                "total": local_number(figures["alerts"]),
-                "verified": local_number(figures["alerts_verified"]),
-                "false": local_number(figures["alerts_false"]),
-                "pending": local_number(figures["alerts_pending"]),
+                "total": grouped(figures["alerts"]),
+                "verified": grouped(figures["alerts_verified"]),
+                "false": grouped(figures["alerts_false"]),
+                "pending": grouped(figures["alerts_pending"]),
             }
             + ("; " + _("outcomes: %(list)s") % {"list": ", ".join(outcomes)} if outcomes else ""),
         )

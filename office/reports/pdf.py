@@ -56,7 +56,7 @@ def column_widths(columns: Sequence[str], rows: Sequence[Sequence], total: int) 
     for i, name in enumerate(columns):
         cells = [str(name)] + [str(row[i]) for row in rows]
         longest = max(len(line) for cell in cells for line in (cell.splitlines() or [""])) + 2
-        word = max((len(w) for cell in cells[1:] for w in cell.split()), default=1) + 2
+        word = max((len(w) for cell in cells for w in cell.split()), default=1) + 2
         # Short values (names, numbers, a camera) stay on one line; long ones wrap at word boundaries.
         keep = longest if longest <= SHORT_CELL else word
         wanted.append(longest)
@@ -104,10 +104,13 @@ class _Writer:
         x = (MARGIN + indent) / PAGE_WIDTH
         self.figure.text(x, self.y / PAGE_HEIGHT, text, fontsize=size, fontweight=weight, family="DejaVu Sans")
 
-    def text(self, text: str, *, size: float = 8, weight: str = "normal", indent: float = 0.0) -> None:
+    def text(
+        self, text: str, *, size: float = 8, weight: str = "normal", indent: float = 0.0, hanging: bool = False
+    ) -> None:
         width = int(WRAP * 8 / size - indent * 12)
+        follow = "      " if hanging else ""  # a wrapped "label: value" line continues under its value
         for paragraph in str(text).splitlines() or [""]:
-            for piece in textwrap.wrap(paragraph, width) or [""]:
+            for piece in textwrap.wrap(paragraph, width, subsequent_indent=follow) or [""]:
                 self.line(piece, size=size, weight=weight, indent=indent)
 
     def table(self, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
@@ -117,7 +120,7 @@ class _Writer:
         if len(columns) <= 3:
             for row in rows:
                 cells = [str(c) for c in row]
-                self.text(f"{cells[0]}: " + " | ".join(cells[1:]), indent=0.1)
+                self.text(f"{cells[0]}: " + " | ".join(cells[1:]), indent=0.1, hanging=True)
             return
         if len(columns) <= GRID_MAX_COLUMNS:
             self.grid(columns, rows)

@@ -15,7 +15,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from office.reports.figures import DossierSection, local_number, local_timestamp, plain
+from office.reports.figures import DossierSection, grouped, local_timestamp, plain
 from oversight.models import Case
 from recognition.models import Alert, AlertReview
 from recognition.reports import OperatingPeriod, operating_periods
@@ -32,7 +32,7 @@ def duration_words(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return _("%(hours)s h %(minutes)02d min") % {"hours": local_number(hours), "minutes": minutes}
+        return _("%(hours)s h %(minutes)02d min") % {"hours": grouped(hours), "minutes": minutes}
     if minutes:
         return _("%(minutes)s min") % {"minutes": minutes}
     return _("%(seconds)s s") % {"seconds": secs}
@@ -48,7 +48,7 @@ def interruptions_text(period: OperatingPeriod) -> str:
                 "%(count)s gaps without analysis (%(duration)s in all)",
                 period.interruptions,
             )
-            % {"count": local_number(period.interruptions), "duration": duration_words(period.interrupted_seconds)}
+            % {"count": grouped(period.interruptions), "duration": duration_words(period.interrupted_seconds)}
         )
     if period.outages:
         parts.append(
@@ -58,9 +58,9 @@ def interruptions_text(period: OperatingPeriod) -> str:
                 period.outages,
             )
             % {
-                "count": local_number(period.outages),
+                "count": grouped(period.outages),
                 "duration": duration_words(period.outage_seconds),
-                "attempts": local_number(period.outage_attempts),
+                "attempts": grouped(period.outage_attempts),
             }
         )
     return "; ".join(parts)
@@ -70,7 +70,7 @@ def workers_text(period: OperatingPeriod) -> str:
     if not period.workers:
         return ""
     return ngettext("analysed by %(count)s worker", "analysed by %(count)s workers", period.workers) % {
-        "count": local_number(period.workers)
+        "count": grouped(period.workers)
     }
 
 
@@ -85,10 +85,10 @@ def period_summary(period: OperatingPeriod) -> str:
     """One camera's period in one sentence, for the dossier's summary."""
     text = _("%(span)s: %(frames)s frames analysed, %(faces)s faces, %(matches)s matches, %(sightings)s sightings") % {
         "span": period_span(period),
-        "frames": local_number(period.frames_analysed),
-        "faces": local_number(period.faces),
-        "matches": local_number(period.matches),
-        "sightings": local_number(period.sightings),
+        "frames": grouped(period.frames_analysed),
+        "faces": grouped(period.faces),
+        "matches": grouped(period.matches),
+        "sightings": grouped(period.sightings),
     }
     interruptions = interruptions_text(period) or _("no interruption")
     return f"{text}; {interruptions}"
@@ -101,10 +101,10 @@ def periods_section(case: Case, periods: list[OperatingPeriod] | None = None) ->
             period.camera.name,
             period_span(period),
             duration_words(period.seconds) if period.first_frame_at else "",
-            local_number(period.frames_analysed),
-            local_number(period.faces),
-            local_number(period.matches),
-            local_number(period.sightings),
+            grouped(period.frames_analysed),
+            grouped(period.faces),
+            grouped(period.matches),
+            grouped(period.sightings),
             "; ".join(filter(None, (interruptions_text(period) or _("none"), workers_text(period)))),
         )
         for period in periods
@@ -181,16 +181,16 @@ def sightings_groups_section(case: Case, alerts: list[Alert] | None = None) -> D
             (
                 _person_words(members[0]),
                 camera,
-                local_number(len(members)),
+                grouped(len(members)),
                 _("%(first)s to %(last)s")
                 % {
                     "first": local_timestamp(min(a.captured_at for a in members)),
                     "last": local_timestamp(max(a.last_seen_at or a.captured_at for a in members)),
                 },
-                local_number(statuses[Alert.Status.VERIFIED]),
-                local_number(statuses[Alert.Status.REJECTED]),
-                local_number(statuses[Alert.Status.NEW]),
-                ", ".join(f"{name}: {local_number(n)}" for name, n in sorted(outcomes.items())) or _("none"),
+                grouped(statuses[Alert.Status.VERIFIED]),
+                grouped(statuses[Alert.Status.REJECTED]),
+                grouped(statuses[Alert.Status.NEW]),
+                ", ".join(f"{name}: {grouped(n)}" for name, n in sorted(outcomes.items())) or _("none"),
             )
         )
     return DossierSection(
@@ -216,7 +216,7 @@ def sightings_section(case: Case, alerts: list[Alert] | None = None) -> DossierS
     alerts = list(sighting_alerts(case)) if alerts is None else alerts
     rows = tuple(
         (
-            _person_words(alert),
+            _("person %(number)s") % {"number": alert.person_id},
             alert.camera.name,
             local_timestamp(alert.captured_at),
             duration_words(alert.duration_seconds),

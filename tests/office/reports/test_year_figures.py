@@ -134,7 +134,7 @@ def test_a_dossier_lists_the_case_in_order_with_its_figures(year, client_for):
     # One operating period per camera (by name), with the frames analysed, faces and matches of its segments.
     assert [row[0] for row in sections["periods"].rows] == [s[0] for s in january.scans]
     assert [(row[3], row[4], row[5]) for row in sections["periods"].rows] == [
-        (str(s[1] // 3), str(s[2]), str(s[3])) for s in january.scans
+        (f"{s[1] // 3:,}", f"{s[2]:,}", f"{s[3]:,}") for s in january.scans
     ]
     statuses = [row[5] for row in sections["sighting_details"].rows]
     assert statuses.count("Verified by two people") == 2 and statuses.count("Rejected by a verifier") == 1
@@ -145,7 +145,7 @@ def test_a_dossier_lists_the_case_in_order_with_its_figures(year, client_for):
     assert [row[2:7] for row in sections["sightings"].rows] == [("3", sections["sightings"].rows[0][3], "2", "1", "0")]
     summary = dict(sections["summary"].rows)
     assert summary["Sightings"].startswith("3: 2 verified by two people, 1 false, 0 awaiting verification")
-    assert summary["Camera Square north"].endswith("1000 faces, 3 matches, 3 sightings; no interruption")
+    assert summary["Camera Square north"].endswith("1,000 faces, 3 matches, 3 sightings; no interruption")
     assert [row[3] for row in sections["decisions"].rows if row[0] == "Decision"] == ["granted"]
     assert any(row[1] == "dpo_reviewer" and "Case consulted" in row[4] for row in sections["consultations"].rows)
     assert dossier.figures["Faces processed"] == 1500 and dossier.figures["Alerts"] == 3
@@ -166,7 +166,7 @@ def test_the_dossier_page_and_pdf_are_the_office_s_and_recorded(year, client_for
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert f"Case dossier {january.case.reference}" in text
-    assert "Faces processed: 1500" in text and "False alerts: 1" in text and "Verified alerts: 2" in text
+    assert "Faces processed: 1,500" in text and "False alerts: 1" in text and "Verified alerts: 2" in text
     assert "Operating periods (cameras analysed): 2" in text and "Square north" in text and "Square south" in text
     assert not re.search(r"\(R\d+\)", text + page.content.decode())  # requirement codes are for developers
     events = AuditEvent.objects.filter(event_type=EventType.DOSSIER_VIEWED, case_ref=january.case.reference)
