@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from office.reports.annual import ANNUAL_FIGURES, CASE_FIGURES, AnnualReport, annual_rows, month_names
 from office.reports.dossier import Dossier
-from office.reports.figures import OUTCOME_FIGURES, grouped, local_number, plain
+from office.reports.figures import OUTCOME_FIGURES, local_number, plain
 from office.reports.pdf import bar_chart_png, render_pdf
 from office.reports.records import RECORD_COLUMNS, DeploymentRecord
 
@@ -183,7 +183,7 @@ def dossier_pdf(dossier: Dossier) -> bytes:
     ]
     figures = [
         ("heading", _("In figures")),
-        ("table", (_("Figure"), _("Value")), [(k, grouped(v)) for k, v in dossier.figures.items()]),
+        ("table", (_("Figure"), _("Value")), list(dossier.figures_shown.items())),
     ]
     for section in dossier.sections:
         blocks.append(("heading", str(section.title)))

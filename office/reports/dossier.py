@@ -77,6 +77,11 @@ class Dossier:
     figures: dict
     sections: tuple[DossierSection, ...]
 
+    @property
+    def figures_shown(self) -> dict:
+        """The figures as people read them: thousands grouped in the active language."""
+        return {label: grouped(value) for label, value in self.figures.items()}
+
 
 def _request_section(case: Case) -> DossierSection:
     rows = []
