@@ -274,6 +274,8 @@ def consultation_groups(events) -> list[dict]:
     """Consultations and disclosures (R17) per person and day (display time zone), with what they consulted and on
     what basis: the details grow with the people and days, not with every page they opened."""
     groups: dict[tuple, dict] = {}
+    # Looked up once per type: get_event_type_display() rebuilds the choices' lazy labels at every call (thousands).
+    labels = {code: plain(label) for code, label in EventType.choices}
     for event in events:
         data = event.data_dict
         day = timezone.localtime(event.occurred_at).date()
@@ -283,7 +285,7 @@ def consultation_groups(events) -> list[dict]:
             {"day": day, "who": who, "count": 0, "what": Counter(), "bases": Counter(), "first": None, "last": None},
         )
         group["count"] += 1
-        what = plain(event.get_event_type_display())
+        what = labels.get(event.event_type, event.event_type)
         part = consulted_part(data.get("part") or data.get("format"))
         group["what"][f"{what} ({part})" if part else what] += 1
         if basis := _consultation_basis(data):
