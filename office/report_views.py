@@ -15,7 +15,7 @@ from office.forms import ReportExportForm
 from office.reports.annual import ANNUAL_FIGURES, annual_report, month_names
 from office.reports.documents import dossier_pdf
 from office.reports.dossier import case_dossier
-from office.reports.records import RECORD_COLUMNS, deployment_records
+from office.reports.records import RECORD_COLUMNS, deployment_records, planned_cases
 from office.services.reports import FORMATS
 from oversight import selectors
 from oversight.forms import apply_service_errors
@@ -51,10 +51,11 @@ def deployment_records_page(request):
     _require(request, REPORTS_PERM)
     year = _year(request)
     records = deployment_records(year=year)
+    planned = [p for p in planned_cases() if timezone.localtime(p.start).year == year]
     return render(
         request,
         "office/deployment_records.html",
-        {"year": year, "records": records, "columns": RECORD_COLUMNS},
+        {"year": year, "records": records, "columns": RECORD_COLUMNS, "planned": planned},
     )
 
 

@@ -75,18 +75,49 @@ def case_ended_at(*, case: Case, now: datetime) -> datetime | None:
     return None
 
 
-def case_active_period(*, case: Case, now: datetime) -> tuple[datetime, datetime] | None:
-    """When the case was (or is) in use: from its urgent start or its authorised start, to case_ended_at (or `now`
-    while it runs). None for a case never activated (refused or withdrawn before any use, or still pending)."""
+def case_use_start(*, case: Case) -> datetime | None:
+    """When processing may begin for the case (R5, R9, R10), or None for a case never authorised or started.
+
+    The urgent start (never before the requested start), else the later of the granted start and the grant itself:
+    a window granted at 19:37 "from 19:00" is backdated, and no frame could be analysed before 19:37 (THE GATE is
+    asked at the instant of analysis). An urgent start later authorised is one continuous use from the urgent start.
+    """
     if case.urgent_started_at is not None:
-        start = max(case.urgent_started_at, case.requested_start)
-    elif case.approved_start is not None:
-        start = case.approved_start
-    else:
+        return max(case.urgent_started_at, case.requested_start)
+    if case.approved_start is not None:
+        return max(case.approved_start, case.decided_at) if case.decided_at else case.approved_start
+    return None
+
+
+def case_is_backdated(*, case: Case) -> bool:
+    """Whether the granted window began before the grant (shown as such: the use begins at the grant)."""
+    return (
+        case.urgent_started_at is None
+        and case.approved_start is not None
+        and case.decided_at is not None
+        and case.approved_start < case.decided_at
+    )
+
+
+def case_active_period(*, case: Case, now: datetime) -> tuple[datetime, datetime] | None:
+    """When the case was (or is) in use: from case_use_start to case_ended_at (or `now` while it runs).
+
+    None for a case that is not a use (R23): never activated (refused or withdrawn before any use, or pending),
+    PLANNED (authorised, its window not begun at `now`), or ended before its window began (revoked early).
+    """
+    start = case_use_start(case=case)
+    if start is None or start > now:
         return None
     end = case_ended_at(case=case, now=now)
-    end = now if end is None else end
-    return start, max(start, end)
+    if end is not None and end <= start:
+        return None
+    return start, now if end is None else end
+
+
+def case_is_planned(*, case: Case, now: datetime) -> bool:
+    """Authorised (or started) but its use has not begun yet, and it has not ended: a planned use, not a use."""
+    start = case_use_start(case=case)
+    return start is not None and start > now and case_ended_at(case=case, now=now) is None
 
 
 def _window_end(case: Case) -> datetime | None:

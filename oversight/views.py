@@ -32,7 +32,7 @@ from oversight.forms import (
 )
 from oversight.models import CASE_DRAFT_FIELDS, case_field_label
 from oversight.services._common import status_word
-from oversight.wording import ACCESS_BASIS_LABELS, error_messages, without_requirement_codes
+from oversight.wording import ACCESS_BASIS_LABELS, case_use_words, error_messages, without_requirement_codes
 
 # ---------------------------------------------------------------- helpers
 
@@ -83,6 +83,7 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         },
         "actions": actions,
         "request_rows": selectors.case_request_rows(case=detail),
+        "use_words": case_use_words(detail, now=timezone.now()),
         # The office's opinion and its conditions, shown to requesters and judges alike.
         "deployments": selectors.case_deployments(case=detail),
         "can_read_dossier": request.user.has_perm("oversight.view_office_reports"),

@@ -212,3 +212,34 @@ def camera_error_text(message: str) -> str:
     if match:
         return _("Analysis stopped on an internal error: %(detail)s") % {"detail": match["detail"]}
     return message
+
+
+def case_use_words(case, *, now) -> str:
+    """When the case is (or was) a use, in words (R16, R23), with a backdated grant shown as such:
+    "from 12. 3. 2026 19:37 (running); window granted from 19:00 at 19:37: use from 19:37", "planned from …",
+    "never in use"."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from oversight import selectors
+
+    def moment(value) -> str:
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+    start = selectors.case_use_start(case=case)
+    period = selectors.case_active_period(case=case, now=now)
+    if period is None:
+        if selectors.case_is_planned(case=case, now=now):
+            words = _("planned from %(start)s, not begun") % {"start": moment(start)}
+        else:
+            return _("never in use")
+    elif selectors.case_ended_at(case=case, now=now) is None:
+        words = _("from %(start)s (running)") % {"start": moment(period[0])}
+    else:
+        words = _("%(start)s to %(end)s") % {"start": moment(period[0]), "end": moment(period[1])}
+    if selectors.case_is_backdated(case=case):
+        words += "; " + _("window granted from %(window)s at %(granted)s: use from %(granted)s") % {
+            "window": moment(case.approved_start),
+            "granted": moment(case.decided_at),
+        }
+    return words

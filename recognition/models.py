@@ -48,6 +48,8 @@ class Scan(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        # Operating periods are built per camera in time order over tens of thousands of segments (recognition.reports).
+        indexes = [models.Index(fields=["camera", "started_at", "id"], name="scan_camera_started_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["camera"], condition=models.Q(stopped_at__isnull=True), name="scan_one_running_per_camera"

@@ -210,7 +210,8 @@ def scan_run(
         camera_outage_record(camera_id=camera_id, message=str(exc))
         return ScanOutcome(None, StopReason.SOURCE_ERROR, detail=str(exc))
     opening = time.perf_counter() - opening
-    camera_outage_end(camera_id=camera_id)
+    # The camera's outage (if any) ends when it delivers frames again, not when it merely opens: a camera that opens
+    # and then fails at its first read stays one outage, however often it is retried (STYLE habit 14).
     scan = scan_start(camera_id=camera_id, worker=worker, scopes=scopes)
     if scan is None:
         source.close()
@@ -290,6 +291,7 @@ def _scan_loop(*, source, opening, scan, camera, gate, outcome, realtime, loop, 
         batch_seconds = settings.RECOGNITION_BATCH_SECONDS
         case_ids_seen: set[int] = set()
         ended = False
+        delivering = False
         try:
             while True:
                 if source.frames_read / source.fps >= max_seconds or outcome.wall_seconds() >= max_seconds:
@@ -365,6 +367,9 @@ def _scan_loop(*, source, opening, scan, camera, gate, outcome, realtime, loop, 
                 detected = analyser.totals["faces_in_frames"]
                 batch.too_small_share = analyser.totals["faces_too_small"] / detected if detected else None
                 _commit(scan, batch, hooks, outcome, timings)
+                if batch.frames_read and not delivering:
+                    camera_outage_end(camera_id=camera.pk)
+                    delivering = True
                 outcome.media_seconds = source.frames_read / source.fps
                 if error is not None:
                     camera_outage_record(camera_id=camera.pk, message=str(error))

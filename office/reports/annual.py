@@ -5,8 +5,9 @@ Which year a figure belongs to (local time, settings.TIME_ZONE):
 - requests: the case was submitted for a decision that year (an urgent case counts once it is filed);
 - approvals and refusals: the decision was taken that year (a refusal is a decision that granted nothing);
 - urgent uses: the urgent start was that year;
-- uses, durations, cameras, locations, faces processed, alerts and outcomes: the activation (the urgent start or
-  the authorised start, see records.py) was that year; a use still running counts up to now.
+- uses, durations, cameras, locations, faces processed, alerts and outcomes: the use began that year (the urgent
+  start, or the later of the granted start and the grant: see records.py); a use still running counts up to now;
+  a case authorised for a window that has not begun is planned and counts nowhere yet.
 """
 
 from __future__ import annotations

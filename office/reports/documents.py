@@ -25,7 +25,9 @@ DEFINITIONS = gettext_lazy(
     "Faces processed: faces detected and compared while a case was active; faces that do not match are discarded "
     "at once and only counted. Verified alerts were confirmed by two people; false alerts were rejected by a "
     "verifier. False alert rate per face processed = false alerts / faces processed; per alert = false alerts / "
-    "alerts. A use (activation) begins at the urgent start or the authorised start and ends when the case ended."
+    "alerts. A use (activation) begins at the urgent start, or when the authorisation allows processing to begin (the "
+    "later of the granted start and the grant itself), and ends when the case really ended (revocation, expiry, "
+    "closure). A case authorised for a window that has not begun is planned, not a use."
 )
 # Labels of the annual CSV's extra figures (the rates, durations and counts of cameras and locations).
 EXTRA_FIGURES = {
@@ -166,6 +168,7 @@ def annual_pdf(report: AnnualReport) -> bytes:
 
 
 def dossier_pdf(dossier: Dossier) -> bytes:
+    """The dossier as a PDF: its summary first, the figures, then each section (tables in columns)."""
     case = dossier.case
     title = _("Case dossier %(reference)s") % {"reference": case.reference}
     blocks: list[tuple] = [
@@ -173,14 +176,21 @@ def dossier_pdf(dossier: Dossier) -> bytes:
         (
             "text",
             _("Status: %(status)s. Produced %(when)s.")
-            % {"status": plain(case.get_status_display()), "when": _produced()},
+            % {"status": plain(case.get_status_display()), "when": _produced()}
+            + " "
+            + _("Times are in the %(zone)s time zone.") % {"zone": timezone.get_current_timezone_name()},
         ),
+    ]
+    figures = [
         ("heading", _("In figures")),
-        ("table", (_("Figure"), _("Value")), [(k, local_number(v)) for k, v in dossier.figures.items()]),
+        ("table", (_("Figure"), _("Value")), list(dossier.figures_shown.items())),
     ]
     for section in dossier.sections:
         blocks.append(("heading", str(section.title)))
         if section.note:
             blocks.append(("text", str(section.note)))
         blocks.append(("table", [str(c) for c in section.columns], section.rows))
-    return render_pdf(title, blocks)
+        if section.key == "summary":
+            blocks += figures
+            figures = []
+    return render_pdf(title, blocks + figures)

@@ -1,6 +1,9 @@
-"""A case's dossier for the office: in order, the request and its reasons, decisions and votes, scope changes,
-the scans, alerts (and, once added, sightings) with their verifications and outcomes, deletions, and every
-consultation (R16, R17, R23).
+"""A case's dossier for the office (R16, R17, R23): a SUMMARY first (who asked, who decided, the scope granted
+against the scope asked, the use, one operating period per camera, sightings with their verification and outcomes,
+consultations by person and purpose, deletions), then the details: the request and its reasons, decisions and
+votes, scope changes, operating periods, sightings per person and camera, deletions, and consultations per person
+and day. Every part grows with what happened, not with time: a 72-hour case on six cameras reads like a 1-hour one
+with more sightings (STYLE habit 14).
 
 recognition's sections (office.reports.sections) are listed in SECTION_BUILDERS, ordered by their `order`; the
 figures at the top come from recognition's usage figures (office.reports.figures). Persons appear by number and
@@ -9,13 +12,14 @@ category only: a dossier may travel, names stay on the case.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from audits.events import EventType
 from audits.models import AuditEvent
@@ -24,18 +28,25 @@ from office.reports.figures import (
     USAGE_FIGURES,
     DossierSection,
     false_rates,
+    grouped,
     local_number,
     local_timestamp,
     plain,
     usage_for_cases,
 )
-from office.reports.sections import alerts_section, scans_section
+from office.reports.sections import (
+    period_summary,
+    periods_section,
+    sightings_groups_section,
+    sightings_section,
+)
 from oversight import selectors
 from oversight.models import Case, Person
 from oversight.models.cases import case_field_label
-from oversight.wording import access_basis, consulted_part
+from oversight.wording import access_basis, case_use_words, consulted_part
+from recognition.reports import operating_periods
 
-REQUEST_ORDER, DECISIONS_ORDER, SCOPE_ORDER, DELETIONS_ORDER, CONSULTATIONS_ORDER = 10, 20, 30, 60, 70
+SUMMARY_ORDER, REQUEST_ORDER, DECISIONS_ORDER, SCOPE_ORDER, DELETIONS_ORDER, CONSULTATIONS_ORDER = 5, 10, 20, 30, 60, 70
 
 # Events that change a case's state or scope, shown under "scope changes".
 SCOPE_EVENTS = (
@@ -65,6 +76,11 @@ class Dossier:
     status: str
     figures: dict
     sections: tuple[DossierSection, ...]
+
+    @property
+    def figures_shown(self) -> dict:
+        """The figures as people read them: thousands grouped in the active language."""
+        return {label: grouped(value) for label, value in self.figures.items()}
 
 
 def _request_section(case: Case) -> DossierSection:
@@ -259,63 +275,227 @@ def _disclosure_justification(reference) -> str:
     return AuditDisclosure.objects.filter(pk=int(pk)).values_list("justification", flat=True).first() or ""
 
 
-def _consultation_rows(events) -> tuple[tuple, ...]:
-    rows = []
+def _consultation_basis(data: dict) -> str:
+    code = data.get("access") or data.get("access_basis")
+    return access_basis(code) if code else _disclosure_justification(data.get("disclosure"))
+
+
+def consultation_groups(events) -> list[dict]:
+    """Consultations and disclosures (R17) per person and day (display time zone), with what they consulted and on
+    what basis: the details grow with the people and days, not with every page they opened."""
+    groups: dict[tuple, dict] = {}
+    # Looked up once per type: get_event_type_display() rebuilds the choices' lazy labels at every call (thousands).
+    labels = {code: plain(label) for code, label in EventType.choices}
     for event in events:
         data = event.data_dict
-        what = consulted_part(data.get("part") or data.get("format"))
-        code = data.get("access") or data.get("access_basis")
-        basis = access_basis(code) if code else _disclosure_justification(data.get("disclosure"))
-        rows.append(
-            (
-                event.seq,
-                local_timestamp(event.occurred_at),
-                actor_words(event),
-                plain(event.get_event_type_display()),
-                what,
-                basis,
-            )
+        day = timezone.localtime(event.occurred_at).date()
+        who = actor_words(event)
+        group = groups.setdefault(
+            (day, who),
+            {"day": day, "who": who, "count": 0, "what": Counter(), "bases": Counter(), "first": None, "last": None},
         )
-    return tuple(rows)
+        group["count"] += 1
+        what = labels.get(event.event_type, event.event_type)
+        part = consulted_part(data.get("part") or data.get("format"))
+        group["what"][f"{what} ({part})" if part else what] += 1
+        if basis := _consultation_basis(data):
+            group["bases"][basis] += 1
+        group["first"] = group["first"] or event.occurred_at
+        group["last"] = event.occurred_at
+    return sorted(groups.values(), key=lambda g: (g["day"], g["who"]))
+
+
+def _counted(counter: Counter) -> str:
+    return "; ".join(f"{name} × {grouped(n)}" for name, n in counter.most_common())
+
+
+def _consultation_rows(groups: list[dict]) -> tuple[tuple, ...]:
+    return tuple(
+        (
+            date_format(g["day"], "SHORT_DATE_FORMAT"),
+            g["who"],
+            grouped(g["count"]),
+            _("%(first)s to %(last)s")
+            % {
+                "first": date_format(timezone.localtime(g["first"]), "TIME_FORMAT"),
+                "last": date_format(timezone.localtime(g["last"]), "TIME_FORMAT"),
+            },
+            _counted(g["what"]),
+            _counted(g["bases"]),
+        )
+        for g in groups
+    )
+
+
+def _moment(value) -> str:
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else "—"
+
+
+def _span(start, end) -> str:
+    return _("%(start)s to %(end)s") % {"start": _moment(start), "end": _moment(end)}
+
+
+def _who_decided(case: Case) -> str:
+    decision = getattr(case, "decision", None)
+    votes = list(case.votes.select_related("member").order_by("id"))
+    verdict = ""
+    if case.decided_at is not None:
+        verdict = _("granted") if case.approved_start is not None else _("refused")
+    if votes:
+        tally = ", ".join(
+            f"{vote.member.get_username()} ({pgettext('vote', 'for') if vote.granted else pgettext('vote', 'against')})"
+            for vote in votes
+        )
+        text = _("the commission: %(votes)s") % {"votes": tally}
+    elif decision is not None:
+        text = decision.decided_by.get_username()
+    else:
+        return _("not decided")
+    return f"{text}; {verdict} {_moment(case.decided_at)}" if verdict else text
+
+
+def _asked_and_granted(asked: int, granted: int, granted_names: str, left_out: str) -> str:
+    text = _("%(asked)s asked, %(granted)s granted: %(names)s") % {
+        "asked": asked,
+        "granted": granted,
+        "names": granted_names or "—",
+    }
+    return text + ("; " + _("left out: %(names)s") % {"names": left_out} if left_out else "")
+
+
+_OUTCOME_WORDS = (
+    ("outcome_no_action", pgettext_lazy("outcomes", "no action")),
+    ("outcome_engaged", pgettext_lazy("outcomes", "engaged")),
+    ("outcome_arrested", pgettext_lazy("outcomes", "arrested")),
+    ("outcome_other", pgettext_lazy("outcomes", "other")),
+    ("outcome_not_recorded", pgettext_lazy("outcomes", "not recorded")),
+)
+
+
+def summary_section(case: Case, *, names, periods, figures, consultations, deletions, now) -> DossierSection:
+    """The dossier's first page: the whole case in a few lines."""
+    granted = case.approved_start is not None
+    rows = [
+        (
+            _("Requested by"),
+            f"{case.requester.get_username()}"
+            + (f" ({case.unit})" if case.unit else "")
+            + (", " + _("submitted %(when)s") % {"when": _moment(case.submitted_at)} if case.submitted_at else ""),
+        ),
+    ]
+    if case.urgent_started_at:
+        rows.append((_("Urgent start"), f"{_moment(case.urgent_started_at)}: {case.urgency_reason}"))
+    rows.append((_("Decided by"), _who_decided(case)))
+    rows.append((_("Window asked"), _span(case.requested_start, case.requested_end)))
+    if granted:
+        rows.append((_("Window granted"), _span(case.approved_start, case.approved_end)))
+    rows.append((_("In use"), case_use_words(case, now=now)))
+    links = list(case.case_cameras.all())
+    in_scope = [link.camera.name for link in links if link.in_scope]
+    left_out = [link.camera.name for link in links if not link.in_scope]
+    rows.append((_("Cameras"), _asked_and_granted(len(links), len(in_scope), ", ".join(in_scope), ", ".join(left_out))))
+    persons = list(case.persons.all())
+    rows.append(
+        (
+            _("Persons sought"),
+            _asked_and_granted(
+                len(persons),
+                sum(1 for p in persons if p.in_scope),
+                names.persons_text([p.pk for p in persons if p.in_scope]),
+                names.persons_text([p.pk for p in persons if not p.in_scope]),
+            ),
+        )
+    )
+    threshold = _("asked %(asked)s") % {"asked": localize(case.match_threshold)}
+    if case.approved_threshold is not None:
+        threshold += ", " + _("granted %(granted)s") % {"granted": localize(case.approved_threshold)}
+    rows.append((_("Threshold"), threshold))
+    for period in periods:
+        rows.append((_("Camera %(name)s") % {"name": period.camera.name}, period_summary(period)))
+    outcomes = [f"{label} {grouped(figures[key])}" for key, label in _OUTCOME_WORDS if figures.get(key)]
+    rows.append(
+        (
+            _("Sightings"),
+            _("%(total)s: %(verified)s verified by two people, %(false)s false, %(pending)s awaiting verification")
+            % {
+                "total": grouped(figures["alerts"]),
+                "verified": grouped(figures["alerts_verified"]),
+                "false": grouped(figures["alerts_false"]),
+                "pending": grouped(figures["alerts_pending"]),
+            }
+            + ("; " + _("outcomes: %(list)s") % {"list": ", ".join(outcomes)} if outcomes else ""),
+        )
+    )
+    by_person: dict[str, Counter] = {}
+    for group in consultations:
+        counter = by_person.setdefault(group["who"], Counter())
+        for basis, n in (group["bases"] or Counter({_("no basis recorded"): group["count"]})).items():
+            counter[basis] += n
+    for who, bases in sorted(by_person.items()):
+        rows.append((_("Consultations by %(who)s") % {"who": who}, _counted(bases)))
+    if not by_person:
+        rows.append((_("Consultations"), _("none")))
+    rows.append(
+        (
+            _("Deletions"),
+            _counted(Counter(plain(e.get_event_type_display()) for e in deletions)) or _("none"),
+        )
+    )
+    return DossierSection("summary", _("Summary"), SUMMARY_ORDER, (_("Item"), _("Value")), tuple(rows))
 
 
 # What recognition did for the case (office.reports.sections); further kinds of results add their builder here.
-SECTION_BUILDERS = (scans_section, alerts_section)
+SECTION_BUILDERS = (periods_section, sightings_groups_section, sightings_section)
+
+# The audit events the dossier reads, by type: the trail of a long case holds millions of frame batches, so the
+# query names the types it needs instead of reading the case's whole trail.
+CONSULTATION_TYPES = tuple(t for t in EventType.values if t.endswith(CONSULTATION_SUFFIXES))
+DELETION_TYPES = tuple(t for t in EventType.values if any(word in t for word in DELETION_WORDS))
 
 
-def case_dossier(*, case: Case) -> Dossier:
-    """Everything the office needs about one case, in order; reads only."""
+def case_dossier(*, case: Case, now=None) -> Dossier:
+    """Everything the office needs about one case: a summary first, then details that grow with what happened."""
+    now = now or timezone.now()
     case = selectors.case_detail(case=case)
-    events = list(AuditEvent.objects.filter(case_ref=case.reference).order_by("seq"))
+    events = list(
+        AuditEvent.objects.filter(
+            case_ref=case.reference, event_type__in={*SCOPE_EVENTS, *CONSULTATION_TYPES, *DELETION_TYPES}
+        ).order_by("seq")
+    )
     scope_events = [e for e in events if e.event_type in SCOPE_EVENTS]
-    deletions = [e for e in events if any(word in e.event_type for word in DELETION_WORDS)]
-    consultations = [e for e in events if e.event_type.endswith(CONSULTATION_SUFFIXES)]
+    deletions = [e for e in events if e.event_type in DELETION_TYPES]
+    consultations = consultation_groups(e for e in events if e.event_type in CONSULTATION_TYPES)
     names = _Names(case)
+    periods = operating_periods(case, now=now)
+    figures = usage_for_cases([case])[case.pk]
     sections = [
+        summary_section(
+            case,
+            names=names,
+            periods=periods,
+            figures=figures,
+            consultations=consultations,
+            deletions=deletions,
+            now=now,
+        ),
         _request_section(case),
         _decisions_section(case, names),
         _events_section("scope", _("Scope changes and states"), SCOPE_ORDER, scope_events, names),
         _events_section("deletions", _("Deletions"), DELETIONS_ORDER, deletions, names),
         DossierSection(
             "consultations",
-            _("Consultations and disclosures"),
+            _("Consultations and disclosures per person and day"),
             CONSULTATIONS_ORDER,
-            (_("Event"), _("When"), _("Who"), _("What"), _("Part or format"), _("Basis or justification")),
+            (_("Day"), _("Who"), _("How many"), _("Between"), _("What"), _("Basis or justification")),
             _consultation_rows(consultations),
         ),
     ]
     sections.extend(builder(case) for builder in SECTION_BUILDERS)
-    figures = usage_for_cases([case])[case.pk]
-    period = selectors.case_active_period(case=case, now=timezone.now())
     summary = {str(label): figures[key] for key, label in USAGE_FIGURES}
     rates = false_rates(figures)
     summary[_("False alert rate per face processed")] = rates["false_rate_per_face"]
     summary[_("False alert rate per alert")] = rates["false_rate_per_alert"]
-    summary[_("In use")] = (
-        _("%(start)s to %(end)s") % {"start": local_timestamp(period[0]), "end": local_timestamp(period[1])}
-        if period
-        else _("never activated")
-    )
+    summary[_("In use")] = case_use_words(case, now=now)
     return Dossier(
         case=case,
         status=plain(case.get_status_display()),

@@ -54,6 +54,14 @@ def local_number(value):
     return value
 
 
+def grouped(value):
+    """A number as people read it in prose and PDF tables: thousands grouped ("1,240,650", "1 240 650" in Czech).
+    CSV cells keep local_number, which a spreadsheet reads back."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
+    return local_number(value)
+
+
 OUTCOME_FIGURES = (
     ("outcome_no_action", gettext_lazy("Outcome: no action")),
     ("outcome_engaged", gettext_lazy("Outcome: engaged")),
@@ -62,7 +70,7 @@ OUTCOME_FIGURES = (
     ("outcome_not_recorded", gettext_lazy("Outcome not recorded")),
 )
 USAGE_FIGURES = (
-    ("scans", gettext_lazy("Scans")),
+    ("operating_periods", gettext_lazy("Operating periods (cameras analysed)")),
     ("frames_read", gettext_lazy("Frames read")),
     ("faces_processed", gettext_lazy("Faces processed")),
     ("matches", gettext_lazy("Matches")),

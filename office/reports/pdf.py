@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 # Font subsetting logs every glyph at INFO: not worth anyone's log space.
@@ -31,6 +32,41 @@ MARGIN = 0.6
 LINE = 0.19  # inches per line of body text
 WRAP = 110  # characters per line of body text
 RC = {"pdf.fonttype": 42, "font.family": "DejaVu Sans"}
+# Tables of up to GRID_MAX_COLUMNS columns are drawn as a grid at GRID_SIZE points; GRID_CHARS characters of
+# DejaVu Sans at that size fill the width between the margins (an average character is about 0.55 em).
+GRID_MAX_COLUMNS = 9
+GRID_SIZE = 7
+GRID_CHAR_INCHES = GRID_SIZE * 0.56 / 72
+GRID_CHARS = int((PAGE_WIDTH - 2 * MARGIN) / GRID_CHAR_INCHES)
+SHORT_CELL = 14
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        lines += textwrap.wrap(paragraph, max(width - 1, 3), break_long_words=True) or [""]
+    return lines
+
+
+def column_widths(columns: Sequence[str], rows: Sequence[Sequence], total: int) -> list[int]:
+    """Characters per column: each column gets what its longest cell needs when everything fits; otherwise every
+    column keeps at least its longest word (up to a sixth of the width) and the rest is shared in proportion to
+    what each column still wants."""
+    wanted, floor = [], []
+    for i, name in enumerate(columns):
+        cells = [str(name)] + [str(row[i]) for row in rows]
+        longest = max(len(line) for cell in cells for line in (cell.splitlines() or [""])) + 2
+        word = max((len(w) for cell in cells for w in cell.split()), default=1) + 2
+        # Short values (names, numbers, a camera) stay on one line; long ones wrap at word boundaries.
+        keep = longest if longest <= SHORT_CELL else word
+        wanted.append(longest)
+        floor.append(min(max(word, keep), total // 5))
+    if sum(wanted) <= total:
+        spare = total - sum(wanted)
+        return [w + spare * w // sum(wanted) for w in wanted]
+    spare = max(0, total - sum(floor))
+    extra = [w - f for w, f in zip(wanted, floor, strict=True)]
+    return [f + (spare * e // sum(extra) if sum(extra) else 0) for f, e in zip(floor, extra, strict=True)]
 
 
 class _Writer:
@@ -68,10 +104,13 @@ class _Writer:
         x = (MARGIN + indent) / PAGE_WIDTH
         self.figure.text(x, self.y / PAGE_HEIGHT, text, fontsize=size, fontweight=weight, family="DejaVu Sans")
 
-    def text(self, text: str, *, size: float = 8, weight: str = "normal", indent: float = 0.0) -> None:
+    def text(
+        self, text: str, *, size: float = 8, weight: str = "normal", indent: float = 0.0, hanging: bool = False
+    ) -> None:
         width = int(WRAP * 8 / size - indent * 12)
+        follow = "      " if hanging else ""  # a wrapped "label: value" line continues under its value
         for paragraph in str(text).splitlines() or [""]:
-            for piece in textwrap.wrap(paragraph, width) or [""]:
+            for piece in textwrap.wrap(paragraph, width, subsequent_indent=follow) or [""]:
                 self.line(piece, size=size, weight=weight, indent=indent)
 
     def table(self, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
@@ -81,15 +120,69 @@ class _Writer:
         if len(columns) <= 3:
             for row in rows:
                 cells = [str(c) for c in row]
-                self.text(f"{cells[0]}: " + " | ".join(cells[1:]), indent=0.1)
+                self.text(f"{cells[0]}: " + " | ".join(cells[1:]), indent=0.1, hanging=True)
             return
-        # Wide tables: one block per row, "column: value" on each line, so nothing is cut off.
+        if len(columns) <= GRID_MAX_COLUMNS:
+            self.grid(columns, rows)
+            return
+        # Very wide tables: one block per row, "column: value" on each line, so nothing is cut off.
         for row in rows:
             self._room(LINE * 2)
             self.text(f"{columns[0]}: {row[0]}", weight="bold", indent=0.1)
             for name, value in zip(columns[1:], row[1:], strict=True):
                 self.text(f"{name}: {value}", indent=0.3)
             self.y -= LINE / 3
+
+    def grid(self, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+        """A table in columns, each cell wrapped to its column's width; the header repeats on every page."""
+        widths = column_widths(columns, rows, GRID_CHARS)
+        line = GRID_SIZE * 1.25 / 72  # inches per line of a cell
+        header = [_wrap(str(c), w) for c, w in zip(columns, widths, strict=True)]
+        header_height = max(len(c) for c in header) * line
+        lefts, x = [], MARGIN
+        for width in widths:
+            lefts.append(x)
+            x += width * GRID_CHAR_INCHES
+
+        def draw(cells: list[list[str]], height: float, weight: str) -> None:
+            for left, lines in zip(lefts, cells, strict=True):
+                self.figure.text(
+                    left / PAGE_WIDTH,
+                    self.y / PAGE_HEIGHT,
+                    "\n".join(lines),
+                    fontsize=GRID_SIZE,
+                    fontweight=weight,
+                    va="top",
+                    linespacing=1.25 / 1.2,
+                    family="DejaVu Sans",
+                )
+            self.y -= height
+            self.figure.add_artist(
+                Line2D(
+                    [MARGIN / PAGE_WIDTH, (PAGE_WIDTH - MARGIN) / PAGE_WIDTH],
+                    [(self.y + line * 0.2) / PAGE_HEIGHT] * 2,
+                    linewidth=0.3,
+                    color="#bbbbbb",
+                )
+            )
+            self.y -= line * 0.35
+
+        def new_page_with_header() -> None:
+            self._new_page()
+            draw(header, header_height, "bold")
+
+        if self.figure is None or self.y - header_height - 3 * line < MARGIN:
+            new_page_with_header()
+        else:
+            self.y -= line * 0.6  # clear of the heading above
+            draw(header, header_height, "bold")
+        for row in rows:
+            cells = [_wrap(str(v), w) for v, w in zip(row, widths, strict=True)]
+            height = max(len(c) for c in cells) * line
+            if self.y - height < MARGIN:
+                new_page_with_header()
+            draw(cells, height, "normal")
+        self.y -= LINE / 3
 
     def image(self, png: bytes) -> None:
         image = plt.imread(io.BytesIO(png), format="png")

@@ -1,7 +1,10 @@
-"""Deployment records (R23): one row per case activation, in the columns police forces publish.
+"""Deployment records (R23): one row per use of a case, in the columns police forces publish.
 
-A case is activated once: by its urgent start or by its authorisation (an urgent start followed by an
-authorisation is one continuous use). The row runs from that start to case_ended_at (or now, while it runs).
+A use begins when processing may begin (oversight.selectors.case_use_start): the urgent start, or the later of the
+granted start and the grant itself (a window granted at 19:37 "from 19:00" is shown as backdated, and its use
+begins at 19:37); an urgent start followed by an authorisation is one continuous use. It ends at the case's real
+end (case_ended_at: revocation, expiry, closure, refusal), or runs up to now. A case authorised for a window that
+has not begun is PLANNED: listed apart (planned_cases), never counted as a use.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ RECORD_COLUMNS = (
     ("cameras", gettext_lazy("Cameras")),
     ("start", gettext_lazy("Start")),
     ("end", gettext_lazy("End")),
+    ("window", gettext_lazy("Window authorised")),
     ("duration_hours", gettext_lazy("Duration (hours)")),
     ("objective", gettext_lazy("Objective")),
     ("authority", gettext_lazy("Authorised by")),
@@ -92,6 +96,51 @@ def _watchlist_sizes(cases: list[Case]) -> dict[str, int]:
     return sizes
 
 
+def _moment(value) -> str:
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def window_words(case: Case) -> str:
+    """The window the use ran in, as authorised: "19:00 to 23:00, granted at 19:37 (backdated)", or the urgent
+    window (R9) while no authorisation came."""
+    if case.approved_start is not None:
+        words = _("%(start)s to %(end)s") % {"start": _moment(case.approved_start), "end": _moment(case.approved_end)}
+        if selectors.case_is_backdated(case=case):
+            words += " " + _("(granted at %(granted)s: backdated, the use began then)") % {
+                "granted": _moment(case.decided_at)
+            }
+        return words
+    if case.urgent_started_at is not None:
+        return _("urgent: %(start)s to %(end)s at the latest") % {
+            "start": _moment(max(case.urgent_started_at, case.requested_start)),
+            "end": _moment(min(case.urgency_ends_at, case.requested_end)),
+        }
+    return ""
+
+
+@dataclass
+class PlannedUse:
+    """An authorised case whose window has not begun: not a use yet (R23)."""
+
+    case: Case
+    start: datetime
+    end: datetime | None
+
+
+def planned_cases(*, now=None) -> list[PlannedUse]:
+    """Cases authorised (or started urgently) whose use has not begun at `now`, soonest first."""
+    now = now or timezone.now()
+    planned = []
+    for case in (
+        Case.objects.filter(approved_start__isnull=False, urgent_started_at__isnull=True)
+        .filter(Q(approved_end__gt=now))
+        .select_related("objective")
+    ):
+        if selectors.case_is_planned(case=case, now=now):
+            planned.append(PlannedUse(case=case, start=selectors.case_use_start(case=case), end=case.approved_end))
+    return sorted(planned, key=lambda p: (p.start, p.case.pk))
+
+
 def deployment_records(*, year: int | None = None, cases: list[Case] | None = None, now=None) -> list[DeploymentRecord]:
     """The records of activations starting in `year` (local time), or of the given cases; oldest first."""
     now = now or timezone.now()
@@ -125,6 +174,7 @@ def deployment_records(*, year: int | None = None, cases: list[Case] | None = No
             "end": _("%(end)s (running)") % {"end": date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT")}
             if ongoing
             else date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT"),
+            "window": window_words(case),
             "duration_hours": round((end - start).total_seconds() / 3600, 2),
             "objective": case.objective.display_label,
             "authority": case.get_authority_display(),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -43,9 +44,43 @@ HOW_IT_ENDED = {
 }
 
 
+def _title(notification: OfficeNotification, content: dict) -> str:
+    use_from = _when(content.get("use_from"))
+    if notification.kind == NotificationKind.APPROVED and use_from is not None and use_from > notification.created_at:
+        return str(pgettext_lazy("notification", "Use authorised, planned"))
+    if notification.kind == NotificationKind.ENDED and _never_began(content):
+        return str(pgettext_lazy("notification", "Planned use cancelled"))
+    return KIND_TITLES.get(notification.kind, notification.kind)
+
+
 def _when(value: str | None) -> datetime | None:
     parsed = parse_datetime(value) if value else None
     return timezone.localtime(parsed) if parsed is not None and timezone.is_aware(parsed) else parsed
+
+
+def _short(value: datetime | None) -> str:
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+
+def _use_words(content: dict, granted_at: datetime, *, urgent: bool) -> str:
+    """When the authorised use begins (R23): planned (its window not begun when granted), backdated (granted after
+    the window's start: the use begins at the grant), or at once. "" for snapshots made before this was recorded."""
+    use_from, window_start = _when(content.get("use_from")), _when(content.get("window_start"))
+    if use_from is None or urgent:
+        return ""
+    if use_from > granted_at:
+        return _("A planned use: it begins %(start)s.") % {"start": _short(use_from)}
+    if window_start is not None and window_start < granted_at:
+        return _("Window asked from %(window)s, granted at %(granted)s: use from %(granted)s.") % {
+            "window": _short(window_start),
+            "granted": _short(granted_at),
+        }
+    return ""
+
+
+def _never_began(content: dict) -> bool:
+    use_from, ended = _when(content.get("use_from")), _when(content.get("ended_at"))
+    return use_from is not None and ended is not None and ended <= use_from
 
 
 def notification_text(notification: OfficeNotification) -> dict:
@@ -68,13 +103,19 @@ def notification_text(notification: OfficeNotification) -> dict:
             **params,
             "authority": AUTHORISED_BY.get(authority_code, authority),
         }
+        summary += " " + _use_words(content, notification.created_at, urgent=bool(content.get("urgent")))
+    elif _never_began(content):
+        summary = _("The authorisation of case %(reference)s ended before its use began: %(how)s.") % {
+            **params,
+            "how": how_it_ended,
+        }
     else:
         summary = _("The use of live facial recognition in case %(reference)s ended: %(how)s.") % {
             **params,
             "how": how_it_ended,
         }
     return {
-        "title": KIND_TITLES.get(notification.kind, notification.kind),
+        "title": _title(notification, content),
         "summary": summary,
         "how_it_ended": how_it_ended,
         # The closed list's labels are in the catalogue (oversight.models.cases.OBJECTIVE_WORDS).

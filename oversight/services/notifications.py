@@ -53,6 +53,9 @@ def notification_content(case: Case, *, kind: str, now: datetime) -> dict:
         "requesting_unit": case.unit,
         "urgent": case.is_urgent,
         "status": case.status,
+        # When processing may begin (R23): a window granted after its start begins at the grant; one that begins
+        # later is a planned use until then. Pages word the notification from it.
+        "use_from": iso(selectors.case_use_start(case=case)),
     }
     if kind == NotificationKind.ENDED:
         content["ended_at"] = iso(selectors.case_ended_at(case=case, now=now) or now)

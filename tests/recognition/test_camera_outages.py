@@ -83,3 +83,46 @@ def test_the_camera_list_and_the_administrators_home_page_show_the_outage_in_the
     listing = client.get(reverse("oversight:camera_list")).content.decode()
     assert "unreachable since" in listing and "(2 attempts," in listing
     assert f"Video source {UNREACHABLE}: cannot open: unreachable, refused" in listing
+
+
+class _OpensThenFails:
+    """A camera that accepts the connection and then delivers nothing (a stream that hangs up at once): the video
+    source is stood in for because this test is about the outage record, not about decoding."""
+
+    is_stream = True
+
+    def __init__(self, source, **_kwargs):
+        from recognition import engine
+
+        self._error = engine.SourceError(source, "stopped delivering frames after 0 frames")
+        self.fps, self.frames_read, self.loop = 25.0, 0, False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def close(self):
+        pass
+
+    def iter_sampled(self, _fps):
+        raise self._error
+        yield  # a generator, as the real one
+
+
+def test_a_camera_that_opens_but_delivers_nothing_stays_one_outage(w, clock, monkeypatch):
+    from recognition import engine
+
+    camera = w.cameras[0]
+    make_case(w, people=(LIN,), cameras=[camera])
+    clock.move_to(START)
+    monkeypatch.setattr(engine, "VideoSource", _OpensThenFails)
+    for attempt in range(1, 4):
+        outcome = worker.scan_run(camera_id=camera.pk, realtime=False, max_seconds=5)
+        assert outcome.stop_reason == "source_error"
+        outage = CameraOutage.objects.get(camera=camera)  # one episode, however often it opened
+        assert outage.attempts == attempt and outage.ended_at is None
+        clock.move_to(outage.retry_at + timedelta(seconds=0.5))
+    # Its empty leases analysed nothing: no operating period, no frame counted anywhere.
+    assert not Scan.objects.filter(camera=camera, frames_read__gt=0).exists()

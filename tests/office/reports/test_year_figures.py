@@ -34,7 +34,8 @@ def expected_totals(year) -> dict:
         "uses": len(used),
         "faces_processed": sum(e.faces for e in used),
         "frames_read": sum(e.frames for e in used),
-        "scans": sum(len(e.scans) for e in used),
+        # One operating period per case and camera analysed, however many segments it took.
+        "operating_periods": sum(len({s[0] for s in e.scans}) for e in used),
         "matches": sum(s[3] for e in used for s in e.scans),
         "alerts": sum(e.alert_count for e in used),
         "alerts_verified": sum(e.alerts["verified"] for e in used),
@@ -119,22 +120,38 @@ def test_a_dossier_lists_the_case_in_order_with_its_figures(year, client_for):
     assert dpo.get(reverse("oversight:case_detail", args=[january.case.pk])).status_code == 200  # a consultation
     dossier = case_dossier(case=january.case)
     keys = [s.key for s in dossier.sections]
-    assert keys == ["request", "decisions", "scope", "scans", "alerts", "deletions", "consultations"]
+    assert keys == [
+        "summary",
+        "request",
+        "decisions",
+        "scope",
+        "periods",
+        "sightings",
+        "sighting_details",
+        "deletions",
+        "consultations",
+    ]
     sections = {s.key: s for s in dossier.sections}
-    assert [row[0] for row in sections["scans"].rows] == [s[0] for s in january.scans]
-    assert [(row[4], row[5], row[6]) for row in sections["scans"].rows] == [(s[1], s[2], s[3]) for s in january.scans]
-    statuses = [row[5] for row in sections["alerts"].rows]
+    # One operating period per camera (by name), with the frames analysed, faces and matches of its segments.
+    assert [row[0] for row in sections["periods"].rows] == [s[0] for s in january.scans]
+    assert [(row[3], row[4], row[5]) for row in sections["periods"].rows] == [
+        (f"{s[1] // 3:,}", f"{s[2]:,}", f"{s[3]:,}") for s in january.scans
+    ]
+    statuses = [row[5] for row in sections["sighting_details"].rows]
     assert statuses.count("Verified by two people") == 2 and statuses.count("Rejected by a verifier") == 1
-    assert [row[7] for row in sections["alerts"].rows] == ["Arrested", "Person engaged by officers", ""]
-    assert (
-        "verifier_1 confirmed" in sections["alerts"].rows[0][6]
-        and "verifier_2 confirmed" in sections["alerts"].rows[0][6]
-    )
+    assert [row[7] for row in sections["sighting_details"].rows] == ["Arrested", "Person engaged by officers", ""]
+    first = sections["sighting_details"].rows[0][6]
+    assert "verifier_1 confirmed" in first and "verifier_2 confirmed" in first
+    # Grouped per person and camera: one group of three sightings, two verified and one false.
+    assert [row[2:7] for row in sections["sightings"].rows] == [("3", sections["sightings"].rows[0][3], "2", "1", "0")]
+    summary = dict(sections["summary"].rows)
+    assert summary["Sightings"].startswith("3: 2 verified by two people, 1 false, 0 awaiting verification")
+    assert summary["Camera Square north"].endswith("1,000 faces, 3 matches, 3 sightings; no interruption")
     assert [row[3] for row in sections["decisions"].rows if row[0] == "Decision"] == ["granted"]
-    assert any("Case consulted" == row[3] and row[2] == "dpo_reviewer" for row in sections["consultations"].rows)
+    assert any(row[1] == "dpo_reviewer" and "Case consulted" in row[4] for row in sections["consultations"].rows)
     assert dossier.figures["Faces processed"] == 1500 and dossier.figures["Alerts"] == 3
     assert dossier.figures["False alerts"] == 1 and dossier.figures["Verified alerts"] == 2
-    names = {row[1] for row in sections["alerts"].rows}
+    names = {row[1] for row in sections["sighting_details"].rows}
     assert "Jana Novakova" not in str(dossier.sections) and names  # persons by number only
 
     refused = case_dossier(case=year.cases["urgent_refused"].case)
@@ -150,8 +167,8 @@ def test_the_dossier_page_and_pdf_are_the_office_s_and_recorded(year, client_for
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert f"Case dossier {january.case.reference}" in text
-    assert "Faces processed: 1500" in text and "False alerts: 1" in text and "Verified alerts: 2" in text
-    assert "Frames read: 75" in text and "Faces seen: 1000" in text
+    assert "Faces processed: 1,500" in text and "False alerts: 1" in text and "Verified alerts: 2" in text
+    assert "Operating periods (cameras analysed): 2" in text and "Square north" in text and "Square south" in text
     assert not re.search(r"\(R\d+\)", text + page.content.decode())  # requirement codes are for developers
     events = AuditEvent.objects.filter(event_type=EventType.DOSSIER_VIEWED, case_ref=january.case.reference)
     assert sorted(e.data_dict["format"] for e in events) == ["page", "pdf"]
@@ -220,13 +237,14 @@ def test_the_annual_report_as_pdf_with_charts_and_as_csv_from_the_command(year, 
 
 
 def test_a_further_kind_of_result_slots_in_next_to_alerts_through_the_section_list(year, monkeypatch):
-    """A sighting model (being added elsewhere) adds its own section builder; the dossier needs no other change."""
+    """A further kind of result (post-event searches) adds its own section builder; the dossier needs no other
+    change."""
     from office.reports import dossier
     from office.reports.figures import DossierSection
 
-    def sightings(case):
-        return DossierSection("sightings", "Sightings", 55, ("Sighting",), (("one",),))
+    def searches(case):
+        return DossierSection("searches", "Searches", 55, ("Search",), (("one",),))
 
-    monkeypatch.setattr(dossier, "SECTION_BUILDERS", (*dossier.SECTION_BUILDERS, sightings))
+    monkeypatch.setattr(dossier, "SECTION_BUILDERS", (*dossier.SECTION_BUILDERS, searches))
     keys = [s.key for s in case_dossier(case=year.cases["january"].case).sections]
-    assert keys.index("alerts") + 1 == keys.index("sightings") == keys.index("deletions") - 1
+    assert keys.index("sighting_details") + 1 == keys.index("searches") == keys.index("deletions") - 1
