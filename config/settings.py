@@ -291,8 +291,6 @@ CELERY_BEAT_SCHEDULE = {
     # Keeps case statuses true (approved -> expired, urgent -> expired at 24 h, R9);
     # the gate itself never waits for it.
     "oversight-cases-expire-due": {"task": "oversight.cases_expire_due", "schedule": 60.0},
-    # R12: reference photos and templates of ended cases are destroyed after their retention.
-    "watchlists-destroy-due": {"task": "watchlists.destroy_due", "schedule": 60.0},
     # R17: one event per address and closed window for failed sign-ins with unknown names (accounts.throttle).
     "accounts-sign-in-windows-record": {"task": "accounts.sign_in_windows_record", "schedule": 60.0},
 }

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from oversight.models import CASE_FREE_TEXT_FIELDS, CASE_TEXT_REMOVED, Case, DataSubjectRequestItem, Person
+from oversight import holds
+from oversight.models import CASE_FREE_TEXT_FIELDS, CASE_TEXT_REMOVED, Case, Person
 from oversight.selectors import case_ended_at
 
 # What a deletion returns: {"app.Model": {case_id or None: [ids deleted]}}, identifiers only, never content.
@@ -101,15 +101,8 @@ def case_ids_ended_before(*, cutoff: datetime, now: datetime) -> list[int]:
 
 
 def held_ids(*, label: str) -> set[int]:
-    """Objects of this kind held back from retention (R21): found for an open request, or under restriction."""
-    return set(
-        DataSubjectRequestItem.objects.filter(target_label=label)
-        .filter(
-            Q(request__status="open", carried_out_at__isnull=True)
-            | Q(decision="restrict", carried_out_at__isnull=False, lifted_at__isnull=True)
-        )
-        .values_list("target_id", flat=True)
-    )
+    """Objects of this kind held back from retention: THE hold rule (oversight.holds), for the retention path."""
+    return holds.held_ids(label=label, path=holds.DeletionPath.RETENTION)
 
 
 def take(queryset, *, limit: int | None, lock: bool) -> list[int]:
