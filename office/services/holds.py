@@ -18,8 +18,10 @@ from oversight.holds import HOLDS_BY_CODE, DeletionPath, holds_of
 from oversight.models import Case, DataSubjectRequestItem
 from oversight.retention import CASE, PERSON
 from oversight.selectors import case_ended_at
-from recognition.models import AlertReview
+from recognition.models import Alert, AlertReview
 from recognition.retention import ALERT, REVIEW
+from watchlists.models import ReferencePhoto
+from watchlists.retention import PHOTO
 
 
 def _targets(items) -> dict[str, set[int]]:
@@ -58,6 +60,28 @@ def open_request_held(*, label: str, exclude_request: int | None = None) -> set[
     return set(items.values_list("target_id", flat=True))
 
 
+def _photos_freed_by_this_erasure(targets: dict[str, list[int]]) -> set[tuple[str, int]]:
+    """Reference photos whose only waiting sightings go in this same erasure (the alerts erased, or their person):
+    no verifier will need them, so the sighting hold does not refuse them."""
+    erased_persons = set(targets.get(PERSON, []))
+    erased_alerts = set(targets.get(ALERT, []))
+    photos = ReferencePhoto.objects.filter(person_id__in=_persons_of_photos(targets))
+    out = set()
+    for photo_id, person_id in photos.values_list("pk", "person_id"):
+        if person_id in erased_persons:
+            out.add((PHOTO, photo_id))
+            continue
+        waiting = set(Alert.objects.filter(person_id=person_id, status=Alert.Status.NEW).values_list("pk", flat=True))
+        if waiting <= erased_alerts:
+            out.add((PHOTO, photo_id))
+    return out
+
+
+def _persons_of_photos(targets: dict[str, list[int]]) -> set[int]:
+    photos = ReferencePhoto.objects.filter(pk__in=targets.get(PHOTO, [])).values_list("person_id", flat=True)
+    return set(photos) | set(targets.get(PERSON, []))
+
+
 def erasure_refusals(*, targets: dict[str, list[int]], request_id: int) -> dict[tuple[str, int], list[str]]:
     """{(label, id): [reasons in words]} for the rows an erasure must not touch now: THE hold rule for the erasure
     path (a person is held when anything of theirs is), and the legal record of a case that is still running."""
@@ -66,10 +90,13 @@ def erasure_refusals(*, targets: dict[str, list[int]], request_id: int) -> dict[
     def held(label: str) -> dict[int, list[str]]:
         return holds_of(label=label, path=DeletionPath.ERASURE, exclude_request=request_id)
 
+    moot = _photos_freed_by_this_erasure(targets)
     for label, pks in targets.items():
         by_pk = held(label)
         for pk in pks:
             for code in by_pk.get(pk, ()):
+                if code == "sighting_under_verification" and (label, pk) in moot:
+                    continue
                 out.setdefault((label, pk), []).append(str(HOLDS_BY_CODE[code].reason))
     # A person's erasure takes everything of theirs: held when any of it is (persons of one request are few).
     for person in targets.get(PERSON, []):
@@ -81,6 +108,8 @@ def erasure_refusals(*, targets: dict[str, list[int]], request_id: int) -> dict[
                 if pk not in dependents:
                     continue
                 for code in codes:
+                    if code == "sighting_under_verification" and (label, pk) in moot:
+                        continue
                     reason = str(HOLDS_BY_CODE[code].reason)
                     if reason not in out.get((PERSON, person), []):
                         out.setdefault((PERSON, person), []).append(reason)
