@@ -382,6 +382,9 @@ RETENTION_VERIFIED_ALERT_DAYS = env_int("RETENTION_VERIFIED_ALERT_DAYS", 180, mi
 RETENTION_PERSON_DAYS = env_int("RETENTION_PERSON_DAYS", 180, minimum=0)
 RETENTION_CASE_TEXT_DAYS = env_int("RETENTION_CASE_TEXT_DAYS", 365, minimum=0)
 RETENTION_SCAN_DAYS = env_int("RETENTION_SCAN_DAYS", 365, minimum=0)
+# R19: completed data-subject requests (name, words, decisions) and audit export files with their job rows.
+RETENTION_SUBJECT_REQUEST_DAYS = env_int("RETENTION_SUBJECT_REQUEST_DAYS", 3 * 365, minimum=0)
+RETENTION_EXPORT_DAYS = env_int("RETENTION_EXPORT_DAYS", 30, minimum=0)
 # Rows one rule takes in one run (one transaction); the beat runs every RETENTION_RUN_SECONDS.
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000, minimum=1, maximum=100_000)
 RETENTION_RUN_SECONDS = env_int("RETENTION_RUN_SECONDS", 300, minimum=10)

@@ -413,3 +413,31 @@ def audit_export_run(*, export_id: int) -> AuditExport:
         )
     job.refresh_from_db()
     return job
+
+
+# ---------------------------------------------------------------- retention of exports (R19)
+
+
+def audit_exports_due(*, cutoff: datetime) -> list[int]:
+    """Export jobs finished (ready or failed) at or before `cutoff`: their files and rows are due for deletion."""
+    finished = AuditExport.objects.filter(
+        status__in=[AuditExportStatus.DONE, AuditExportStatus.FAILED], finished_at__lte=cutoff
+    )
+    return list(finished.order_by("pk").values_list("pk", flat=True))
+
+
+def audit_exports_delete(*, pks: list[int]) -> list[int]:
+    """Delete export jobs and, after commit, their directories and zip files (the disclosure event stays: it is the
+    record that the export was made, R17). Returns the ids deleted."""
+    rows = list(AuditExport.objects.filter(pk__in=pks).values_list("pk", "directory"))
+    AuditExport.objects.filter(pk__in=[r[0] for r in rows]).delete()
+    root = export_root()
+    names = [name for _pk, name in rows if name]
+
+    def remove_files():
+        for name in names:
+            shutil.rmtree(root / name, ignore_errors=True)
+            (root / f"{name}.zip").unlink(missing_ok=True)
+
+    transaction.on_commit(remove_files)
+    return [r[0] for r in rows]

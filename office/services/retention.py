@@ -20,13 +20,24 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audits.events import EventType
+from audits.models import AuditExport
 from audits.services import SYSTEM, audit_record
 from audits.services.cuts import audit_retention_apply, cut_plan, retention_cutoff
+from audits.services.exports import audit_exports_delete, audit_exports_due
 from office.models import DeletionRecord
 from oversight import retention as oversight_retention
 from oversight.holds import DeletionPath, held_ids
 from oversight.models import Case, Person
-from oversight.retention import PERSON, DeletableKind, Deleted, RetentionRule, case_text_reduce, merge, take
+from oversight.retention import (
+    PERSON,
+    DeletableKind,
+    Deleted,
+    RetentionRule,
+    case_text_reduce,
+    merge,
+    period,
+    take,
+)
 from recognition import retention as recognition_retention
 from watchlists import retention as watchlists_retention
 from watchlists.services import watchlist_orphan_files_sweep
@@ -77,12 +88,43 @@ KINDS: dict[str, DeletableKind] = {
     kind.label: replace(kind, delete=persons_delete) if kind.label == PERSON else kind for kind in _DECLARED_KINDS
 }
 
+# ---------------------------------------------------------------- the audit trail's export files (R19)
+#
+# audits sits below the shape every rule is declared in (oversight.retention), so its line is declared here, with its
+# own deletion code (audits.services.exports).
+EXPORT = "audits.AuditExport"
+
+
+def _exports_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
+    pks = audit_exports_due(cutoff=now - period(EXPORTS_RULE))
+    return take(AuditExport.objects.filter(pk__in=pks), limit=limit, lock=lock) if pks else []
+
+
+def exports_delete(*, pks: list[int]) -> Deleted:
+    ids = audit_exports_delete(pks=pks)
+    return {EXPORT: {None: ids}} if ids else {}
+
+
+EXPORTS_RULE = RetentionRule(
+    code="audits.exports",
+    data="Audit trail exports: the files (events, their hashes) and the job rows (justification, recipients)",
+    clock="the export's completion (ready or failed); the disclosure event stays in the trail",
+    setting="RETENTION_EXPORT_DAYS",
+    unit="days",
+    minimum=1,
+    maximum=365,
+    action="delete",
+    select=_exports_due,
+    apply=exports_delete,
+)
+
 # THE retention schedule (R19): every app's lines, the person line applied with the eraser above.
 SCHEDULE: tuple[RetentionRule, ...] = (
     replace(oversight_retention.PERSONS_RULE, select=persons_due, apply=persons_delete),
     *(rule for rule in oversight_retention.RULES if rule.code != oversight_retention.PERSONS_RULE.code),
     *watchlists_retention.RULES,
     *recognition_retention.RULES,
+    EXPORTS_RULE,
 )
 
 
