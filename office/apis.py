@@ -5,7 +5,7 @@ only; everyone else gets 403, as for the pages."""
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -17,10 +17,6 @@ from office.reports.figures import OUTCOME_FIGURES, rate
 from office.reports.records import DeploymentRecord, deployment_records
 from oversight.roles import Role, user_has_role
 
-YEAR = OpenApiParameter(
-    "year", int, description="The year (local time); this year if left out. From 2000 to 9999.", required=False
-)
-
 
 class IsOffice(BasePermission):
     message = "Only the data protection office reads its reports."
@@ -30,7 +26,16 @@ class IsOffice(BasePermission):
 
 
 class YearInput(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=9999, required=False)
+    year = serializers.IntegerField(
+        min_value=2000, max_value=9999, required=False, help_text="The year (local time); this year if left out."
+    )
+
+
+class YearRefusedOutput(serializers.Serializer):
+    year = serializers.ListField(child=serializers.CharField(), help_text="Why the year was refused, in words.")
+
+
+YEAR_REFUSED = OpenApiResponse(YearRefusedOutput, description="The year was refused (not a number from 2000 to 9999).")
 
 
 def _year(request) -> int:
@@ -88,7 +93,7 @@ class DeploymentRecordListApi(APIView):
     permission_classes = [IsOffice]
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # bounded limit and offset (config.pagination)
 
-    @extend_schema(parameters=[YEAR], responses=DeploymentRecordOutput(many=True))
+    @extend_schema(parameters=[YearInput], responses=DeploymentRecordOutput(many=True))
     def get(self, request):
         records = deployment_records(year=_year(request))
         paginator = self.pagination_class()
@@ -120,7 +125,7 @@ class AnnualReportOutput(serializers.Serializer):
 class AnnualReportApi(APIView):
     permission_classes = [IsOffice]
 
-    @extend_schema(parameters=[YEAR], responses=AnnualReportOutput)
+    @extend_schema(parameters=[YearInput], responses={200: AnnualReportOutput, 400: YEAR_REFUSED})
     def get(self, request):
         report = annual_report(year=_year(request))
         keys = [key for key, _label in ANNUAL_FIGURES]

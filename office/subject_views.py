@@ -59,6 +59,10 @@ def subject_request_list(request):
     return render(request, "office/subject_request_list.html", context, status=status)
 
 
+# What a request of each kind usually decides: offered first, never applied without a click.
+_USUAL_DECISION = {"access": "disclose", "erasure": "erase", "restriction": "restrict", "rectification": "no_action"}
+
+
 def _render_detail(request, record, *, errors=(), status=200):
     groups = selectors.subject_request_groups(request=record)
     return render(
@@ -69,8 +73,8 @@ def _render_detail(request, record, *, errors=(), status=200):
             "groups": groups,
             "findings": sum(len(g.items) for g in groups),
             "undecided": sum(g.undecided for g in groups),
-            "decision_form": SubjectItemDecisionForm(),
-            "group_form": SubjectGroupDecisionForm(),
+            "decision_form": SubjectItemDecisionForm(initial={"decision": _USUAL_DECISION.get(record.kind)}),
+            "group_form": SubjectGroupDecisionForm(initial={"decision": _USUAL_DECISION.get(record.kind)}),
             "group_all": services.GROUP_ALL,
             "errors": list(errors),
         },

@@ -107,7 +107,7 @@ def subject_request_record(
         errors["photo"] = [_("The photo is empty.")]
     language = language or settings.LANGUAGE_CODE
     if language not in dict(settings.LANGUAGES):
-        errors["language"] = [_("Choose Czech or English for the answer.")]
+        errors["language"] = [_("Choose one of the offered languages for the answer.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
