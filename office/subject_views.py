@@ -202,15 +202,15 @@ def subject_request_carry_out(request, pk: int):
     if request.method == "GET":
         if record.status != "open":
             return redirect("office:subject_request_detail", pk=record.pk)
-        items = selectors.subject_request_findings(request=record)
+        groups = selectors.subject_request_groups(request=record)
         return render(
             request,
             "office/subject_request_confirm.html",
             {
                 "record": record,
-                "items": items,
-                "undecided": sum(1 for item in items if item.decision == "pending"),
-                "erases": any(item.decision == "erase" for item in items),
+                "groups": groups,
+                "undecided": sum(g.undecided for g in groups),
+                "erases": any(item.decision == "erase" for g in groups for item in g.items),
             },
         )
     try:
