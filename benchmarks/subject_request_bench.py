@@ -26,6 +26,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("OVERSIGHT_VAR_DIR", "/tmp/oversight-dsrbench")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # Django's test client
 os.environ.setdefault("AUDIT_SIGNING_KEY_FILE", "/tmp/oversight-dsrbench/keys/audit.pem")
 os.environ.setdefault("DATA_KEY_FILE", "/tmp/oversight-dsrbench/keys/data.key")
 os.environ.setdefault("MEDIA_ROOT", "/tmp/oversight-dsrbench/media")
@@ -99,7 +100,8 @@ def main() -> dict:
         person = case.persons.get(full_name=name)
         for k in range(n - 3):
             alert_for(case, person=person, n=k)
-        _, record_s = timed(office.post, "/subject-requests/", {"kind": "erasure", "subject_name": name})
+        recorded, record_s = timed(office.post, "/subject-requests/", {"kind": "erasure", "subject_name": name})
+        assert recorded.status_code == 302, (recorded.status_code, recorded.content[:300])
         request = DataSubjectRequest.objects.latest("pk")
         assert request.items.count() == n, request.items.count()
         page, page_s = timed(office.get, f"/subject-requests/{request.pk}/")
