@@ -45,6 +45,7 @@ class EventType(models.TextChoices):
     # Watchlists (R3, R12, R20)
     PERSON_ADDED = "person.added", _("Person added to a case")
     PERSON_REMOVED = "person.removed", _("Person removed from a case")
+    PERSON_RECTIFIED = "person.rectified", _("Person's entry rectified (data-subject request)")
     PHOTO_UPLOADED = "photo.uploaded", _("Reference photo collected")
     PHOTO_REJECTED = "photo.rejected", _("Reference photo refused")
     PHOTO_ENCODED = "photo.encoded", _("Reference face encoded")
@@ -71,6 +72,8 @@ class EventType(models.TextChoices):
     SUBJECT_REQUEST_DECIDED = "subject_request.item_decided", _("Decision on an item of a data-subject request")
     SUBJECT_REQUEST_CARRIED_OUT = "subject_request.carried_out", _("Data-subject request carried out")
     SUBJECT_RESTRICTION_LIFTED = "subject_request.restriction_lifted", _("Restriction of processing lifted")
+    SUBJECT_ANSWER_PRODUCED = "subject_request.answer_produced", _("Answer to an access request produced (disclosure)")
+    CASE_PERSONS_PURGED = "case.persons_purged", _("Urgent-phase data of persons a grant excluded was deleted")
 
     # Reports (R22, R23)
     REPORT_EXPORTED = "report.exported", _("Report exported (disclosure)")

@@ -240,6 +240,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         key = load_public_key(Path(args.public_key))
+        # On stderr: the verdict stays the first line of the output, the fingerprint is for the person to compare.
+        print(
+            f"Public key fingerprint: {key_fingerprint(key)} (compare it with the one the office gave you)",
+            file=sys.stderr,
+        )
         witness = read_witness(Path(args.witness)) if args.witness else None
         print(verify(args.directory, key, witness=witness))
     except Problem as problem:

@@ -1,17 +1,18 @@
 """Pages for data protection office reviewers: browse, verify, export."""
 
-import csv
 import json
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from audits import chain, selectors
+from audits import chain, selectors, signing
+from audits.csvfiles import csv_lines
 from audits.events import EventType
 from audits.forms import EventFilterForm, ExportForm
 from audits.models import AuditCheckpoint, AuditEvent, AuditExport
@@ -77,11 +78,6 @@ def verify(request):
     return render(request, "audits/verify.html", {"result": result, "checkpoints": checkpoints, "cuts": cuts})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 @permission_required(VIEW_PERM, raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -90,7 +86,7 @@ def export(request):
         # Filters carry over from the browser (issue 11, item 8).
         initial = {k: v for k, v in request.GET.items() if k in EventFilterForm.FILTERS}
         form = ExportForm(initial=initial)
-        return render(request, "audits/export.html", {"form": form})
+        return render(request, "audits/export.html", {"form": form, **_public_key_context()})
     form = ExportForm(request.POST)
     if not form.is_valid():
         return render(request, "audits/export.html", {"form": form}, status=400)
@@ -131,17 +127,15 @@ def export(request):
         response = StreamingHttpResponse(lines, content_type="application/x-ndjson")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.jsonl"'
         return response
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(r) for r in _with_header(rows))
-    response = StreamingHttpResponse(lines, content_type="text/csv")
+    # THE platform's CSV (audits.csvfiles): in Czech a byte-order mark, semicolons and Czech dates and numbers.
+    response = StreamingHttpResponse(csv_lines(_with_header(rows)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
 
 
 def _with_header(rows):
     yield EXPORT_FIELDS
-    for row in rows:
-        yield [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+    yield from rows
 
 
 def _own_export(request, export_id: int) -> AuditExport:
@@ -155,7 +149,28 @@ def _own_export(request, export_id: int) -> AuditExport:
 @permission_required(VIEW_PERM, raise_exception=True)
 def export_detail(request, export_id: int):
     job = _own_export(request, export_id)
-    return render(request, "audits/export_detail.html", {"job": job})
+    return render(request, "audits/export_detail.html", {"job": job, **_public_key_context()})
+
+
+def _public_key_context() -> dict:
+    """The platform's public key fingerprint, for the reader to give the recipient through another channel."""
+    try:
+        return {"key_fingerprint": signing.fingerprint(signing.load_verify_key())}
+    except ImproperlyConfigured:
+        return {"key_fingerprint": ""}
+
+
+@login_required
+@permission_required(VIEW_PERM, raise_exception=True)
+def public_key(request):
+    """The platform's Ed25519 public key (PEM) that verifies exports and checkpoints offline."""
+    try:
+        pem = signing.public_key_pem(signing.load_verify_key())
+    except ImproperlyConfigured:
+        raise Http404(_("No audit key is configured.")) from None
+    response = HttpResponse(pem, content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="audit-public-key.pem"'
+    return response
 
 
 @login_required

@@ -314,8 +314,6 @@ CELERY_BEAT_SCHEDULE = {
     # Keeps case statuses true (approved -> expired, urgent -> expired at 24 h, R9);
     # the gate itself never waits for it.
     "oversight-cases-expire-due": {"task": "oversight.cases_expire_due", "schedule": 60.0},
-    # R12: reference photos and templates of ended cases are destroyed after their retention.
-    "watchlists-destroy-due": {"task": "watchlists.destroy_due", "schedule": 60.0},
     # R17: one event per address and closed window for failed sign-ins with unknown names (accounts.throttle).
     "accounts-sign-in-windows-record": {"task": "accounts.sign_in_windows_record", "schedule": 60.0},
 }
@@ -407,6 +405,9 @@ RETENTION_VERIFIED_ALERT_DAYS = env_int("RETENTION_VERIFIED_ALERT_DAYS", 180, mi
 RETENTION_PERSON_DAYS = env_int("RETENTION_PERSON_DAYS", 180, minimum=0)
 RETENTION_CASE_TEXT_DAYS = env_int("RETENTION_CASE_TEXT_DAYS", 365, minimum=0)
 RETENTION_SCAN_DAYS = env_int("RETENTION_SCAN_DAYS", 365, minimum=0)
+# R19: completed data-subject requests (name, words, decisions) and audit export files with their job rows.
+RETENTION_SUBJECT_REQUEST_DAYS = env_int("RETENTION_SUBJECT_REQUEST_DAYS", 3 * 365, minimum=0)
+RETENTION_EXPORT_DAYS = env_int("RETENTION_EXPORT_DAYS", 30, minimum=0)
 # Rows one rule takes in one run (one transaction); the beat runs every RETENTION_RUN_SECONDS.
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000, minimum=1, maximum=100_000)
 RETENTION_RUN_SECONDS = env_int("RETENTION_RUN_SECONDS", 300, minimum=10)

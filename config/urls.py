@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/audits/", include("audits.api_urls")),
+    path("api/office/", include("office.api_urls")),
     path("api/", include("oversight.api_urls")),
     path("api/", include("recognition.api_urls")),
     path("api/", include("watchlists.api_urls")),

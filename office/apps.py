@@ -12,6 +12,12 @@ class OfficeConfig(AppConfig):
 
         # R9: a transition in oversight that ends an urgent use without authorisation queues the office's purge.
         case_data_purge_queue_register(case_data_purge_queue)
+        # THE hold rule (oversight.holds): what data-subject requests keep, asked by every deletion path (R21).
+        from office.services.holds import open_request_held, restriction_held
+        from oversight.holds import hold_register
+
+        hold_register("restriction", restriction_held)
+        hold_register("open_request", open_request_held)
 
         from audits import texts
         from oversight.models import DataSubjectRequestItem

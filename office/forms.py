@@ -1,10 +1,11 @@
 """Forms of the office's pages: deployments, the office's opinion, report exports, data-subject requests."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oversight.models import Camera, Opinion, SubjectRequestDecision, SubjectRequestKind
+from oversight.models import Camera, Opinion, Person, SubjectRequestDecision, SubjectRequestKind
 from oversight.models.text import FREE_TEXT_MAX_LENGTH
 
 
@@ -94,10 +95,32 @@ class SubjectRequestForm(forms.Form):
         label=_("What the person asks (in their words)"),
     )
     photo = forms.FileField(required=False, label=_("Photo of the person (optional: searched against active cases)"))
+    language = forms.ChoiceField(
+        required=False,
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        label=_("Language of the answer"),
+        help_text=_("The answer to the person (what is held about them) is written in this language."),
+    )
 
 
 class SubjectItemDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[c for c in SubjectRequestDecision.choices if c[0] != "pending"], label=_("Decision")
+    )
+    reasons = forms.CharField(required=False, max_length=2000, label=_("Reasons"))
+    # A rectification of a person's entry: the corrected values (blank: unchanged).
+    full_name = forms.CharField(required=False, max_length=200, label=_("Corrected full name"))
+    category = forms.ChoiceField(
+        required=False, choices=[("", "—"), *Person.Category.choices], label=_("Corrected category")
+    )
+
+
+class SubjectGroupDecisionForm(forms.Form):
+    """One decision for a group of findings (one kind in one case) or for all of them ("all")."""
+
+    group = forms.CharField(max_length=120)
+    decision = forms.ChoiceField(
+        choices=[c for c in SubjectRequestDecision.choices if c[0] not in ("pending", "rectify")], label=_("Decision")
     )
     reasons = forms.CharField(required=False, max_length=2000, label=_("Reasons"))

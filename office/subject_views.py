@@ -7,14 +7,16 @@ Services raise ValidationError (shown on the page) for bad input; nothing is hal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from office import selectors
-from office.forms import SubjectItemDecisionForm, SubjectRequestForm
+from office.forms import SubjectGroupDecisionForm, SubjectItemDecisionForm, SubjectRequestForm
 from office.services import subject_requests as services
+from office.services.subject_answer import subject_answer_pdf
 from oversight import selectors as oversight_selectors
 from oversight.roles import Role, user_has_role
 
@@ -45,6 +47,7 @@ def subject_request_list(request):
                 subject_name=form.cleaned_data["subject_name"],
                 details=form.cleaned_data["details"],
                 photo=photo.read() if photo else None,
+                language=form.cleaned_data["language"],
             )
         except ValidationError as exc:
             errors = _errors(exc)
@@ -56,18 +59,65 @@ def subject_request_list(request):
     return render(request, "office/subject_request_list.html", context, status=status)
 
 
+# What a request of each kind usually decides: offered first, never applied without a click.
+_USUAL_DECISION = {"access": "disclose", "erasure": "erase", "restriction": "restrict", "rectification": "no_action"}
+
+
 def _render_detail(request, record, *, errors=(), status=200):
+    groups = selectors.subject_request_groups(request=record)
     return render(
         request,
         "office/subject_request_detail.html",
         {
             "record": record,
-            "items": selectors.subject_request_findings(request=record),
-            "decision_form": SubjectItemDecisionForm(),
+            "groups": groups,
+            "findings": sum(len(g.items) for g in groups),
+            "undecided": sum(g.undecided for g in groups),
+            "decision_form": SubjectItemDecisionForm(initial={"decision": _USUAL_DECISION.get(record.kind)}),
+            "group_form": SubjectGroupDecisionForm(initial={"decision": _USUAL_DECISION.get(record.kind)}),
+            "group_all": services.GROUP_ALL,
             "errors": list(errors),
         },
         status=status,
     )
+
+
+def _wants_json(request) -> bool:
+    """The page's script (static/js/subject-request.js) asks for JSON; a plain form post gets a page."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _state(record) -> dict:
+    """What the page's script needs to show every decision in place, without a reload."""
+    groups = selectors.subject_request_groups(request=record)
+    return {
+        "undecided": sum(g.undecided for g in groups),
+        "findings": sum(len(g.items) for g in groups),
+        "groups": [{"key": g.key, "summary": ", ".join(f"{label}: {n}" for label, n in g.decisions)} for g in groups],
+        "items": [
+            {
+                "id": item.pk,
+                "decision": item.decision,
+                "text": str(item.get_decision_display())
+                + (f" — {item.reasons}" if item.reasons else "")
+                + (f" ({_('own decision')})" if item.decided_individually else ""),
+            }
+            for g in groups
+            for item in g.items
+        ],
+    }
+
+
+def _decided(request, record, *, anchor: str = ""):
+    if _wants_json(request):
+        return JsonResponse(_state(record))
+    return redirect(reverse("office:subject_request_detail", args=[record.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _refused(request, record, exc: ValidationError):
+    if _wants_json(request):
+        return JsonResponse({"errors": _errors(exc)}, status=400)
+    return _render_detail(request, record, errors=_errors(exc), status=400)
 
 
 @login_required
@@ -79,6 +129,23 @@ def subject_request_detail(request, pk: int):
 
 
 @login_required
+@require_GET
+def subject_request_status(request, pk: int):
+    """The face search's state, for the page to update itself (polled by static/js/subject-request.js). Reading a
+    state and a count is no consultation of the findings: nothing is recorded."""
+    record = selectors.subject_request_get_for_user(user=request.user, pk=pk)
+    words = {"queued": _("queued"), "done": _("done"), "failed": _("failed")}
+    return JsonResponse(
+        {
+            "face_search": record.face_search,
+            "text": str(words.get(record.face_search, record.face_search))
+            + (f": {record.face_search_note}" if record.face_search_note else ""),
+            "findings": record.items.count(),
+        }
+    )
+
+
+@login_required
 @require_POST
 def subject_request_item_decide(request, pk: int, item_id: int):
     record = selectors.subject_request_get_for_user(user=request.user, pk=pk)
@@ -87,10 +154,44 @@ def subject_request_item_decide(request, pk: int, item_id: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("Choose a decision."))
-        services.subject_request_item_decide(actor=request.user, item=item, **form.cleaned_data)
+        data = form.cleaned_data
+        services.subject_request_item_decide(
+            actor=request.user,
+            item=item,
+            decision=data["decision"],
+            reasons=data["reasons"],
+            rectification={"full_name": data["full_name"], "category": data["category"]},
+        )
     except ValidationError as exc:
-        return _render_detail(request, record, errors=_errors(exc), status=400)
-    return redirect("office:subject_request_detail", pk=record.pk)
+        return _refused(request, record, exc)
+    return _decided(request, record, anchor=f"item-{item.pk}")
+
+
+@login_required
+@require_POST
+def subject_request_items_decide(request, pk: int):
+    """One decision for a group of findings, or for all of them (items decided one by one keep theirs)."""
+    record = selectors.subject_request_get_for_user(user=request.user, pk=pk)
+    form = SubjectGroupDecisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose a decision."))
+        services.subject_request_items_decide(actor=request.user, request=record, **form.cleaned_data)
+    except ValidationError as exc:
+        return _refused(request, record, exc)
+    return _decided(request, record, anchor=request.POST.get("anchor", "")[:40])
+
+
+@login_required
+@require_GET
+def subject_request_answer(request, pk: int):
+    """The answer to the person (R21, LED Art. 14): what is held about them, why, for how long and where it came
+    from, as a PDF in the language recorded with the request. Producing it is a disclosure (R17)."""
+    record = selectors.subject_request_get_for_user(user=request.user, pk=pk)
+    data = subject_answer_pdf(actor=request.user, request=record)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="subject-request-{record.pk}-{record.language}.pdf"'
+    return response
 
 
 @login_required
@@ -101,15 +202,15 @@ def subject_request_carry_out(request, pk: int):
     if request.method == "GET":
         if record.status != "open":
             return redirect("office:subject_request_detail", pk=record.pk)
-        items = selectors.subject_request_findings(request=record)
+        groups = selectors.subject_request_groups(request=record)
         return render(
             request,
             "office/subject_request_confirm.html",
             {
                 "record": record,
-                "items": items,
-                "undecided": sum(1 for item in items if item.decision == "pending"),
-                "erases": any(item.decision == "erase" for item in items),
+                "groups": groups,
+                "undecided": sum(g.undecided for g in groups),
+                "erases": any(item.decision == "erase" for g in groups for item in g.items),
             },
         )
     try:

@@ -20,6 +20,14 @@ def case_data_purge(case_id: int) -> dict:
     return purge(case_id=case_id)
 
 
+@shared_task(name="office.case_persons_purge", acks_late=True, ignore_result=True)
+def case_persons_purge(case_id: int, person_ids: list[int]) -> dict:
+    """R9 for a partial grant: delete the urgent-phase data of the persons the grant excluded (re-checked here)."""
+    from office.services.retention import case_persons_purge as purge
+
+    return purge(case_id=case_id, person_ids=person_ids)
+
+
 @shared_task(name="office.subject_face_search", acks_late=True, ignore_result=True)
 def subject_face_search(request_id: int) -> None:
     """R21: compare a data subject's photo with the templates of active cases (workers only: loads the engine)."""
@@ -43,3 +51,10 @@ def case_data_purge_previous_name(case_id: int) -> dict:
 @shared_task(name="watchlists.subject_face_search", acks_late=True, ignore_result=True)
 def subject_face_search_previous_name(request_id: int) -> None:
     subject_face_search(request_id)
+
+
+# Watchlists had a periodic destruction of their own beside the retention rule; the retention run is now the one
+# path (R12, with THE hold rule). A message the previous scheduler queued runs the retention run instead.
+@shared_task(name="watchlists.destroy_due", ignore_result=True)
+def watchlists_destroy_due_previous_name() -> dict:
+    return retention_apply()

@@ -12,6 +12,11 @@ urlpatterns = [
     path("subject-requests/", subject_views.subject_request_list, name="subject_request_list"),
     path("subject-requests/<int:pk>/", subject_views.subject_request_detail, name="subject_request_detail"),
     path(
+        "subject-requests/<int:pk>/decide/", subject_views.subject_request_items_decide, name="subject_request_decide"
+    ),
+    path("subject-requests/<int:pk>/status/", subject_views.subject_request_status, name="subject_request_status"),
+    path("subject-requests/<int:pk>/answer.pdf", subject_views.subject_request_answer, name="subject_request_answer"),
+    path(
         "subject-requests/<int:pk>/items/<int:item_id>/decide/",
         subject_views.subject_request_item_decide,
         name="subject_request_item_decide",

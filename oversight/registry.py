@@ -94,18 +94,20 @@ def case_usage(cases: list[Case]) -> dict[int, dict[str, int]]:
 # A transition that ends an urgent use without authorisation (refusal, withdrawal, lapse) must delete what the use
 # produced in every app, right after it commits. The office owns the deletion code of every app; it registers the
 # function that queues its purge.
-_purge_queue: list[Callable[[Case], None]] = []
+# A grant that excludes persons from an urgent case's scope purges their urgent-phase data the same way (person_ids).
+_purge_queue: list[Callable[..., None]] = []
 
 
-def case_data_purge_queue_register(queue: Callable[[Case], None]) -> None:
+def case_data_purge_queue_register(queue: Callable[..., None]) -> None:
     _purge_queue[:] = [queue]
 
 
-def case_data_purge_queue(case: Case) -> None:
-    """Queue the R9 purge of the case after commit (the office's retention run also sweeps up any missed one)."""
+def case_data_purge_queue(case: Case, person_ids: list[int] | None = None) -> None:
+    """Queue the R9 purge of the case (or of these persons only) after commit (the office's retention run also
+    sweeps up any missed one)."""
     if not _purge_queue:
         raise RuntimeError("No R9 purge is registered: the office app must be installed (check oversight.E030).")
-    _purge_queue[0](case)
+    _purge_queue[0](case, person_ids=person_ids)
 
 
 # ---------------------------------------------------------------- what must be registered (check oversight.E030)
@@ -116,6 +118,11 @@ EXPECTED = (
     ("case photo states", "watchlists", "watchlists"),
     ("case usage figures", "recognition.scans_and_alerts", "recognition"),
     ("R9 purge", "office", "office"),
+    # THE hold rule (oversight.holds): each declared hold has the app that knows its rows as provider.
+    ("hold", "restriction", "office"),
+    ("hold", "open_request", "office"),
+    ("hold", "review_in_progress", "recognition"),
+    ("hold", "sighting_under_verification", "recognition"),
 )
 
 
@@ -127,4 +134,7 @@ def registered() -> set[tuple[str, str]]:
         out.add(("case photo states", "watchlists"))
     if _purge_queue:
         out.add(("R9 purge", "office"))
+    from oversight.holds import registered as holds_registered
+
+    out |= {("hold", code) for code in holds_registered()}
     return out

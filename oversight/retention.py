@@ -16,10 +16,20 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from oversight.models import CASE_FREE_TEXT_FIELDS, CASE_TEXT_REMOVED, Case, DataSubjectRequestItem, Person
+from oversight import holds
+from oversight.models import (
+    CASE_FREE_TEXT_FIELDS,
+    CASE_TEXT_REMOVED,
+    Case,
+    CaseCamera,
+    DataSubjectRequest,
+    DataSubjectRequestItem,
+    Decision,
+    Person,
+    Vote,
+)
 from oversight.selectors import case_ended_at
 
 # What a deletion returns: {"app.Model": {case_id or None: [ids deleted]}}, identifiers only, never content.
@@ -101,15 +111,8 @@ def case_ids_ended_before(*, cutoff: datetime, now: datetime) -> list[int]:
 
 
 def held_ids(*, label: str) -> set[int]:
-    """Objects of this kind held back from retention (R21): found for an open request, or under restriction."""
-    return set(
-        DataSubjectRequestItem.objects.filter(target_label=label)
-        .filter(
-            Q(request__status="open", carried_out_at__isnull=True)
-            | Q(decision="restrict", carried_out_at__isnull=False, lifted_at__isnull=True)
-        )
-        .values_list("target_id", flat=True)
-    )
+    """Objects of this kind held back from retention: THE hold rule (oversight.holds), for the retention path."""
+    return holds.held_ids(label=label, path=holds.DeletionPath.RETENTION)
 
 
 def take(queryset, *, limit: int | None, lock: bool) -> list[int]:
@@ -217,7 +220,96 @@ CASE_TEXT_RULE = RetentionRule(
     select=_case_text_due,
     apply=case_text_reduce,
 )
-RULES: tuple[RetentionRule, ...] = (PERSONS_RULE, CASE_TEXT_RULE)
+
+
+# ---------------------------------------------------------------- reasons outside the case row, requests' rows (R19)
+
+DECISION, VOTE, CASE_CAMERA = "oversight.Decision", "oversight.Vote", "oversight.CaseCamera"
+SUBJECT_REQUEST, SUBJECT_REQUEST_ITEM = "oversight.DataSubjectRequest", "oversight.DataSubjectRequestItem"
+_REASONS = {DECISION: (Decision, "reasons"), VOTE: (Vote, "reasons"), CASE_CAMERA: (CaseCamera, "reason")}
+
+
+def _reasons_reducer(label: str):
+    model, field = _REASONS[label]
+
+    def reduce(*, pks: list[int]) -> Deleted:
+        """Replace the reasons with the placeholder the case's own text gets; the row (who, when, what scope) stays."""
+        rows = list(model.objects.filter(pk__in=pks).exclude(**{field: CASE_TEXT_REMOVED}).values_list("pk", "case_id"))
+        model.objects.filter(pk__in=[r[0] for r in rows]).update(**{field: CASE_TEXT_REMOVED})
+        return {label: grouped(rows)} if rows else {}
+
+    return reduce
+
+
+def _reasons_due(label: str):
+    model, field = _REASONS[label]
+
+    def select(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
+        # The same clock and period as the case's own text: these reasons are part of its legal record.
+        ended = case_ids_ended_before(cutoff=now - period(CASE_TEXT_RULE), now=now)
+        if not ended:
+            return []
+        qs = model.objects.filter(case_id__in=ended).exclude(**{field: ""}).exclude(**{field: CASE_TEXT_REMOVED})
+        return take(qs.exclude(case_id__in=held_ids(label=CASE)), limit=limit, lock=lock)
+
+    return select
+
+
+def subject_requests_delete(*, pks: list[int]) -> Deleted:
+    """Delete completed data-subject requests with their items (the decisions' record); DeletionRecords and the
+    audit trail keep that they existed, by identifier."""
+    items = list(DataSubjectRequestItem.objects.filter(request_id__in=pks).values_list("pk", "case_id"))
+    ids = list(DataSubjectRequest.objects.filter(pk__in=pks).values_list("pk", flat=True))
+    DataSubjectRequest.objects.filter(pk__in=ids).delete()  # items cascade
+    out: Deleted = {SUBJECT_REQUEST: {None: ids}} if ids else {}
+    if items:
+        out[SUBJECT_REQUEST_ITEM] = grouped(items)
+    return out
+
+
+def _subject_requests_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
+    """Completed requests older than the period, except those whose restriction still holds something (the request
+    is the restriction's record: it stays until every restriction of it is lifted)."""
+    cutoff = now - period(SUBJECT_REQUESTS_RULE)
+    restricting = DataSubjectRequestItem.objects.filter(
+        decision="restrict", carried_out_at__isnull=False, lifted_at__isnull=True
+    ).values("request_id")
+    qs = DataSubjectRequest.objects.filter(status="completed", completed_at__lte=cutoff).exclude(pk__in=restricting)
+    return take(qs, limit=limit, lock=lock)
+
+
+REASONS_RULES = tuple(
+    RetentionRule(
+        code=code,
+        data=data,
+        clock="case end (case_ended_at)",
+        setting="RETENTION_CASE_TEXT_DAYS",
+        unit="days",
+        minimum=30,
+        maximum=3650,
+        action="reduce",
+        select=_reasons_due(label),
+        apply=_reasons_reducer(label),
+    )
+    for code, label, data in (
+        ("oversight.decision_reasons", DECISION, "A judge's reasons for a decision"),
+        ("oversight.vote_reasons", VOTE, "Commission members' reasons for their votes"),
+        ("oversight.camera_reasons", CASE_CAMERA, "Why the persons were expected at each camera of a case"),
+    )
+)
+SUBJECT_REQUESTS_RULE = RetentionRule(
+    code="oversight.subject_requests",
+    data="Data-subject requests (the person's name, their words) and the decisions on each finding",
+    clock="the request's completion; held while a restriction it decided is not lifted",
+    setting="RETENTION_SUBJECT_REQUEST_DAYS",
+    unit="days",
+    minimum=365,
+    maximum=3650,
+    action="delete",
+    select=_subject_requests_due,
+    apply=subject_requests_delete,
+)
+RULES: tuple[RetentionRule, ...] = (PERSONS_RULE, CASE_TEXT_RULE, *REASONS_RULES, SUBJECT_REQUESTS_RULE)
 
 KINDS: tuple[DeletableKind, ...] = (
     DeletableKind(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from oversight.holds import hold_register
 from oversight.registry import case_usage_register
-from recognition import reports
+from recognition import reports, retention
 from watchlists.registry import ReferenceImageRefused, reencrypter_register, reference_encoder_register
 
 
@@ -34,3 +35,6 @@ def register_with_lower_layers() -> None:
     reencrypter_register("recognition.alert_crops", reencrypt_alert_crops)
     # The case page's alert counts (the office's reports read recognition.reports directly).
     case_usage_register("recognition.scans_and_alerts", reports.usage_for_cases)
+    # THE hold rule (oversight.holds): what recognition knows must stay (R12, R14).
+    hold_register("review_in_progress", retention.review_in_progress_held)
+    hold_register("sighting_under_verification", retention.sighting_under_verification_held)

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
+from oversight.models import Case
 from oversight.retention import (
     DeletableKind,
     Deleted,
@@ -23,6 +25,7 @@ from oversight.retention import (
     take,
 )
 from recognition.models import Alert, AlertReview, Scan
+from watchlists.models import ReferencePhoto
 
 ALERT = "recognition.Alert"
 REVIEW = "recognition.AlertReview"
@@ -59,9 +62,47 @@ def scans_delete(*, pks: list[int]) -> Deleted:
 # ---------------------------------------------------------------- what is due
 
 
+# ---------------------------------------------------------------- what recognition holds (THE hold rule, R12, R14)
+
+
+def _verification_window_open() -> list[int]:
+    """Cases whose alerts may still be verified: not ended, or ended less than RETENTION_UNDER_REVIEW_MAX_DAYS ago
+    (the bound: an abandoned verification never holds data for ever, R19)."""
+    now = timezone.now()
+    past = set(case_ids_ended_before(cutoff=now - timedelta(days=settings.RETENTION_UNDER_REVIEW_MAX_DAYS), now=now))
+    return [pk for pk in Case.objects.values_list("pk", flat=True) if pk not in past]
+
+
+def _under_review():
+    """Alerts with a first verdict and no second one, in a case whose verification window is open."""
+    started = AlertReview.objects.filter(alert=OuterRef("pk"))
+    return Alert.objects.filter(status=Alert.Status.NEW, case_id__in=_verification_window_open()).filter(
+        Exists(started)
+    )
+
+
+def review_in_progress_held(*, label: str, exclude_request: int | None = None) -> set[int]:
+    """A review in progress holds its alert (with its crop) and the first verdict until the second one (R14)."""
+    if label == ALERT:
+        return set(_under_review().values_list("pk", flat=True))
+    if label == REVIEW:
+        return set(AlertReview.objects.filter(alert__in=_under_review()).values_list("pk", flat=True))
+    return set()
+
+
+def sighting_under_verification_held(*, label: str, exclude_request: int | None = None) -> set[int]:
+    """A sighting awaiting verification holds its person's reference photos: the verifiers compare the crop with
+    them (R12: destroyed after any retention the case needs for alerts under review)."""
+    if label != "watchlists.ReferencePhoto":
+        return set()
+    waiting = Alert.objects.filter(status=Alert.Status.NEW, case_id__in=_verification_window_open())
+    return set(ReferencePhoto.objects.filter(person_id__in=waiting.values("person_id")).values_list("pk", flat=True))
+
+
 def _alerts_not_held():
-    """Alerts a data-subject request holds (found for an open request, or restricted), directly or via their person."""
-    return Alert.objects.exclude(pk__in=held_ids(label=ALERT)).exclude(person_id__in=held_ids(label="oversight.Person"))
+    """Alerts THE hold rule keeps (oversight.holds: a restriction of the alert, its person or its case, an open
+    request, a review in progress)."""
+    return Alert.objects.exclude(pk__in=held_ids(label=ALERT))
 
 
 def _rejected_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:

@@ -6,7 +6,7 @@ from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from oversight import registry
+from oversight import holds, registry
 from watchlists import registry as watchlists_registry
 
 
@@ -26,8 +26,21 @@ def test_every_expected_registration_is_there_at_start_up():
         (lambda mp: mp.setattr(registry, "_photo_states", []), "case photo states"),
         (lambda mp: mp.delitem(registry._usage_providers, "recognition.scans_and_alerts"), "case usage figures"),
         (lambda mp: mp.setattr(registry, "_purge_queue", []), "R9 purge"),
+        (lambda mp: mp.delitem(holds._providers, "restriction"), "hold 'restriction'"),
+        (lambda mp: mp.delitem(holds._providers, "open_request"), "hold 'open_request'"),
+        (lambda mp: mp.delitem(holds._providers, "review_in_progress"), "hold 'review_in_progress'"),
+        (lambda mp: mp.delitem(holds._providers, "sighting_under_verification"), "hold 'sighting_under_verification'"),
     ],
-    ids=["readiness", "photo-states", "case-usage", "r9-purge"],
+    ids=[
+        "readiness",
+        "photo-states",
+        "case-usage",
+        "r9-purge",
+        "hold-restriction",
+        "hold-open-request",
+        "hold-review",
+        "hold-sighting",
+    ],
 )
 def test_oversight_registry_check_fails_when_a_registration_is_missing(monkeypatch, remove, missing):
     remove(monkeypatch)

@@ -17,7 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from oversight.models import Case, DataSubjectRequest
-from oversight.retention import DeletableKind, Deleted, RetentionRule, case_ids_ended_before, grouped, period, take
+from oversight.retention import (
+    DeletableKind,
+    Deleted,
+    RetentionRule,
+    case_ids_ended_before,
+    grouped,
+    held_ids,
+    period,
+    take,
+)
 from oversight.selectors import case_ended_at
 from watchlists import crypto
 from watchlists.models import ReferencePhoto, SubjectProbePhoto
@@ -39,9 +48,11 @@ def photos_delete(*, pks: list[int]) -> Deleted:
 
 
 def _photos_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
-    # R12 admits no hold: templates never outlive their case by more than the configured hours.
+    # R12: templates outlive their case by the configured hours, and by no more than THE hold rule keeps them (a
+    # sighting still awaiting its verifiers, a restriction, an open request: oversight.holds).
     ended = case_ids_ended_before(cutoff=now - period(_rules[PHOTO]), now=now)
-    return take(ReferencePhoto.objects.filter(person__case_id__in=ended), limit=limit, lock=lock)
+    due = ReferencePhoto.objects.filter(person__case_id__in=ended).exclude(pk__in=held_ids(label=PHOTO))
+    return take(due, limit=limit, lock=lock)
 
 
 KINDS: tuple[DeletableKind, ...] = (

@@ -7,7 +7,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from audits.events import EventType
 from audits.services import audit_record, consultation_token_valid
 from oversight.models import Case, Person
-from oversight.selectors import case_ended_at
 from watchlists import crypto, imaging
 from watchlists.models import ReferencePhoto
 from watchlists.registry import ReferenceImageRefused, reencrypters, reference_encoder
@@ -322,63 +321,9 @@ def reference_photo_delete(*, actor: Any, photo: ReferencePhoto) -> None:
         transaction.on_commit(lambda: _remove_file(relative))
 
 
-def watchlist_destroy(*, case, actor: Any = None, reason: str) -> dict:
-    """Destroy every reference photo and template of a case (R12); record counts and ids, never content.
-
-    Idempotent: a case with nothing left records nothing. Files are removed
-    after commit; the rows (and with them the encrypted templates) are gone
-    in the same transaction as the audit event.
-    """
-    with transaction.atomic():
-        photos = list(
-            ReferencePhoto.objects.select_for_update()
-            .filter(person__case=case)
-            .values_list("pk", "person_id", "photo_file", "encoding_blob")
-        )
-        if not photos:
-            return {"photos": 0}
-        ReferencePhoto.objects.filter(pk__in=[p[0] for p in photos]).delete()
-        summary = {
-            "reason": reason,
-            "photos": len(photos),
-            "photo_ids": [p[0] for p in photos],
-            "person_ids": sorted({p[1] for p in photos}),
-            "files": sum(1 for p in photos if p[2]),
-            "encodings": sum(1 for p in photos if p[3] is not None),
-        }
-        audit_record(
-            actor=actor,
-            event_type=EventType.WATCHLIST_DESTROYED,
-            case_ref=case.reference,
-            target_ref=case,
-            data=summary,
-        )
-        files = [p[2] for p in photos if p[2]]
-        transaction.on_commit(lambda: [_remove_file(f) for f in files])
-    return summary
-
-
-def watchlist_destroy_due(*, now: datetime | None = None) -> list[str]:
-    """Destroy the watchlists of ended cases whose retention period has passed (periodic).
-
-    The clock starts when the case actually ended (case_ended_at), which for a case whose window has passed
-    is that instant, whatever the status says: destruction never waits for another periodic job.
-    """
-    now = now or timezone.now()
-    keep = timedelta(hours=settings.WATCHLIST_RETENTION_HOURS_AFTER_END)
-    destroyed = []
-    candidates = Case.objects.filter(persons__photos__isnull=False).distinct()
-    for case in candidates:
-        ended_at = case_ended_at(case=case, now=now)
-        if ended_at is not None and ended_at + keep <= now:
-            if watchlist_destroy(case=case, reason=f"case {case.status}; retention {keep} passed")["photos"]:
-                destroyed.append(case.reference)
-    _sweep_orphan_files(now)
-    return destroyed
-
-
-def _sweep_orphan_files(now: datetime) -> None:
-    """Remove encrypted files no row refers to (left by a crash between commit and unlink)."""
+def watchlist_orphan_files_sweep(*, now: datetime) -> None:
+    """Remove encrypted files no row refers to (left by a crash between commit and unlink). Run by the retention
+    run (office.services.retention), the one path that destroys watchlists (R12)."""
     folder = _media_path(PHOTO_DIR)
     if not folder.is_dir():
         return

@@ -8,8 +8,3 @@ from watchlists import services
 @shared_task(name="watchlists.reference_photo_encode", acks_late=True, ignore_result=True)
 def reference_photo_encode(photo_id: int) -> None:
     services.reference_photo_encode(photo_id=photo_id)
-
-
-@shared_task(name="watchlists.destroy_due", ignore_result=True)
-def watchlists_destroy_due() -> None:
-    services.watchlist_destroy_due()

@@ -39,26 +39,33 @@ from audits.services.record import _actor_snapshot, audit_checkpoint_create, aud
 VERIFIER_SOURCE = Path(verify_export.__file__)
 PROGRESS_EVERY = 5_000
 
+PUBLIC_KEY_FILE = "audit-public-key.pem"
 README = """Audit trail export of the facial recognition oversight platform
 ==============================================================
 
 {what}
 
-Files
+Files (all in the folder {folder}, where this README is)
   events.jsonl      one audit event per line, oldest first, each with the hash of the event before
                     it (prev_hash) and its own hash. Lines marked "withheld" belong to other cases:
                     only their hash is given, so the chain can be checked without disclosing them.
   checkpoints.json  the checkpoint(s) the platform signed with its Ed25519 key.
   manifest.json     what was selected, the range, the digest of events.jsonl; signed with the same key.
+  {public_key}  the platform's public key (PEM), to check the signatures with.
   verify_export.py  a standalone checker (Python 3.9+ and the `cryptography` package only).
 
 How to check it (without the platform)
-  1. Obtain the platform's public key (PEM) through a channel you trust, not from this export.
-     Its fingerprint (SHA-256 of the raw key) must read:
+  1. Compare the public key's fingerprint (SHA-256 of the raw key) with the one the data protection office
+     gives you through another channel (a letter, a call, its export page): a key that came with the export
+     proves nothing until its fingerprint matches. It must read:
        {fingerprint}
-  2. pip install cryptography
-  3. python verify_export.py . --public-key audit-public-key.pem
-     add --witness DIR to compare with the checkpoint copies your office received.
+  2. Install the one library the checker needs (once):
+       python3 -m pip install cryptography
+  3. Open a terminal where you unpacked the archive, go into this folder and run the checker:
+       cd {folder}
+       python3 verify_export.py . --public-key {public_key}
+     It prints the key's fingerprint first; add --witness DIR to compare with the checkpoint copies your
+     office received.
   Exit status 0 and a line beginning "OK" mean the export is intact and ends at a signed checkpoint.
   Exit status 1 names the first line that was changed, removed, inserted or moved, or a forged checkpoint.
 """
@@ -224,7 +231,11 @@ def write_verifiable_export(
         (tmp / "checkpoints.json").write_text(json.dumps(checkpoints, indent=1) + "\n", encoding="utf-8")
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         shutil.copyfile(VERIFIER_SOURCE, tmp / "verify_export.py")
-        (tmp / "README.txt").write_text(README.format(what=what, fingerprint=fingerprint), encoding="utf-8")
+        (tmp / PUBLIC_KEY_FILE).write_bytes(signing.public_key_pem(key.public_key()))
+        (tmp / "README.txt").write_text(
+            README.format(what=what, fingerprint=fingerprint, folder=out.name, public_key=PUBLIC_KEY_FILE),
+            encoding="utf-8",
+        )
         # Check what was written with the same code the office will run, before anyone relies on it.
         try:
             verify_export.verify(tmp, key.public_key())
@@ -446,3 +457,31 @@ def audit_export_run(*, export_id: int) -> AuditExport:
         )
     job.refresh_from_db()
     return job
+
+
+# ---------------------------------------------------------------- retention of exports (R19)
+
+
+def audit_exports_due(*, cutoff: datetime) -> list[int]:
+    """Export jobs finished (ready or failed) at or before `cutoff`: their files and rows are due for deletion."""
+    finished = AuditExport.objects.filter(
+        status__in=[AuditExportStatus.DONE, AuditExportStatus.FAILED], finished_at__lte=cutoff
+    )
+    return list(finished.order_by("pk").values_list("pk", flat=True))
+
+
+def audit_exports_delete(*, pks: list[int]) -> list[int]:
+    """Delete export jobs and, after commit, their directories and zip files (the disclosure event stays: it is the
+    record that the export was made, R17). Returns the ids deleted."""
+    rows = list(AuditExport.objects.filter(pk__in=pks).values_list("pk", "directory"))
+    AuditExport.objects.filter(pk__in=[r[0] for r in rows]).delete()
+    root = export_root()
+    names = [name for _pk, name in rows if name]
+
+    def remove_files():
+        for name in names:
+            shutil.rmtree(root / name, ignore_errors=True)
+            (root / f"{name}.zip").unlink(missing_ok=True)
+
+    transaction.on_commit(remove_files)
+    return [r[0] for r in rows]

@@ -7,14 +7,12 @@ translation.override. Codes in the annual CSV's "section" and "figure (code)" co
 
 from __future__ import annotations
 
-import csv
-import io
-
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audits.csvfiles import csv_bytes
 from office.reports.annual import ANNUAL_FIGURES, CASE_FIGURES, AnnualReport, annual_rows, month_names
 from office.reports.dossier import Dossier
 from office.reports.figures import OUTCOME_FIGURES, local_number, plain
@@ -50,9 +48,8 @@ def _produced() -> str:
 
 
 def _csv(rows) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    # THE platform's CSV (audits.csvfiles): in Czech a byte-order mark, semicolons, decimal commas, d.m.yyyy.
+    return csv_bytes(rows)
 
 
 def annual_csv(report: AnnualReport) -> bytes:
@@ -70,8 +67,19 @@ def annual_csv(report: AnnualReport) -> bytes:
     )
 
 
+def _records_csv_row(record: DeploymentRecord) -> list:
+    """In Czech, dates and times as values (written d.m.yyyy by the CSV helper, so a spreadsheet reads them as
+    dates); in English the row as the page shows it, as before."""
+    if not translation.get_language().startswith("cs"):
+        return record.as_row()
+    raw = {**record.values, "date": timezone.localtime(record.start).date(), "start": record.start}
+    if not record.ongoing:
+        raw["end"] = record.end
+    return [raw[key] for key, _label in RECORD_COLUMNS]
+
+
 def records_csv(records: list[DeploymentRecord]) -> bytes:
-    return _csv([[str(label) for _key, label in RECORD_COLUMNS], *(record.as_row() for record in records)])
+    return _csv([[str(label) for _key, label in RECORD_COLUMNS], *(_records_csv_row(r) for r in records)])
 
 
 def _charts(report: AnnualReport) -> list[bytes]:

@@ -20,14 +20,27 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audits.events import EventType
+from audits.models import AuditExport
 from audits.services import SYSTEM, audit_record
 from audits.services.cuts import audit_retention_apply, cut_plan, retention_cutoff
+from audits.services.exports import audit_exports_delete, audit_exports_due
 from office.models import DeletionRecord
 from oversight import retention as oversight_retention
+from oversight.holds import DeletionPath, held_ids
 from oversight.models import Case, Person
-from oversight.retention import PERSON, DeletableKind, Deleted, RetentionRule, case_text_reduce, merge, take
+from oversight.retention import (
+    PERSON,
+    DeletableKind,
+    Deleted,
+    RetentionRule,
+    case_text_reduce,
+    merge,
+    period,
+    take,
+)
 from recognition import retention as recognition_retention
 from watchlists import retention as watchlists_retention
+from watchlists.services import watchlist_orphan_files_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +88,43 @@ KINDS: dict[str, DeletableKind] = {
     kind.label: replace(kind, delete=persons_delete) if kind.label == PERSON else kind for kind in _DECLARED_KINDS
 }
 
+# ---------------------------------------------------------------- the audit trail's export files (R19)
+#
+# audits sits below the shape every rule is declared in (oversight.retention), so its line is declared here, with its
+# own deletion code (audits.services.exports).
+EXPORT = "audits.AuditExport"
+
+
+def _exports_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
+    pks = audit_exports_due(cutoff=now - period(EXPORTS_RULE))
+    return take(AuditExport.objects.filter(pk__in=pks), limit=limit, lock=lock) if pks else []
+
+
+def exports_delete(*, pks: list[int]) -> Deleted:
+    ids = audit_exports_delete(pks=pks)
+    return {EXPORT: {None: ids}} if ids else {}
+
+
+EXPORTS_RULE = RetentionRule(
+    code="audits.exports",
+    data="Audit trail exports: the files (events, their hashes) and the job rows (justification, recipients)",
+    clock="the export's completion (ready or failed); the disclosure event stays in the trail",
+    setting="RETENTION_EXPORT_DAYS",
+    unit="days",
+    minimum=1,
+    maximum=365,
+    action="delete",
+    select=_exports_due,
+    apply=exports_delete,
+)
+
 # THE retention schedule (R19): every app's lines, the person line applied with the eraser above.
 SCHEDULE: tuple[RetentionRule, ...] = (
     replace(oversight_retention.PERSONS_RULE, select=persons_due, apply=persons_delete),
     *(rule for rule in oversight_retention.RULES if rule.code != oversight_retention.PERSONS_RULE.code),
     *watchlists_retention.RULES,
     *recognition_retention.RULES,
+    EXPORTS_RULE,
 )
 
 
@@ -121,10 +165,12 @@ def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
         deleted: Deleted = {}
         # Persons last (persons_delete takes their dependents with them, each counted under its own kind), then
         # the case's free text: an unauthorised use keeps its reference, dates, statuses and counts, nothing else.
-        for _label, kind in sorted(KINDS.items(), key=lambda item: item[0] == "oversight.Person"):
+        for label, kind in sorted(KINDS.items(), key=lambda item: item[0] == "oversight.Person"):
             if kind.of_cases is None:
                 continue
-            pks = kind.of_cases([case.pk])
+            # THE hold rule, asked for this path: by its declaration nothing holds an R9 purge (oversight.holds).
+            held = held_ids(label=label, path=DeletionPath.URGENCY_PURGE)
+            pks = [pk for pk in kind.of_cases([case.pk]) if pk not in held]
             if pks:
                 merge(deleted, kind.delete(pks=pks))
         merge(deleted, case_text_reduce(pks=[case.pk]))
@@ -151,15 +197,66 @@ def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
     return summary
 
 
-def case_data_purge_queue(case: Case) -> None:
-    """Queue the R9 purge right after the transition commits (the retention run sweeps up any missed one)."""
+def case_data_purge_queue(case: Case, person_ids: list[int] | None = None) -> None:
+    """Queue the R9 purge right after the transition commits (the retention run sweeps up any missed one): the
+    whole use's, or with `person_ids` only the urgent-phase data of the persons a grant excluded."""
 
     def _queue():
         from office.tasks import case_data_purge as task
+        from office.tasks import case_persons_purge as persons_task
 
-        task.delay(case.pk)
+        if person_ids:
+            persons_task.delay(case.pk, sorted(person_ids))
+        else:
+            task.delay(case.pk)
 
     transaction.on_commit(_queue)
+
+
+def _excluded_urgent_persons(case_ids: list[int] | None = None):
+    """Persons a grant took out of the scope of a case that had started urgently: R9 applies to them as to a refusal
+    (their matching was never authorised)."""
+    persons = Person.objects.filter(in_scope=False, case__urgent_started_at__isnull=False).exclude(
+        case__status__in=[Case.Status.URGENT, Case.Status.SUBMITTED]
+    )
+    return persons.filter(case_id__in=case_ids) if case_ids is not None else persons
+
+
+def case_persons_purge(*, case_id: int, person_ids: list[int], actor=SYSTEM) -> dict:
+    """R9 for a partial grant: delete everything the urgent phase produced about the persons the grant excluded
+    (their alerts with crops and reviews, reference photos and templates, and their entries), in one transaction.
+
+    Precondition: the case started urgently and was granted without these persons (in_scope False); any other id is
+    ignored. Idempotent: persons already gone are skipped. THE hold rule is asked for the purge path (nothing holds
+    it, oversight.holds). Side effects: DeletionRecords (rule oversight.urgency_purge) and one CASE_PERSONS_PURGED
+    event listing what went, by identifier.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            return {}
+        ids = list(_excluded_urgent_persons([case.pk]).filter(pk__in=person_ids).values_list("pk", flat=True))
+        ids = [pk for pk in ids if pk not in held_ids(label=PERSON, path=DeletionPath.URGENCY_PURGE)]
+        if not ids:
+            return {}
+        deleted = persons_delete(pks=ids)
+        now = timezone.now()
+        summary = {label: sum(len(v) for v in by_case.values()) for label, by_case in deleted.items()}
+        settle_constraints()
+        event = audit_record(
+            actor=actor,
+            event_type=EventType.CASE_PERSONS_PURGED,
+            case_ref=case,
+            target_ref=case,
+            data={
+                "rule": URGENCY_PURGE,
+                "persons": sorted(ids),
+                "counts": summary,
+                "ids": {label: sorted(i for v in by_case.values() for i in v) for label, by_case in deleted.items()},
+            },
+        )
+        _deletion_records(URGENCY_PURGE, "delete", deleted, now=now, seq=event.seq)
+    return summary
 
 
 # ---------------------------------------------------------------- the run
@@ -226,6 +323,10 @@ def retention_run(*, now: datetime | None = None, batch_size: int | None = None)
         "pk", flat=True
     )
     counts[URGENCY_PURGE] = sum(1 for pk in list(due) if case_data_purge(case_id=pk))
+    excluded: dict[int, list[int]] = {}
+    for pk, case_id in _excluded_urgent_persons().values_list("pk", "case_id"):
+        excluded.setdefault(case_id, []).append(pk)
+    counts[URGENCY_PURGE] += sum(1 for cid, ids in excluded.items() if case_persons_purge(case_id=cid, person_ids=ids))
     with transaction.atomic():
         results = []
         for rule in SCHEDULE:
@@ -255,5 +356,7 @@ def retention_run(*, now: datetime | None = None, batch_size: int | None = None)
             )
             for rule, deleted in results:
                 _deletion_records(rule.code, rule.action, deleted, now=now, seq=event.seq)
+    # Encrypted photo files no row refers to (a crash between commit and unlink), once an hour old.
+    watchlist_orphan_files_sweep(now=now)
     counts[AUDIT_TRAIL_CUT] = audit_trail_cut(now=now, dry_run=False).get("events", 0)
     return counts

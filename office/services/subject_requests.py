@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +18,8 @@ from django.utils.translation import ngettext
 
 from audits.events import EventType
 from audits.services import audit_record
+from office.selectors import subject_item_descriptions
+from office.services.holds import erasure_refusals
 from office.services.retention import KINDS, _deletion_records
 from oversight.models import (
     DataSubjectRequest,
@@ -27,6 +30,7 @@ from oversight.models import (
 )
 from oversight.retention import Deleted, merge
 from oversight.roles import Role, user_has_role
+from oversight.services import person_rectify
 from watchlists.retention import subject_probe_compare, subject_probe_delete, subject_probe_store
 
 SUBJECT_ERASURE = "oversight.subject_erasure"
@@ -84,7 +88,7 @@ def _add_items(request: DataSubjectRequest, found, found_by: str) -> list[str]:
 
 
 def subject_request_record(
-    *, actor, kind: str, subject_name: str, details: str = "", photo: bytes | None = None
+    *, actor, kind: str, subject_name: str, details: str = "", photo: bytes | None = None, language: str = ""
 ) -> DataSubjectRequest:
     """Record a request about a person and find, by name, every case, person, photo, alert and review about them.
 
@@ -101,6 +105,9 @@ def subject_request_record(
         errors["subject_name"] = [_("Give the person's full name (given name and family name).")]
     if photo is not None and not photo:
         errors["photo"] = [_("The photo is empty.")]
+    language = language or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose one of the offered languages for the answer.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -108,6 +115,7 @@ def subject_request_record(
             kind=kind,
             subject_name=subject_name,
             details=(details or "").strip(),
+            language=language,
             recorded_by=actor,
             recorded_at=timezone.now(),
             face_search="queued" if photo else "",
@@ -154,38 +162,119 @@ def subject_request_findings_add(*, request_id: int, found, found_by: str, face_
     return added
 
 
-def subject_request_item_decide(*, actor, item: DataSubjectRequestItem, decision: str, reasons: str = "") -> None:
-    """The office decides what happens to one item; nothing is carried out until the request is."""
-    _require_office(actor)
+GROUP_ALL = "all"
+
+
+def _check_decision(decision: str, reasons: str, labels: set[str], rectification: dict | None) -> dict:
+    """The decision is valid for items of these kinds; returns the cleaned rectification (persons only)."""
     if decision not in DECISIONS:
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "no_action" and not (reasons or "").strip():
         raise ValidationError({"reasons": [_("Say why no action is taken.")]})
+    if decision != "rectify":
+        return {}
+    if labels - {"oversight.Person"}:
+        raise ValidationError(
+            {"decision": [_("Only a person's entry (name or category) can be rectified; decide the others apart.")]}
+        )
+    values = {
+        k: " ".join(str(v or "").split()) for k, v in (rectification or {}).items() if k in ("full_name", "category")
+    }
+    values = {k: v for k, v in values.items() if v}
+    if not values:
+        raise ValidationError({"rectification": [_("Give the corrected full name or category.")]})
+    if values.get("category") and values["category"] not in Person.Category.values:
+        raise ValidationError({"rectification": [_("Choose one of the categories.")]})
+    if values.get("full_name") and len(values["full_name"].split()) < 2:
+        raise ValidationError({"rectification": [_("Give the person's full name (given name and family name).")]})
+    return values
+
+
+def _lock_open(request_id: int) -> DataSubjectRequest:
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request_id)
+    if request.status != "open":
+        raise ValidationError({"decision": [_("This request is completed; its decisions are final.")]})
+    return request
+
+
+def subject_request_item_decide(
+    *, actor, item: DataSubjectRequestItem, decision: str, reasons: str = "", rectification: dict | None = None
+) -> None:
+    """The office decides what happens to one item; nothing is carried out until the request is.
+
+    A decision for one item overrides any decision for its group, now and later (decided_individually).
+    """
+    _require_office(actor)
+    reasons = (reasons or "").strip()
     with transaction.atomic():
         item = DataSubjectRequestItem.objects.select_for_update().select_related("request").get(pk=item.pk)
         if item.request.status != "open" or item.carried_out_at is not None:
             raise ValidationError({"decision": [_("This request is completed; its decisions are final.")]})
-        if item.decision == decision and item.reasons == (reasons or "").strip():
+        values = _check_decision(decision, reasons, {item.target_label}, rectification)
+        if item.decision == decision and item.reasons == reasons and item.rectification == values:
             return
-        item.decision, item.reasons = decision, (reasons or "").strip()
-        item.decided_by, item.decided_at = actor, timezone.now()
-        item.save(update_fields=["decision", "reasons", "decided_by", "decided_at"])
+        item.decision, item.reasons, item.rectification = decision, reasons, values
+        item.decided_by, item.decided_at, item.decided_individually = actor, timezone.now(), True
+        item.save(
+            update_fields=["decision", "reasons", "rectification", "decided_by", "decided_at", "decided_individually"]
+        )
         audit_record(
             actor=actor,
             event_type=EventType.SUBJECT_REQUEST_DECIDED,
             target_ref=item.target_ref,
-            data={"request": item.request_id, "decision": decision},
+            data={"request": item.request_id, "decision": decision, "items": [item.target_ref]},
         )
+
+
+def subject_request_items_decide(
+    *, actor, request: DataSubjectRequest, decision: str, reasons: str = "", group: str = GROUP_ALL
+) -> list[int]:
+    """One decision for a whole group of findings (one kind in one case) or for all of them, in one step (R21).
+
+    Items decided one by one keep their own decision (the per-item override); every other item of the group takes
+    this one. Side effects: the items (one UPDATE); ONE SUBJECT_REQUEST_DECIDED event listing the items decided.
+    Returns the ids of the items decided.
+    """
+    _require_office(actor)
+    reasons = (reasons or "").strip()
+    with transaction.atomic():
+        request = _lock_open(request.pk)
+        items = request.items.filter(carried_out_at__isnull=True, decided_individually=False)
+        if group != GROUP_ALL:
+            label, _sep, case = (group or "").partition("|")
+            items = items.filter(target_label=label, case_id=int(case) if case.isdigit() else None)
+        rows = list(items.order_by("pk").values_list("pk", "target_label", "target_id"))
+        if not rows:
+            return []
+        _check_decision(decision, reasons, {label for _pk, label, _id in rows}, None)
+        DataSubjectRequestItem.objects.filter(pk__in=[r[0] for r in rows]).update(
+            decision=decision, reasons=reasons, rectification={}, decided_by=actor, decided_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.SUBJECT_REQUEST_DECIDED,
+            target_ref=request,
+            data={
+                "request": request.pk,
+                "decision": decision,
+                "group": "all" if group == GROUP_ALL else group,
+                "items": [f"{label}:{pk}" for _pk, label, pk in rows],
+            },
+        )
+    return [r[0] for r in rows]
 
 
 def subject_request_carry_out(*, actor, request: DataSubjectRequest) -> dict:
     """Carry out every decision at once and complete the request (R21).
 
-    Preconditions: the office; every item decided. Erasures go through THE deletion code of their kind (the same
-    the retention schedule uses); restrictions take effect (held from retention, off every page and API) until
-    lifted. An erasure request ends with the subject's name and the free text reduced. Idempotent: a completed
-    request is left alone. Side effects: DeletionRecords (rule oversight.subject_erasure);
-    SUBJECT_REQUEST_CARRIED_OUT listing decisions and identifiers.
+    Preconditions: the office; every item decided; no item to erase held by THE hold rule (oversight.holds: a
+    restriction or another open request, a verification in progress) nor the legal record of a case that has not
+    ended: such an erasure is refused with the reasons and nothing changes (decide no action, or wait). Erasures go
+    through THE deletion code of their kind (the same the retention schedule uses); rectifications are applied
+    through the person's service (oversight.services.person_rectify, with its own event); restrictions take effect
+    (held from retention, off every page and API) until lifted. An erasure request ends with the subject's name and
+    the free text reduced. Idempotent: a completed request is left alone. Side effects: DeletionRecords (rule
+    oversight.subject_erasure); SUBJECT_REQUEST_CARRIED_OUT listing decisions and identifiers.
     """
     _require_office(actor)
     with transaction.atomic():
@@ -210,6 +299,25 @@ def subject_request_carry_out(*, actor, request: DataSubjectRequest) -> dict:
         now = timezone.now()
         deleted: Deleted = {}
         erase = [i for i in items if i.decision == "erase"]
+        targets: dict[str, list[int]] = {}
+        for item in erase:
+            targets.setdefault(item.target_label, []).append(item.target_id)
+        refusals = erasure_refusals(targets=targets, request_id=request.pk)
+        if refusals:
+            words = subject_item_descriptions([i for i in erase if (i.target_label, i.target_id) in refusals])
+            raise ValidationError(
+                {
+                    "items": [
+                        _("%(item)s cannot be erased now: %(reasons)s")
+                        % {"item": words[i.pk], "reasons": " ".join(refusals[(i.target_label, i.target_id)])}
+                        for i in erase
+                        if (i.target_label, i.target_id) in refusals
+                    ]
+                }
+            )
+        for item in items:
+            if item.decision == "rectify" and item.target_label == "oversight.Person":
+                person_rectify(actor=actor, person_id=item.target_id, request_id=request.pk, **item.rectification)
         # Dependents before persons, so each row is counted under its own kind.
         order = {"oversight.Case": 2, "oversight.Person": 1}
         for label in sorted({i.target_label for i in erase}, key=lambda lb: order.get(lb, 0)):

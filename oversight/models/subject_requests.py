@@ -33,6 +33,8 @@ class DataSubjectRequest(models.Model):
 
     kind = models.CharField(max_length=20, choices=SubjectRequestKind.choices)
     subject_name = models.CharField(max_length=200)
+    # The answer to an access request is written in the person's language (R21): one of settings.LANGUAGES.
+    language = models.CharField(max_length=8, default="cs", help_text=_("Language of the answer to the person."))
     details = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=SubjectRequestStatus.choices, default=SubjectRequestStatus.OPEN)
     face_search = models.CharField(max_length=10, blank=True, help_text=_("'', queued, done or failed."))
@@ -61,7 +63,7 @@ class DataSubjectRequest(models.Model):
 class SubjectRequestDecision(models.TextChoices):
     PENDING = "pending", _("Not decided yet")
     DISCLOSE = "disclose", _("Disclose to the person (access)")
-    RECTIFY = "rectify", _("Rectify (done by hand, recorded here)")
+    RECTIFY = "rectify", _("Rectify (the corrected name or category is applied)")
     ERASE = "erase", _("Erase")
     RESTRICT = "restrict", _("Restrict processing")
     NO_ACTION = "no_action", _("No action (reasons recorded)")
@@ -86,6 +88,10 @@ class DataSubjectRequestItem(models.Model):
         max_length=10, choices=SubjectRequestDecision.choices, default=SubjectRequestDecision.PENDING
     )
     reasons = models.TextField(blank=True)
+    # Decided for this item alone: a later decision for its whole group leaves it as it is (per-item override).
+    decided_individually = models.BooleanField(default=False)
+    # A rectification's corrected values (a person's full_name and/or category), applied when carried out.
+    rectification = models.JSONField(default=dict, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -29,6 +29,7 @@ from oversight.services.drafts import (
     case_person_add,
     case_person_remove,
     case_update_draft,
+    person_rectify,
 )
 from oversight.services.lifecycle import (
     case_close,
@@ -57,6 +58,7 @@ __all__ = [
     "case_notify_office",
     "case_person_add",
     "case_person_remove",
+    "person_rectify",
     "case_list_record_view",
     "case_record_view",
     "case_revoke",

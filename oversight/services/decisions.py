@@ -21,6 +21,7 @@ from audits.events import EventType
 from audits.services import audit_record
 from oversight.conditions import scope_condition_errors
 from oversight.models import Camera, Case, Decision, NotificationKind, Vote
+from oversight.registry import case_data_purge_queue
 from oversight.roles import Role, user_has_role
 from oversight.services._common import (
     COMMISSION_ACTOR,
@@ -382,6 +383,10 @@ def _approve(case: Case, scope: dict, now: datetime, *, actor, how: dict) -> Non
     )
     # R22: the office is told of every authorised use.
     case_notify_office(case=case, kind=NotificationKind.APPROVED, actor=actor)
+    if case.urgent_started_at is not None and narrowed.get("persons_excluded"):
+        # R9: matching the excluded persons during the urgent phase was never authorised: their data goes as for a
+        # refusal, right after this grant commits (the office's purge; its retention run sweeps up a lost task).
+        case_data_purge_queue(case, person_ids=narrowed["persons_excluded"])
 
 
 def _deny(case: Case, now: datetime, *, actor, how: dict) -> None:

@@ -268,6 +268,42 @@ def case_person_remove(*, actor, case: Case, person_id: int) -> None:
         )
 
 
+def person_rectify(*, actor, person_id: int, full_name: str = "", category: str = "", request_id: int) -> dict:
+    """Rectify a person's entry as a data-subject request decided (R21, LED Art. 16): the corrected full name
+    and/or category replace the stored ones, in any case state (a running case then seeks the corrected entry).
+
+    Preconditions: the caller (the office's carry-out) has checked the actor's role. Side effects: the Person row
+    (update_fields); PERSON_RECTIFIED naming the fields changed, never their values (the old name must not survive
+    in the trail). Returns {"changed": [fields]}; a person already erased changes nothing.
+    """
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("case").filter(pk=person_id).first()
+        if person is None:
+            return {"changed": []}
+        wanted = {
+            "full_name": " ".join((full_name or "").split()) or person.full_name,
+            "category": category or person.category,
+            "reason": person.reason,
+        }
+        row = validate_person(wanted, errors)
+        raise_if(errors)
+        changed = [f for f in ("full_name", "category") if getattr(person, f) != row[f]]
+        if not changed:
+            return {"changed": []}
+        for field in changed:
+            setattr(person, field, row[field])
+        person.save(update_fields=changed)
+        audit_record(
+            actor=actor,
+            event_type=EventType.PERSON_RECTIFIED,
+            case_ref=person.case,
+            target_ref=person,
+            data={"changed": changed, "request": request_id},
+        )
+    return {"changed": changed}
+
+
 def case_camera_add(*, actor, case: Case, camera_id: int, reason: str) -> CaseCamera:
     """Add a camera to a draft with the reason the persons are expected there (R5).
 

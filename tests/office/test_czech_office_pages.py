@@ -98,7 +98,7 @@ def test_data_subject_requests_in_czech(world, clock, in_czech):
     office.post("/subject-requests/", {"kind": "access", "subject_name": "Jana Novakova"})
     record = DataSubjectRequest.objects.get()
     detail = office.get(f"/subject-requests/{record.pk}/").content.decode()
-    assert "Nálezy" in detail and "Osoba Jana Novakova v případu" in detail
+    assert "Nálezy" in detail and "Záznam osoby Jana Novakova jako hledané osoby, případ FR-" in detail
     assert "Provést všechna rozhodnutí a vyřídit žádost" in detail
     confirm = office.get(f"/subject-requests/{record.pk}/carry-out/").content.decode()
     undecided = record.items.count()

@@ -26,7 +26,7 @@ def test_the_confirmation_page_changes_nothing_and_the_post_carries_out(world, c
     text = page.content.decode()
     assert page.status_code == 200
     assert f"Carry out request {record.pk} (Erasure)?" in text
-    assert "Erased data cannot be restored" in text and "Person Jana Novakova in case" in text
+    assert "Erased data cannot be restored" in text and "Entry of Jana Novakova as a sought person, case FR-" in text
     assert "Confirm and carry out" in text and f'href="/subject-requests/{record.pk}/"' in text  # cancel
     record.refresh_from_db()
     assert record.status == "open" and AuditEvent.objects.count() == events

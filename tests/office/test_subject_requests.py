@@ -68,7 +68,7 @@ def test_an_erasure_walked_through_the_pages_leaves_nothing_of_the_person(
     assert ("recognition.Alert", other.pk) not in found
     assert {("oversight.Case", first.pk), ("oversight.Case", second.pk)} <= found
     page = office.get(f"/subject-requests/{record.pk}/").content.decode()
-    assert "Person Jana Novakova in case" in page
+    assert "Entry of Jana Novakova as a sought person, case FR-" in page
     assert AuditEvent.objects.filter(event_type="subject_request.viewed", actor_label=world.dpo.username).exists()
 
     # carrying out before every item is decided is refused, nothing changes
@@ -77,6 +77,14 @@ def test_an_erasure_walked_through_the_pages_leaves_nothing_of_the_person(
         decision = "no_action" if item.target_label == "oversight.Case" else "erase"
         url = f"/subject-requests/{record.pk}/items/{item.pk}/decide/"
         assert office.post(url, {"decision": decision, "reasons": "Case kept, named in court"}).status_code == 302
+    # THE hold rule: while her sightings await their verifiers, nothing of hers is erased; the reason is shown
+    refused = office.post(f"/subject-requests/{record.pk}/carry-out/")
+    assert refused.status_code == 400
+    words = refused.content.decode()
+    assert "cannot be erased now" in words and "verification is in progress" in words
+    assert Person.objects.filter(pk__in=jana_ids).count() == 2
+    review(alerts[0], world.verifiers[1], "confirm")
+    review(alerts[1], world.verifiers[0], "reject")
     with django_capture_on_commit_callbacks(execute=True):
         assert office.post(f"/subject-requests/{record.pk}/carry-out/").status_code == 302
 

@@ -96,7 +96,11 @@ def test_a_refused_urgent_case_ends_at_the_refusal(world, clock):
 
 def test_watchlist_destruction_starts_its_clock_at_the_real_end(world, clock, settings):
     """The bug issue 8 names: for an approved then revoked case the clock started at the decision."""
-    from watchlists.services import watchlist_destroy_due
+    from office.services.retention import retention_run
+
+    def watchlist_destroy_due(*, now):
+        """The retention run's photo rule: the one path that destroys watchlists (R12)."""
+        return [case.reference] if retention_run(now=now)["watchlists.ReferencePhoto"] else []
 
     settings.WATCHLIST_RETENTION_HOURS_AFTER_END = 2
     case = approved_case(world)  # decided at NOW

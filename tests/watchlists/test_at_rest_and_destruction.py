@@ -12,9 +12,10 @@ from django.db import connection
 from django.urls import reverse
 
 from audits.models import AuditEvent
+from office.services.retention import retention_run
 from oversight.services import case_withdraw
 from tests.watchlists.factories import draft_case, face_bytes, upload_and_encode
-from watchlists import crypto, imaging, services
+from watchlists import crypto, imaging
 from watchlists.models import ReferencePhoto
 
 
@@ -118,17 +119,18 @@ def test_ending_a_case_destroys_its_photos_and_templates(
 
     case = case_submit(actor=requester, case=case)
     case = case_withdraw(actor=requester, case=case, reason="Suspect arrested")
+    # R12: the one path that destroys watchlists is the retention run (its photo rule, THE hold rule asked).
     with django_capture_on_commit_callbacks(execute=True):
-        destroyed = services.watchlist_destroy_due()
-    assert destroyed == [case.reference]
+        counts = retention_run()
+    assert counts["watchlists.ReferencePhoto"] == 2
     assert not ReferencePhoto.objects.filter(person__case=case).exists()
     assert media_blobs("watchlists") == []
-    event = AuditEvent.objects.get(event_type="watchlist.destroyed", case_ref=case.reference)
-    assert '"photos":2' in event.data and str(ids[0]) in event.data
+    event = AuditEvent.objects.get(event_type="retention.applied")
+    assert str(ids[0]) in event.data and str(ids[1]) in event.data
     assert "\\u" not in event.data and "encoding_blob" not in event.data
     # idempotent: nothing more to destroy, nothing more recorded
-    assert services.watchlist_destroy_due() == []
-    assert AuditEvent.objects.filter(event_type="watchlist.destroyed").count() == 1
+    assert retention_run()["watchlists.ReferencePhoto"] == 0
+    assert AuditEvent.objects.filter(event_type="retention.applied").count() == 1
 
 
 @pytest.mark.django_db
@@ -140,10 +142,10 @@ def test_retention_period_delays_destruction(requester, settings, time_machine):
     from oversight.services import case_close
 
     case_close(actor=requester, case=case)
-    assert services.watchlist_destroy_due() == []
+    assert retention_run()["watchlists.ReferencePhoto"] == 0
     assert ReferencePhoto.objects.filter(person__case=case).count() == 1
     time_machine.shift(49 * 3600)
-    assert services.watchlist_destroy_due() == [case.reference]
+    assert retention_run()["watchlists.ReferencePhoto"] == 1
     assert ReferencePhoto.objects.filter(person__case=case).count() == 0
 
 

@@ -86,7 +86,9 @@ def test_the_default_language_of_the_command_is_language_code(year, tmp_path, se
 
 def test_the_annual_report_csv_in_czech(year, tmp_path):
     expected = expected_totals(year)
-    rows = list(csv.reader(io.StringIO(run_report(tmp_path, "zprava.csv", "--language", "cs").decode())))
+    content = run_report(tmp_path, "zprava.csv", "--language", "cs")
+    assert content.startswith("\ufeff".encode())  # a Czech spreadsheet opens it as UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Oddíl", "Období nebo skupina", "Ukazatel (kód)", "Hodnota", "Ukazatel"]
     totals = {r[2]: r for r in rows if r[0] == "total"}
     assert totals["faces_processed"][3:] == [str(expected["faces_processed"]), "Zpracované obličeje"]
@@ -100,14 +102,17 @@ def test_the_deployment_records_csv_and_the_annual_page_in_czech(year, client_fo
         reverse("office:annual_report"),
         {"report": "records", "year": YEAR, "format": "csv", "justification": "Zveřejnění", "recipients": "Veřejnost"},
     )
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    # As a Czech spreadsheet reads it: byte-order mark, semicolons, decimal comma, d.m.yyyy (csv's semicolon dialect)
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     january = year.cases["january"].case
     first = rows[0]
     assert first["Případ"] == january.reference and first["Zpracované obličeje"] == "1500"
     assert first["Naléhavé zahájení"] == "ne" and first["Planá upozornění"] == "1"
-    assert re.fullmatch(rf"\d{{1,2}}\. 1\. {YEAR}", first["Datum"])
-    assert re.fullmatch(rf"\d{{1,2}}\. 1\. {YEAR} \d{{2}}:\d{{2}}", first["Začátek"])
+    assert re.fullmatch(rf"\d{{1,2}}\.1\.{YEAR}", first["Datum"])
+    assert re.fullmatch(rf"\d{{1,2}}\.1\.{YEAR} \d{{2}}:\d{{2}}:\d{{2}}", first["Začátek"])
     assert first["Doba trvání (hodiny)"] == "10,0"
+    assert first["Práh"] == "0,5"
 
     page = office.get(reverse("office:annual_report"), {"year": YEAR}).content.decode()
     assert "Rok v číslech" in page and f"leden {YEAR}" in page and "Stáhnout výroční zprávu" in page
