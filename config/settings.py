@@ -415,6 +415,8 @@ RECORDING_CHUNK_BYTES = env_int("RECORDING_CHUNK_BYTES", 4 * 1024 * 1024, minimu
 # Capture time analysed per batch of a recording; the gate is asked before each (revocation stops it within one).
 RECORDING_BATCH_SECONDS = env_float("RECORDING_BATCH_SECONDS", 5.0, minimum=0.5, maximum=60.0)
 # A recording whose file metadata gives its start may differ from a declared start by at most this much.
+# R19: recordings' footage is destroyed this long after the case's end (retention rule recognition.recordings).
+RECORDING_RETENTION_HOURS_AFTER_END = env_int("RECORDING_RETENTION_HOURS_AFTER_END", 0, minimum=0)
 RECORDING_CLOCK_TOLERANCE_SECONDS = env_int("RECORDING_CLOCK_TOLERANCE_SECONDS", 120, minimum=0, maximum=3600)
 
 # ---------------------------------------------------------------- recognition (R10, R11)

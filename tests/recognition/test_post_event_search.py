@@ -122,3 +122,56 @@ def test_a_revocation_mid_recording_stops_it_within_a_batch_and_stores_nothing_a
     recording.refresh_from_db()
     assert recording.analysis_finished_at is None and recording.analysed_until_seconds <= 3.0 + 1e-6
     assert not Alert.objects.filter(case=case).exists()  # Lin-Manuel appears only after 2.7 s: fenced, never stored
+
+
+def test_an_urgent_post_event_search_runs_before_its_decision_and_a_refusal_purges_everything(
+    w, clock, django_capture_on_commit_callbacks
+):
+    """R9, R24: an urgent start opens the gate for 48 hours (not the 24 of a live use); the refusal deletes the
+    sightings and the footage at once, leaving the hash, times and counts."""
+    from office.services.leftovers import case_leftovers
+    from office.services.retention import case_data_purge
+    from oversight.selectors import case_scope_for_recording
+    from tests.oversight.factories import NOW
+
+    case = post_event_case(w, state="draft", start=NOW, end=NOW + timedelta(hours=60))
+    recording = uploaded_and_checked(w.requester, case, w.cameras[0])
+    case = case_services.case_start_urgent(
+        actor=w.requester, case=case, urgency_reason="A bomb threat on the metro: the suspect must be found now."
+    )
+    assert case.urgency_ends_at == case.urgent_started_at + timedelta(hours=48)
+    outcome = recording_analyse_run(recording_id=recording.pk)
+    assert outcome.stop_reason == Scan.StopReason.SOURCE_ENDED
+    assert Alert.objects.filter(case=case, recording=recording).exists()
+    # Filed within the 48 hours: the gate stays open past the 24 hours of a live urgency, until the decision.
+    clock.move_to(NOW + timedelta(hours=30))
+    case = case_services.case_submit(actor=w.requester, case=case)
+    assert case_scope_for_recording(case_id=case.pk, camera_id=w.cameras[0].pk, at=NOW + timedelta(hours=30))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.case_decide(actor=w.judge, case=case, granted=False, reasons="The urgency was not shown.")
+    assert case_scope_for_recording(case_id=case.pk, camera_id=w.cameras[0].pk, at=NOW + timedelta(hours=30)) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = case_data_purge(case_id=case.pk)
+    assert counts["recognition.Recording"] == 1 and counts["recognition.Alert"] >= 1
+    assert not Alert.objects.filter(case=case).exists()
+    recording.refresh_from_db()
+    assert recording.status == Recording.Status.DESTROYED and recording.sha256  # the record of what was searched
+    left = {kind: items for kind, items in case_leftovers(case=Case.objects.get(pk=case.pk)).items() if items}
+    assert left == {}
+
+
+def test_an_urgent_post_event_search_not_filed_within_48_hours_lapses(w, clock):
+    from oversight.selectors import case_scope_for_recording
+    from oversight.services import case_expire_due
+    from tests.oversight.factories import NOW
+
+    case = post_event_case(w, state="draft", start=NOW, end=NOW + timedelta(hours=60))
+    case = case_services.case_start_urgent(actor=w.requester, case=case, urgency_reason="Bomb threat.")
+    at = NOW + timedelta(hours=47)
+    assert case_scope_for_recording(case_id=case.pk, camera_id=w.cameras[0].pk, at=at)
+    assert case_expire_due(now=at) == []
+    at = NOW + timedelta(hours=48, minutes=1)
+    assert case_scope_for_recording(case_id=case.pk, camera_id=w.cameras[0].pk, at=at) is None
+    assert case_expire_due(now=at) == [case.reference]
+    assert Case.objects.get(pk=case.pk).data_deletion_due_at is not None
