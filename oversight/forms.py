@@ -84,6 +84,8 @@ class CaseForm(forms.Form):
             .order_by("username")
         )
         judge.label_from_instance = lambda j: f"{j.get_username()} ({j.unit})" if j.unit else j.get_username()
+        # R24: a live search unless the requester chooses a post-event one (a form without the choice drafts live).
+        self.fields["kind"].required = False
         self.fields["match_threshold"].initial = settings.MATCH_THRESHOLD_DEFAULT
         threshold, end = self.fields["match_threshold"], self.fields["requested_end"]
         limit = _("At most %(max)s.") % {"max": number_format(settings.MATCH_THRESHOLD_MAX)}

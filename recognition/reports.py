@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from oversight import selectors
 from oversight.models import Case
-from recognition.models import Alert, Scan
+from recognition.models import Alert, Recording, Scan
 
 
 def case_scans(case: Case, *, now=None):
@@ -24,9 +24,14 @@ def case_scans(case: Case, *, now=None):
     period = selectors.case_active_period(case=case, now=now)
     if period is None:
         return Scan.objects.none()
-    camera_ids = case.case_cameras.filter(in_scope=True).values_list("camera_id", flat=True)
+    if case.is_post_event:
+        # R24: a post-event search's scans are those of its own recordings, never the live camera's.
+        scans = Scan.objects.filter(recording__case=case)
+    else:
+        camera_ids = case.case_cameras.filter(in_scope=True).values_list("camera_id", flat=True)
+        scans = Scan.objects.filter(camera_id__in=camera_ids, recording__isnull=True)
     return (
-        Scan.objects.filter(camera_id__in=camera_ids, started_at__gte=period[0], started_at__lt=period[1])
+        scans.filter(started_at__gte=period[0], started_at__lt=period[1])
         .select_related("camera")
         .order_by("started_at", "id")
     )
@@ -59,4 +64,22 @@ def usage_for_cases(cases: list[Case]) -> dict[int, dict[str, int]]:
         if status == Alert.Status.VERIFIED:
             outcome_key = f"outcome_{outcome}" if outcome else "outcome_not_recorded"
             figures[outcome_key] = figures.get(outcome_key, 0) + n
+    # R24: the footage of post-event searches, for the progress the case page shows (milliseconds of media time).
+    footage = (
+        Recording.objects.filter(case_id__in=[c.pk for c in cases], status=Recording.Status.READY)
+        .values("case_id")
+        .annotate(
+            n=Count("id"),
+            total=Sum("duration_seconds"),
+            done=Sum("analysed_until_seconds"),
+            spent=Sum("analysis_seconds"),
+        )
+        .order_by()
+    )
+    for row in footage:
+        figures = usage[row["case_id"]]
+        figures["recordings"] = row["n"]
+        figures["footage_ms"] = int((row["total"] or 0) * 1000)
+        figures["footage_analysed_ms"] = int((row["done"] or 0) * 1000)
+        figures["footage_analysis_ms"] = int((row["spent"] or 0) * 1000)
     return usage

@@ -43,9 +43,10 @@ def recording_path(recording: Recording) -> Path:
 
 
 def _queue_check(recording_id: int) -> None:
-    from recognition.tasks import recording_check
+    # By name: the task module imports the worker, which web code never loads (import contract).
+    from celery import current_app
 
-    recording_check.delay(recording_id)
+    current_app.send_task("recognition.recording_check", args=[recording_id])
 
 
 def _lock(recording_id: int) -> Recording:
