@@ -29,7 +29,7 @@ from office.reports.figures import (
     plain,
     usage_for_cases,
 )
-from office.reports.sections import alerts_section, scans_section
+from office.reports.sections import alerts_section, recordings_section, scans_section
 from oversight import selectors
 from oversight.models import Case, Person
 from oversight.models.cases import case_field_label
@@ -270,7 +270,7 @@ def _consultation_rows(events) -> tuple[tuple, ...]:
 
 
 # What recognition did for the case (office.reports.sections); further kinds of results add their builder here.
-SECTION_BUILDERS = (scans_section, alerts_section)
+SECTION_BUILDERS = (scans_section, recordings_section, alerts_section)
 
 
 def case_dossier(*, case: Case) -> Dossier:

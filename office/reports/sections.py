@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from office.reports.figures import DossierSection, local_timestamp, plain
 from oversight.models import Case
-from recognition.models import Alert, AlertReview
+from recognition.models import Alert, AlertReview, Recording
 from recognition.reports import case_scans
 
 # A slot for further kinds of results (a sighting model is being added): they add their own section between
 # alerts (50) and deletions (60), e.g. order 55, to office.reports.dossier.SECTION_BUILDERS.
 SCANS_ORDER = 40
+RECORDINGS_ORDER = 45
 ALERTS_ORDER = 50
 
 
@@ -72,7 +73,10 @@ def alerts_section(case: Case) -> DossierSection:
             (
                 alert.pk,
                 local_timestamp(alert.captured_at),
-                alert.camera.name,
+                # R24: a sighting in recorded footage names the recording in place of the live camera.
+                _("%(camera)s, recording %(number)s") % {"camera": alert.camera.name, "number": alert.recording_id}
+                if alert.recording_id
+                else alert.camera.name,
                 # The person by number and category: a dossier may travel, names stay on the case.
                 _("person %(number)s (%(category)s)")
                 % {"number": alert.person_id, "category": alert.person.get_category_display()},
@@ -95,6 +99,53 @@ def alerts_section(case: Case) -> DossierSection:
             _("Status"),
             _("Verifications"),
             _("Outcome"),
+        ),
+        rows=tuple(rows),
+    )
+
+
+def recordings_section(case: Case) -> DossierSection:
+    """R24: the footage a post-event search looked at: where and when it was recorded, where its capture time came
+    from, its SHA-256 on arrival, how far it was analysed and when it was destroyed."""
+    rows = []
+    for r in Recording.objects.filter(case=case).select_related("camera").order_by("pk"):
+        if r.capture_start:
+            recorded = f"{local_timestamp(r.capture_start)} – {local_timestamp(r.capture_end)}"
+        else:
+            recorded = ""
+        source = plain(r.get_capture_time_source_display()) if r.capture_time_source else ""
+        if r.capture_time_source == Recording.TimeSource.DECLARED:
+            source = f"{source}: {r.capture_evidence}"
+        share = r.analysed_share
+        rows.append(
+            (
+                r.pk,
+                r.camera.name,
+                recorded,
+                source,
+                r.sha256 or "",
+                r.declared_size,
+                f"{r.container}/{r.codec}, {number_format(r.duration_seconds or 0, 1)} s" if r.codec else "",
+                plain(r.get_status_display()) + (f": {r.failure_reason}" if r.failure_reason else ""),
+                "" if share is None else f"{number_format(100 * share, 0)} %",
+                local_timestamp(r.destroyed_at) or "",
+            )
+        )
+    return DossierSection(
+        key="recordings",
+        title=_("Recordings searched (post-event search)"),
+        order=RECORDINGS_ORDER,
+        columns=(
+            _("Recording"),
+            _("Camera"),
+            _("Recorded"),
+            _("Capture time from"),
+            _("SHA-256 on arrival"),
+            _("Bytes"),
+            _("Video"),
+            _("State"),
+            _("Analysed"),
+            _("Destroyed"),
         ),
         rows=tuple(rows),
     )

@@ -53,7 +53,12 @@ def notification_content(case: Case, *, kind: str, now: datetime) -> dict:
         "requesting_unit": case.unit,
         "urgent": case.is_urgent,
         "status": case.status,
+        # R24: a post-event search is notified as its own kind, with the capture-time range of its footage.
+        "kind": case.kind,
     }
+    if case.is_post_event:
+        capture_start, capture_end = case.effective_capture_range
+        content["capture_start"], content["capture_end"] = iso(capture_start), iso(capture_end)
     if kind == NotificationKind.ENDED:
         content["ended_at"] = iso(selectors.case_ended_at(case=case, now=now) or now)
         content["how_it_ended"] = status_text

@@ -97,6 +97,28 @@ def test_a_post_event_search_finds_the_person_only_inside_the_authorised_capture
     # Done once: a second run analyses nothing more.
     assert recording_analyse_run(recording_id=recording.pk).scan_id is None
 
+    # The office's dossier, deployment records, annual report and notifications show it as its own kind (R16, R23).
+    from office.reports.annual import annual_report
+    from office.reports.dossier import case_dossier
+    from office.reports.records import deployment_records
+    from oversight.models import OfficeNotification
+
+    case = Case.objects.get(pk=case.pk)
+    sections = {section.key: section for section in case_dossier(case=case).sections}
+    (row,) = sections["recordings"].rows
+    assert row[0] == recording.pk and recording.sha256 in row and "100" in row[8]
+    alert_rows = {r[0]: r for r in sections["alerts"].rows}
+    assert f"recording {recording.pk}" in alert_rows[sighting.pk][2] and "Verified" in alert_rows[sighting.pk][5]
+    assert sum(r[4] for r in sections["scans"].rows) == outcome.frames_read  # the recording's scans, none live
+    (record,) = deployment_records(cases=[case])
+    assert record.values["kind"] == "Post-event search of recorded footage" and record.values["footage"]
+    assert record.values["alerts_verified"] == 1
+    totals = annual_report(year=START.year).totals
+    assert (totals["post_event_requests"], totals["post_event_approvals"], totals["post_event_uses"]) == (1, 1, 1)
+    approved_note = OfficeNotification.objects.get(case=case, kind="approved")
+    assert approved_note.content["kind"] == "post_event"
+    assert approved_note.content["capture_start"] == allowed_from.isoformat()
+
 
 def test_a_revocation_mid_recording_stops_it_within_a_batch_and_stores_nothing_after(w, clock, settings):
     settings.RECORDING_BATCH_SECONDS = 1.0
