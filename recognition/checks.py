@@ -78,6 +78,8 @@ def recording_limits_check(app_configs=None, **kwargs) -> list:
         )
     if settings.RECORDING_MAX_BYTES < settings.RECORDING_CHUNK_BYTES:
         messages.append(
-            checks.Error("RECORDING_MAX_BYTES must be at least one chunk (RECORDING_CHUNK_BYTES).", id="recognition.E011")
+            checks.Error(
+                "RECORDING_MAX_BYTES must be at least one chunk (RECORDING_CHUNK_BYTES).", id="recognition.E011"
+            )
         )
     return messages
