@@ -129,6 +129,7 @@ EVENT_GROUPS = {
     "keys": _("Data keys"),
     "scan": _("Scans"),
     "alert": _("Alerts"),
+    "recording": _("Recordings of post-event searches"),
     "retention": _("Retention"),
     "subject_request": _("Data-subject requests"),
     "report": _("Reports and dossiers"),

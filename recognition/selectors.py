@@ -44,7 +44,7 @@ def alert_get_for_user(*, user, pk: int) -> Alert:
 
     Sets ``alert.access_basis`` (recorded with each consultation, R17).
     """
-    alert = _visible().select_related("case", "person", "camera").filter(pk=pk).first()
+    alert = _visible().select_related("case", "person", "camera", "recording").filter(pk=pk).first()
     if alert is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404("No such alert.")
     basis = "alert_verifier" if _sees_every_alert(user) else case_access_basis(user=user, case=alert.case)

@@ -294,7 +294,8 @@ def case_dossier(*, case: Case) -> Dossier:
             _consultation_rows(consultations),
         ),
     ]
-    sections.extend(builder(case) for builder in SECTION_BUILDERS)
+    # A builder answers None when its section does not apply (recordings: post-event searches only, R24).
+    sections.extend(section for builder in SECTION_BUILDERS if (section := builder(case)) is not None)
     figures = usage_for_cases([case])[case.pk]
     period = selectors.case_active_period(case=case, now=timezone.now())
     summary = {str(label): figures[key] for key, label in USAGE_FIGURES}

@@ -104,9 +104,11 @@ def alerts_section(case: Case) -> DossierSection:
     )
 
 
-def recordings_section(case: Case) -> DossierSection:
+def recordings_section(case: Case) -> DossierSection | None:
     """R24: the footage a post-event search looked at: where and when it was recorded, where its capture time came
     from, its SHA-256 on arrival, how far it was analysed and when it was destroyed."""
+    if not case.is_post_event:
+        return None
     rows = []
     for r in Recording.objects.filter(case=case).select_related("camera").order_by("pk"):
         if r.capture_start:
