@@ -33,7 +33,7 @@ class RecordingStatus(models.TextChoices):
 
 class CaptureTimeSource(models.TextChoices):
     METADATA = "metadata", _("the file's own metadata")
-    DECLARED = "declared", _("declared by the requester, with evidence")
+    DECLARED = "declared", _("the requester's declaration, with its evidence")
 
 
 class Recording(models.Model):

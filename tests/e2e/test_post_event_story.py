@@ -84,7 +84,7 @@ def test_a_post_event_search_in_a_browser(
     recording.refresh_from_db()
     page.goto(story.url("recognition:case_recordings", case.pk))
     row = page.locator(f'tr[data-recording-id="{recording.pk}"]').inner_text()
-    assert recording.sha256 in row and "declared by the requester" in row and "h264" in row
+    assert recording.sha256 in row and "the requester's declaration" in row and "h264" in row
     story.shoot(page, "requester-recording-checked")
     context.close()
     case = case_services.case_submit(actor=requester, case=case)

@@ -58,7 +58,7 @@ def test_the_api_uploads_a_recording_in_chunks_and_reports_the_check(w, case, cl
     )
     # The page shows the hash and the capture time's source; the case page links to it.
     page = requester.get(f"/cases/{case.pk}/recordings/").content.decode()
-    assert detail["sha256"] in page and "declared by the requester" in page and 'id="recording-upload"' in page
+    assert detail["sha256"] in page and "the requester's declaration" in page and 'id="recording-upload"' in page
     assert f"/cases/{case.pk}/recordings/" in requester.get(f"/cases/{case.pk}/").content.decode()
 
 
