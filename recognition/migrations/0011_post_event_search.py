@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('declared_capture_start', models.DateTimeField(blank=True, null=True)),
                 ('capture_evidence', models.TextField(blank=True, max_length=10000)),
                 ('metadata_capture_start', models.DateTimeField(blank=True, null=True)),
-                ('capture_time_source', models.CharField(blank=True, choices=[('metadata', "the file's own metadata"), ('declared', 'the requester's declaration, with its evidence')], max_length=20)),
+                ('capture_time_source', models.CharField(blank=True, choices=[('metadata', "the file's own metadata"), ('declared', "the requester's declaration, with its evidence")], max_length=20)),
                 ('capture_start', models.DateTimeField(blank=True, null=True)),
                 ('capture_end', models.DateTimeField(blank=True, null=True)),
                 ('status', models.CharField(choices=[('uploading', 'Uploading'), ('checking', 'Being checked'), ('needs_capture_time', 'Capture time needed'), ('ready', 'Ready'), ('refused', 'Refused'), ('destroyed', 'Destroyed')], default='uploading', max_length=20)),
