@@ -169,6 +169,11 @@ _DETAIL_LABELS = {
     "threshold": gettext_lazy("threshold"),
     "persons_excluded": gettext_lazy("persons left out"),
     "cameras_excluded": gettext_lazy("cameras left out"),
+    # R24: a post-event search's footage, as requested and as allowed.
+    "capture_start": gettext_lazy("footage from"),
+    "capture_end": gettext_lazy("footage until"),
+    "approved_capture_start": gettext_lazy("footage authorised from"),
+    "approved_capture_end": gettext_lazy("footage authorised until"),
 }
 
 

@@ -125,7 +125,8 @@ def recordings_section(case: Case) -> DossierSection | None:
                 r.camera.name,
                 recorded,
                 source,
-                r.sha256 or "",
+                # Four groups of 16 digits: it wraps in a page and a PDF, and reads aloud group by group.
+                " ".join(r.sha256[i : i + 16] for i in range(0, len(r.sha256), 16)),
                 r.declared_size,
                 f"{r.container}/{r.codec}, {number_format(r.duration_seconds or 0, 1)} s" if r.codec else "",
                 plain(r.get_status_display()) + (f": {r.failure_reason}" if r.failure_reason else ""),
