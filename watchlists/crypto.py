@@ -418,14 +418,14 @@ def open_records(handle, *, aad_for) -> Iterator[bytes]:
     been sealed as the last (a file cut after any other record raises DecryptionError).
     """
     index = 0
-    pending = _read_record(handle)
+    pending = read_record(handle)
     while pending is not None:
-        following = _read_record(handle)
+        following = read_record(handle)
         yield decrypt(pending, aad=aad_for(index, following is None))
         pending, index = following, index + 1
 
 
-def _read_record(handle) -> bytes | None:
+def read_record(handle) -> bytes | None:
     head = handle.read(_RECORD_LENGTH_BYTES)
     if not head:
         return None

@@ -476,3 +476,38 @@ def recordings_destroy(*, recordings, actor=None, why: str) -> int:
         transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
         count += 1
     return count
+
+
+def recordings_reencrypt(new_key_id: str) -> dict:
+    """Re-seal every stored recording under the current key (watchlists' data_key_rotate), record by record into a
+    new file that replaces the old one atomically; the row lock keeps chunks from arriving meanwhile. A worker reading
+    the old file keeps its open handle until it finishes."""
+    count = 0
+    for pk in Recording.objects.filter(destroyed_at__isnull=True).exclude(file_path="").values_list("pk", flat=True):
+        with transaction.atomic():
+            recording = _lock(pk)
+            path = recording_path(recording)
+            if recording.destroyed_at is not None or not path.exists() or recording.chunks_received == 0:
+                continue
+            fresh = path.with_suffix(".rotating")
+            changed = False
+            with open(path, "rb") as sealed, open(fresh, "wb") as out:
+                os.chmod(fresh, 0o600)
+                index = 0
+                while (blob := crypto.read_record(sealed)) is not None:
+                    last = (
+                        index == recording.chunks_received - 1 and recording.received_bytes == recording.declared_size
+                    )
+                    aad = recording.chunk_aad(index, last=last)
+                    again = crypto.reencrypt(blob, aad=aad)
+                    changed |= again is not blob
+                    out.write(len(again).to_bytes(4, "big") + again)
+                    index += 1
+                out.flush()
+                os.fsync(out.fileno())
+            if changed:
+                os.replace(fresh, path)
+                count += 1
+            else:
+                fresh.unlink()
+    return {"recordings": count}

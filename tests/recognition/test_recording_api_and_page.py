@@ -1,5 +1,7 @@
 """The recordings API and page of a post-event case (R24): chunked upload, state, outsiders refused (404)."""
 
+import html
+
 import pytest
 
 from recognition.models import Recording
@@ -57,7 +59,7 @@ def test_the_api_uploads_a_recording_in_chunks_and_reports_the_check(w, case, cl
         == 404
     )
     # The page shows the hash and the capture time's source; the case page links to it.
-    page = requester.get(f"/cases/{case.pk}/recordings/").content.decode()
+    page = html.unescape(requester.get(f"/cases/{case.pk}/recordings/").content.decode())
     assert detail["sha256"] in page and "the requester's declaration" in page and 'id="recording-upload"' in page
     assert f"/cases/{case.pk}/recordings/" in requester.get(f"/cases/{case.pk}/").content.decode()
 

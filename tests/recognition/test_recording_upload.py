@@ -164,3 +164,35 @@ def test_a_stored_recording_is_sealed_chunk_by_chunk_and_a_cut_or_altered_file_n
     assert recording_check_run(recording_id=recording.pk) == "refused"
     recording.refresh_from_db()
     assert recording.status == Recording.Status.REFUSED and "unreadable" in recording.failure_reason
+
+
+def test_a_key_rotation_reseals_stored_recordings_and_retires_the_old_key(w, case):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from watchlists import crypto
+
+    recording = upload(w.requester, case, w.cameras[0])
+    old_key = crypto.current_key_id()
+    call_command("watchlists_rotate_key", stdout=StringIO())
+    new_key = crypto.current_key_id()
+    assert new_key != old_key and list(crypto.load_keyring().key_ids) == [new_key]
+    with open(recording_path(recording), "rb") as sealed:
+        keys = set()
+        while (blob := crypto.read_record(sealed)) is not None:
+            keys.add(crypto.blob_key_id(blob))
+    assert keys == {new_key}
+    assert recording_check_run(recording_id=recording.pk) == Recording.Status.READY  # still opens, in order
+
+
+def test_a_file_shaped_like_a_video_that_does_not_decode_is_refused_by_the_engine(
+    w, case, django_capture_on_commit_callbacks
+):
+    data = bytearray(CLIP.read_bytes())
+    start = data.index(b"mdat") + 4
+    data[start : start + 600_000] = bytes(600_000)  # the boxes stand, the pictures are gone
+    with django_capture_on_commit_callbacks(execute=True):
+        recording = uploaded_and_checked(w.requester, case, w.cameras[0], data=bytes(data))
+    assert nothing_stored(recording) and recording.failure_reason.startswith("Refused:")
+    assert recording.sha256 == "" and recording.capture_start is None
