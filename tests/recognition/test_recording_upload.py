@@ -196,3 +196,23 @@ def test_a_file_shaped_like_a_video_that_does_not_decode_is_refused_by_the_engin
         recording = uploaded_and_checked(w.requester, case, w.cameras[0], data=bytes(data))
     assert nothing_stored(recording) and recording.failure_reason.startswith("Refused:")
     assert recording.sha256 == "" and recording.capture_start is None
+
+
+def test_the_dispatcher_queues_a_ready_recording_only_while_its_case_allows_it(w, case, clock):
+    from django.core.cache import cache
+
+    from oversight import services as case_services
+    from recognition.services import recordings_dispatch
+    from tests.recognition.conftest import START
+
+    recording = uploaded_and_checked(w.requester, case, w.cameras[0])
+    queued: list[int] = []
+    assert recordings_dispatch(queue=queued.append) == []  # a draft: the gate is shut
+    case_services.case_submit(actor=w.requester, case=case)
+    case_services.case_decide(actor=w.judge, case=case, granted=True, reasons="Necessary.")
+    assert recordings_dispatch(queue=queued.append) == []  # granted, but its window has not begun
+    clock.move_to(START)
+    assert recordings_dispatch(queue=queued.append) == [recording.pk] == queued
+    cache.clear()
+    Recording.objects.filter(pk=recording.pk).update(analysis_finished_at=START)
+    assert recordings_dispatch(queue=queued.append) == []  # analysed already
