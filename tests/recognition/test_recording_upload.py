@@ -216,3 +216,25 @@ def test_the_dispatcher_queues_a_ready_recording_only_while_its_case_allows_it(w
     cache.clear()
     Recording.objects.filter(pk=recording.pk).update(analysis_finished_at=START)
     assert recordings_dispatch(queue=queued.append) == []  # analysed already
+
+
+def test_the_footage_is_destroyed_at_the_cases_end_under_the_retention_schedule(
+    w, case, clock, django_capture_on_commit_callbacks
+):
+    """R19: rule recognition.recordings, RECORDING_RETENTION_HOURS_AFTER_END (0) after case_ended_at."""
+    from office.services.retention import retention_run
+    from oversight import services as case_services
+    from tests.recognition.conftest import START
+
+    recording = uploaded_and_checked(w.requester, case, w.cameras[0])
+    case_services.case_submit(actor=w.requester, case=case)
+    case = case_services.case_decide(actor=w.judge, case=case, granted=True, reasons="Necessary.")
+    clock.move_to(START)
+    assert retention_run()["recognition.recordings"] == 0  # running: kept
+    case_services.case_revoke(actor=w.judge, case=case, reason="Found.")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention_run()["recognition.recordings"] == 1
+    recording.refresh_from_db()
+    assert recording.status == Recording.Status.DESTROYED and recording.sha256  # the record of what was searched
+    assert not recording_path(recording).exists()
+    assert retention_run()["recognition.recordings"] == 0
