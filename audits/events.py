@@ -63,6 +63,14 @@ class EventType(models.TextChoices):
     ALERT_VERIFIED = "alert.verified", _("Alert verified by a person")
     ALERT_REJECTED = "alert.rejected", _("Alert rejected by a person")
 
+    # Recordings searched after the fact (R24)
+    RECORDING_UPLOAD_STARTED = "recording.upload_started", _("Upload of a recording started")
+    RECORDING_RECEIVED = "recording.received", _("Recording received, checked and hashed")
+    RECORDING_REFUSED = "recording.refused", _("Recording refused")
+    RECORDING_CAPTURE_TIME_DECLARED = "recording.capture_time_declared", _("Capture time of a recording declared")
+    RECORDING_ANALYSED = "recording.analysed", _("Analysis of a recording finished")
+    RECORDING_DESTROYED = "recording.destroyed", _("Recording destroyed")
+
     # Retention, the urgency purge and data-subject requests (R9, R19, R21)
     RETENTION_APPLIED = "retention.applied", _("Retention schedule applied")
     CASE_DATA_PURGED = "case.data_purged", _("Everything an unauthorised urgent use produced was deleted")
@@ -124,6 +132,7 @@ EVENT_GROUPS = {
     "keys": _("Data keys"),
     "scan": _("Scans"),
     "alert": _("Alerts"),
+    "recording": _("Recordings of post-event searches"),
     "retention": _("Retention"),
     "subject_request": _("Data-subject requests"),
     "report": _("Reports and dossiers"),

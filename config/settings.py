@@ -308,7 +308,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # Scans hold a worker process for a whole segment; they get a queue (and workers) of their own,
 # so encodings, the dispatcher and expiry never wait behind them.
-CELERY_TASK_ROUTES = {"recognition.scan_camera": {"queue": "scans"}}
+CELERY_TASK_ROUTES = {
+    "recognition.scan_camera": {"queue": "scans"},
+    # R24: analysing a recording runs the engine like a scan, on the scan workers.
+    "recognition.recording_analyse": {"queue": "scans"},
+    "recognition.recording_check": {"queue": "scans"},
+}
 # Periodic tasks (Celery beat). Keys are stable names; other apps add their own entries.
 CELERY_BEAT_SCHEDULE = {
     # Keeps case statuses true (approved -> expired, urgent -> expired at 24 h, R9);
@@ -376,6 +381,8 @@ AUDIT_ALLOW_FLUSH = TESTING
 CASE_MAX_DURATION_HOURS = env_int("CASE_MAX_DURATION_HOURS", 72, minimum=1)
 CASE_MAX_CAMERAS = env_int("CASE_MAX_CAMERAS", 5, minimum=1)
 CASE_URGENCY_HOURS = env_int("CASE_URGENCY_HOURS", 24, minimum=1, maximum=24)
+# R24 (AI Act Art. 26(10)): an urgent post-event search must have its authorisation requested within 48 hours.
+POST_EVENT_URGENCY_HOURS = env_int("POST_EVENT_URGENCY_HOURS", 48, minimum=1, maximum=48)
 COMMISSION_QUORUM = env_int("COMMISSION_QUORUM", 3, minimum=1)
 # Share of votes in favour needed, strictly more than this fraction (0.5 = simple majority).
 COMMISSION_MAJORITY = env_float("COMMISSION_MAJORITY", 0.5, minimum=0.5, maximum=1.0)
@@ -422,6 +429,19 @@ CELERY_BEAT_SCHEDULE["office-retention-apply"] = {
 REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# ---------------------------------------------------------------- recordings for post-event searches (R24)
+# Recordings arrive in chunks of at most RECORDING_CHUNK_BYTES (each one request, under REQUEST_MAX_BYTES: start-up
+# check recognition.E010), are encrypted chunk by chunk into RECORDING_DIR and may total RECORDING_MAX_BYTES.
+RECORDING_DIR = Path(env_str("RECORDING_DIR", str(VAR_DIR / "recordings")))
+RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 8 * 1024**3, minimum=1024 * 1024)
+RECORDING_CHUNK_BYTES = env_int("RECORDING_CHUNK_BYTES", 4 * 1024 * 1024, minimum=64 * 1024)
+# Capture time analysed per batch of a recording; the gate is asked before each (revocation stops it within one).
+RECORDING_BATCH_SECONDS = env_float("RECORDING_BATCH_SECONDS", 5.0, minimum=0.5, maximum=60.0)
+# A recording whose file metadata gives its start may differ from a declared start by at most this much.
+# R19: recordings' footage is destroyed this long after the case's end (retention rule recognition.recordings).
+RECORDING_RETENTION_HOURS_AFTER_END = env_int("RECORDING_RETENTION_HOURS_AFTER_END", 0, minimum=0)
+RECORDING_CLOCK_TOLERANCE_SECONDS = env_int("RECORDING_CLOCK_TOLERANCE_SECONDS", 120, minimum=0, maximum=3600)
 
 # ---------------------------------------------------------------- recognition (R10, R11)
 RECOGNITION_SAMPLE_FPS = env_float("RECOGNITION_SAMPLE_FPS", 5.0, minimum=0.1, maximum=60)

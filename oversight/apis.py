@@ -114,6 +114,9 @@ class ScopeInput(serializers.Serializer):
     threshold = serializers.FloatField(required=False, allow_null=True, default=None)
     person_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True, default=None)
     camera_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True, default=None)
+    # R24: a post-event search's footage may be narrowed to a shorter capture-time range.
+    capture_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    capture_end = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 # ---------------------------------------------------------------- cases

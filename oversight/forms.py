@@ -84,6 +84,8 @@ class CaseForm(forms.Form):
             .order_by("username")
         )
         judge.label_from_instance = lambda j: f"{j.get_username()} ({j.unit})" if j.unit else j.get_username()
+        # R24: a live search unless the requester chooses a post-event one (a form without the choice drafts live).
+        self.fields["kind"].required = False
         self.fields["match_threshold"].initial = settings.MATCH_THRESHOLD_DEFAULT
         threshold, end = self.fields["match_threshold"], self.fields["requested_end"]
         limit = _("At most %(max)s.") % {"max": number_format(settings.MATCH_THRESHOLD_MAX)}
@@ -193,6 +195,17 @@ class ScopeForm(forms.Form):
     threshold = forms.FloatField(
         label=gettext_lazy("Threshold"), help_text=gettext_lazy("Not higher (laxer) than requested: lower is stricter.")
     )
+    # R24: only on a post-event search's form.
+    capture_start = forms.DateTimeField(
+        widget=DATETIME_WIDGET,
+        label=gettext_lazy("Footage recorded from"),
+        help_text=gettext_lazy("Not earlier than requested."),
+    )
+    capture_end = forms.DateTimeField(
+        widget=DATETIME_WIDGET,
+        label=gettext_lazy("Footage recorded until"),
+        help_text=gettext_lazy("Not later than requested."),
+    )
     persons = forms.TypedMultipleChoiceField(
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
@@ -224,6 +237,8 @@ class ScopeForm(forms.Form):
                 "start": case.requested_start,
                 "end": case.requested_end,
                 "threshold": case.match_threshold,
+                "capture_start": case.capture_start,
+                "capture_end": case.capture_end,
                 "persons": [p.pk for p in persons],
                 "cameras": [link.camera_id for link in links],
             },
@@ -235,6 +250,8 @@ class ScopeForm(forms.Form):
         self.fields["conditions"].choices = [(str(n), text) for n, text in enumerate(conditions)]
         if not conditions:
             del self.fields["conditions"]
+        if not case.is_post_event:
+            del self.fields["capture_start"], self.fields["capture_end"]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -246,13 +263,15 @@ class ScopeForm(forms.Form):
             "threshold": data.get("threshold"),
             "person_ids": data.get("persons") or [],
             "camera_ids": data.get("cameras") or [],
+            "capture_start": data.get("capture_start"),
+            "capture_end": data.get("capture_end"),
         }
 
     def clean(self):
         data = super().clean()
         if data.get("granted") is False:
             # A refusal has no scope: do not let empty scope fields hide the real message.
-            for name in ("start", "end", "threshold"):
+            for name in ("start", "end", "threshold", "capture_start", "capture_end"):
                 self.errors.pop(name, None)
         elif "conditions" in self.fields and len(data.get("conditions") or ()) < len(self.fields["conditions"].choices):
             self.add_error("conditions", _("Confirm each of the office's conditions before granting."))

@@ -442,7 +442,8 @@ def case_scopes_for_camera(*, camera: Camera | int, at: datetime) -> list[CaseSc
         permits_at_q(at)
     )
     rows = list(
-        CaseCamera.objects.filter(camera_id=camera_id, camera__enabled=True, in_scope=True)
+        # R24: a post-event search never opens a live camera; its own gate is case_scope_for_recording.
+        CaseCamera.objects.filter(camera_id=camera_id, camera__enabled=True, in_scope=True, case__kind=Case.Kind.LIVE)
         .filter(approved | urgent)
         .filter(Exists(permitted))
         .values_list("case_id", "case__reference", "case__status", "case__approved_threshold", "case__match_threshold")
@@ -472,6 +473,63 @@ def case_scopes_for_camera(*, camera: Camera | int, at: datetime) -> list[CaseSc
             )
         )
     return scopes
+
+
+@dataclass(frozen=True)
+class RecordingScope:
+    """What a post-event case allows on the footage of one camera now (R24): persons, threshold and the
+    capture-time range [capture_start, capture_end)."""
+
+    case_id: int
+    reference: str
+    threshold: float
+    person_ids: tuple[int, ...]
+    camera_id: int
+    capture_start: datetime
+    capture_end: datetime
+
+
+def case_scope_for_recording(*, case_id: int, camera_id: int, at: datetime) -> RecordingScope | None:
+    """THE GATE for recorded footage (R24, R9, R10): whether the post-event case `case_id` lets a worker analyse the
+    footage of `camera_id` at wall-clock instant `at`, and within which capture-time range.
+
+    Active means: a post-event case, approved with approved_start <= at < approved_end (the decision's capture
+    range applies), or urgent before authorisation (status `urgent`, or `submitted` with is_urgent) within
+    POST_EVENT_URGENCY_HOURS of its urgent start and its requested window (the requested capture range applies);
+    the camera in the case's scope; at least one person in scope. Decided from stored times alone, uncached: the
+    worker asks before every batch, so a revocation or refusal stops the analysis within one batch.
+    """
+    urgency = timedelta(hours=settings.POST_EVENT_URGENCY_HOURS)
+    approved = Q(status=Status.APPROVED, approved_start__lte=at, approved_end__gt=at)
+    urgent = Q(
+        status__in=[Status.URGENT, Status.SUBMITTED],
+        is_urgent=True,
+        urgent_started_at__lte=at,
+        urgent_started_at__gt=at - urgency,
+        requested_start__lte=at,
+        requested_end__gt=at,
+    )
+    case = (
+        Case.objects.filter(pk=case_id, kind=Case.Kind.POST_EVENT)
+        .filter(approved | urgent)
+        .filter(case_cameras__camera_id=camera_id, case_cameras__in_scope=True)
+        .first()
+    )
+    if case is None:
+        return None
+    person_ids = tuple(case.persons.filter(in_scope=True).order_by("id").values_list("id", flat=True))
+    start, end = case.effective_capture_range
+    if not person_ids or start is None or end is None:
+        return None
+    return RecordingScope(
+        case_id=case.pk,
+        reference=case.reference,
+        threshold=case.effective_threshold,
+        person_ids=person_ids,
+        camera_id=camera_id,
+        capture_start=start,
+        capture_end=end,
+    )
 
 
 # ---------------------------------------------------------------- configuration

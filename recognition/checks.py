@@ -62,3 +62,24 @@ def min_face_size_check(app_configs=None, **kwargs) -> list:
             )
         ]
     return []
+
+
+@checks.register()
+def recording_limits_check(app_configs=None, **kwargs) -> list:
+    """R24: a chunk of a recording is one request, so it must fit under the largest request accepted."""
+    messages = []
+    if settings.RECORDING_CHUNK_BYTES > settings.UPLOAD_MAX_BYTES:
+        messages.append(
+            checks.Error(
+                f"RECORDING_CHUNK_BYTES={settings.RECORDING_CHUNK_BYTES} must not exceed "
+                f"UPLOAD_MAX_BYTES={settings.UPLOAD_MAX_BYTES}: each chunk is one request.",
+                id="recognition.E010",
+            )
+        )
+    if settings.RECORDING_MAX_BYTES < settings.RECORDING_CHUNK_BYTES:
+        messages.append(
+            checks.Error(
+                "RECORDING_MAX_BYTES must be at least one chunk (RECORDING_CHUNK_BYTES).", id="recognition.E011"
+            )
+        )
+    return messages

@@ -22,6 +22,111 @@ class ScanStopReason(models.TextChoices):
     ERROR = "error", _("Unexpected error")
 
 
+class RecordingStatus(models.TextChoices):
+    UPLOADING = "uploading", _("Uploading")
+    CHECKING = "checking", _("Being checked")
+    NEEDS_CAPTURE_TIME = "needs_capture_time", _("Capture time needed")
+    READY = "ready", _("Ready")
+    REFUSED = "refused", _("Refused")
+    DESTROYED = "destroyed", _("Destroyed")
+
+
+class CaptureTimeSource(models.TextChoices):
+    METADATA = "metadata", _("the file's own metadata")
+    DECLARED = "declared", _("the requester's declaration, with its evidence")
+
+
+class Recording(models.Model):
+    """Recorded footage a post-event case searches (R24): evidence, stored encrypted, hashed on arrival.
+
+    The file is uploaded in chunks, each sealed with AES-256-GCM as it arrives (``watchlists.crypto``, aad naming this
+    row, the chunk's number and whether it is the last one, so chunks cannot be reordered, swapped between
+    recordings or cut off unnoticed). Only the worker decrypts it, into a private temporary file while it analyses.
+    Capture times come from the file's metadata where present, otherwise from the requester's declaration with its
+    evidence; sightings carry ``capture_start`` + the frame's media time. ``analysed_until_seconds`` is how far into
+    the file (media time) the analysis has come, for the progress shown on the case page.
+    """
+
+    Status = RecordingStatus
+    TimeSource = CaptureTimeSource
+
+    case = models.ForeignKey("oversight.Case", on_delete=models.PROTECT, related_name="recordings")
+    camera = models.ForeignKey("oversight.Camera", on_delete=models.PROTECT, related_name="recordings")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=255)
+    declared_size = models.BigIntegerField()
+    received_bytes = models.BigIntegerField(default=0)
+    chunks_received = models.PositiveIntegerField(default=0)
+    # The container's top-level structure, walked while the chunks stream in (recognition.video.ContainerWalk).
+    container = models.CharField(max_length=20, blank=True)
+    container_state = models.JSONField(default=dict, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    client_sha256 = models.CharField(max_length=64, blank=True)
+    file_path = models.CharField(max_length=300, blank=True)
+    # What the face engine found in the file.
+    codec = models.CharField(max_length=20, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    frame_count = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # Capture times: from the file's metadata, or declared with the evidence for them.
+    declared_capture_start = models.DateTimeField(null=True, blank=True)
+    capture_evidence = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
+    metadata_capture_start = models.DateTimeField(null=True, blank=True)
+    capture_time_source = models.CharField(max_length=20, choices=CaptureTimeSource.choices, blank=True)
+    capture_start = models.DateTimeField(null=True, blank=True)
+    capture_end = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=RecordingStatus.choices, default=RecordingStatus.UPLOADING)
+    failure_reason = models.TextField(blank=True)
+    # Analysis progress (media seconds from the file's start) and the wall time it took.
+    analysed_until_seconds = models.FloatField(default=0.0)
+    analysis_seconds = models.FloatField(default=0.0)
+    analysis_started_at = models.DateTimeField(null=True, blank=True)
+    analysis_finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=RecordingStatus.values), name="recording_status_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(declared_size__gt=0), name="recording_size_positive"),
+            models.CheckConstraint(
+                condition=models.Q(received_bytes__lte=models.F("declared_size")), name="recording_not_over_size"
+            ),
+            # R24: a capture time that is declared comes with its evidence.
+            models.CheckConstraint(
+                condition=models.Q(declared_capture_start__isnull=True) | ~models.Q(capture_evidence=""),
+                name="recording_declared_time_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready")
+                | models.Q(
+                    capture_start__isnull=False,
+                    capture_end__gt=models.F("capture_start"),
+                    sha256__regex=r"^[0-9a-f]{64}$",
+                ),
+                name="recording_ready_has_times_and_hash",
+            ),
+        ]
+
+    def __str__(self):
+        return f"recording {self.pk} of case {self.case_id}"
+
+    def chunk_aad(self, index: int, *, last: bool) -> bytes:
+        return f"recognition.Recording:{self.pk}:chunk:{index}:{'last' if last else 'more'}".encode()
+
+    @property
+    def analysed_share(self) -> float | None:
+        if not self.duration_seconds:
+            return None
+        return min(1.0, self.analysed_until_seconds / self.duration_seconds)
+
+
 class Scan(models.Model):
     """One worker's lease on one camera: a segment of analysis (R16: start, end, counts).
 
@@ -34,6 +139,8 @@ class Scan(models.Model):
     StopReason = ScanStopReason
 
     camera = models.ForeignKey("oversight.Camera", on_delete=models.PROTECT, related_name="scans")
+    # R24: a scan of recorded footage (a post-event search) holds the recording, not the live camera.
+    recording = models.ForeignKey(Recording, on_delete=models.SET_NULL, null=True, blank=True, related_name="scans")
     worker = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField()
     stopped_at = models.DateTimeField(null=True, blank=True)
@@ -52,7 +159,14 @@ class Scan(models.Model):
         indexes = [models.Index(fields=["camera", "started_at", "id"], name="scan_camera_started_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["camera"], condition=models.Q(stopped_at__isnull=True), name="scan_one_running_per_camera"
+                fields=["camera"],
+                condition=models.Q(stopped_at__isnull=True, recording__isnull=True),
+                name="scan_one_running_per_camera",
+            ),
+            models.UniqueConstraint(
+                fields=["recording"],
+                condition=models.Q(stopped_at__isnull=True, recording__isnull=False),
+                name="scan_one_running_per_recording",
             ),
             models.CheckConstraint(
                 condition=models.Q(stopped_at__isnull=True) | ~models.Q(stop_reason=""),
@@ -103,6 +217,8 @@ class Alert(models.Model):
     person = models.ForeignKey("oversight.Person", on_delete=models.CASCADE, related_name="alerts")
     camera = models.ForeignKey("oversight.Camera", on_delete=models.PROTECT, related_name="alerts")
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
+    # R24: a sighting in recorded footage names the recording; its capture times are the footage's own.
+    recording = models.ForeignKey(Recording, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
     # The reviewed sighting this one carries on (same person, case and camera, later frames of the same track).
     continues = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="continuations"

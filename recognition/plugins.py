@@ -30,9 +30,16 @@ def reencrypt_alert_crops(new_key_id: str) -> dict[str, int]:
     return alert_crops_reencrypt(new_key_id)
 
 
+def reencrypt_recordings(new_key_id: str) -> dict[str, int]:
+    from recognition.services.recordings import recordings_reencrypt
+
+    return recordings_reencrypt(new_key_id)
+
+
 def register_with_lower_layers() -> None:
     reference_encoder_register(encode_reference_photo)
     reencrypter_register("recognition.alert_crops", reencrypt_alert_crops)
+    reencrypter_register("recognition.recordings", reencrypt_recordings)  # R24: recorded footage at rest
     # The case page's alert counts (the office's reports read recognition.reports directly).
     case_usage_register("recognition.scans_and_alerts", reports.usage_for_cases)
     # THE hold rule (oversight.holds): what recognition knows must stay (R12, R14).

@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from oversight import selectors
 from oversight.models import Camera, Case
-from recognition.models import Alert, CameraOutage, Scan
+from recognition.models import Alert, CameraOutage, Recording, Scan
 
 
 def interruption_seconds() -> int:
@@ -83,7 +83,7 @@ WITH segment AS (
            LAG(COALESCE(last_frame_at, stopped_at)) OVER ordered AS previous_stop,
            LAG(worker) OVER ordered AS previous_worker
     FROM recognition_scan
-    WHERE camera_id IN ({cameras}) AND started_at >= %s AND started_at < %s
+    WHERE camera_id IN ({cameras}) AND {segments} AND started_at >= %s AND started_at < %s
     WINDOW ordered AS (PARTITION BY camera_id ORDER BY started_at, id)
 ), gap AS (
     SELECT segment.*, CASE WHEN previous_stop IS NULL THEN 0 ELSE {gap} END AS gap_seconds FROM segment
@@ -104,7 +104,12 @@ GROUP BY camera_id
 
 
 def case_camera_ids(case: Case) -> list[int]:
-    return list(case.case_cameras.filter(in_scope=True).values_list("camera_id", flat=True))
+    """The cameras whose analysis belongs to the case: those in scope, and for a post-event search (R24) also the
+    cameras that recorded its footage."""
+    cameras = set(case.case_cameras.filter(in_scope=True).values_list("camera_id", flat=True))
+    if case.is_post_event:
+        cameras |= set(Recording.objects.filter(case=case).values_list("camera_id", flat=True))
+    return sorted(cameras)
 
 
 def case_segments(case: Case, *, now=None):
@@ -113,7 +118,14 @@ def case_segments(case: Case, *, now=None):
     period = selectors.case_active_period(case=case, now=now)
     if period is None:
         return Scan.objects.none()
-    return Scan.objects.filter(camera_id__in=case_camera_ids(case), started_at__gte=period[0], started_at__lt=period[1])
+    return _case_scans(case).filter(started_at__gte=period[0], started_at__lt=period[1])
+
+
+def _case_scans(case: Case):
+    if case.is_post_event:
+        # R24: a post-event search's segments are those of its own recordings, never the live camera's.
+        return Scan.objects.filter(recording__case=case)
+    return Scan.objects.filter(camera_id__in=case_camera_ids(case), recording__isnull=True)
 
 
 def _outages(camera_ids: list[int], start: datetime, end: datetime) -> dict[int, list[CameraOutage]]:
@@ -138,11 +150,21 @@ def operating_periods(case: Case, *, now=None) -> list[OperatingPeriod]:
         return []
     start, end = period
     limit = interruption_seconds()
+    # Live cases count the live segments of their cameras; a post-event search (R24) the segments of its recordings.
+    if case.is_post_event:
+        segments, segment_params = (
+            "recording_id IN (SELECT id FROM recognition_recording WHERE case_id = %s)",
+            [case.pk],
+        )
+    else:
+        segments, segment_params = "recording_id IS NULL", []
     sql = _PERIODS_SQL.format(
-        cameras=", ".join(["%s"] * len(camera_ids)), gap=_seconds_between("started_at", "previous_stop")
+        cameras=", ".join(["%s"] * len(camera_ids)),
+        segments=segments,
+        gap=_seconds_between("started_at", "previous_stop"),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*camera_ids, start, end, limit, limit])
+        cursor.execute(sql, [*camera_ids, *segment_params, start, end, limit, limit])
         rows = {row[0]: row for row in cursor.fetchall()}
     sightings = dict(
         Alert.objects.filter(case=case).values_list("camera_id").annotate(n=Count("id")).order_by("camera_id")
@@ -208,4 +230,22 @@ def usage_for_cases(cases: list[Case]) -> dict[int, dict[str, int]]:
         if status == Alert.Status.VERIFIED:
             outcome_key = f"outcome_{outcome}" if outcome else "outcome_not_recorded"
             figures[outcome_key] = figures.get(outcome_key, 0) + n
+    # R24: the footage of post-event searches, for the progress the case page shows (milliseconds of media time).
+    footage = (
+        Recording.objects.filter(case_id__in=[c.pk for c in cases], status=Recording.Status.READY)
+        .values("case_id")
+        .annotate(
+            n=Count("id"),
+            total=Sum("duration_seconds"),
+            done=Sum("analysed_until_seconds"),
+            spent=Sum("analysis_seconds"),
+        )
+        .order_by()
+    )
+    for row in footage:
+        figures = usage[row["case_id"]]
+        figures["recordings"] = row["n"]
+        figures["footage_ms"] = int((row["total"] or 0) * 1000)
+        figures["footage_analysed_ms"] = int((row["done"] or 0) * 1000)
+        figures["footage_analysis_ms"] = int((row["spent"] or 0) * 1000)
     return usage

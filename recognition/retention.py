@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -24,10 +25,12 @@ from oversight.retention import (
     period,
     take,
 )
-from recognition.models import Alert, AlertReview, Scan
+from recognition.models import Alert, AlertReview, Recording, Scan
+from recognition.services.recordings import recording_path
 from watchlists.models import ReferencePhoto
 
 ALERT = "recognition.Alert"
+RECORDING = "recognition.Recording"
 REVIEW = "recognition.AlertReview"
 SCAN = "recognition.Scan"
 
@@ -57,6 +60,21 @@ def scans_delete(*, pks: list[int]) -> Deleted:
     ids = list(Scan.objects.filter(pk__in=pks, stopped_at__isnull=False).values_list("pk", flat=True))
     Scan.objects.filter(pk__in=ids).delete()
     return {SCAN: {None: ids}} if ids else {}
+
+
+def recordings_delete(*, pks: list[int]) -> Deleted:
+    """Destroy recordings' encrypted footage (R19, R24): the file goes after commit; the row stays destroyed with its
+    hash, times and counts, the record of what was searched. Idempotent: a destroyed recording is left alone."""
+    recordings = list(Recording.objects.filter(pk__in=pks, destroyed_at__isnull=True))
+    paths = [recording_path(r) for r in recordings if r.file_path]
+    ids = [r.pk for r in recordings]
+    Recording.objects.filter(pk__in=ids).update(status=Recording.Status.DESTROYED, destroyed_at=timezone.now())
+    transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    return {RECORDING: grouped([(r.pk, r.case_id) for r in recordings])} if recordings else {}
+
+
+def _recordings_of_cases(ids: list[int]) -> list[int]:
+    return list(Recording.objects.filter(case_id__in=ids, destroyed_at__isnull=True).values_list("pk", flat=True))
 
 
 # ---------------------------------------------------------------- what is due
@@ -142,6 +160,16 @@ def _scans_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
     return take(Scan.objects.filter(stopped_at__lte=cutoff), limit=limit, lock=lock)
 
 
+def _recordings_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]:
+    ended = case_ids_ended_before(cutoff=now - period(_rules["recognition.recordings"]), now=now)
+    if not ended:
+        return []
+    qs = Recording.objects.filter(case_id__in=ended, destroyed_at__isnull=True).exclude(
+        pk__in=held_ids(label=RECORDING)
+    )
+    return take(qs, limit=limit, lock=lock)
+
+
 KINDS: tuple[DeletableKind, ...] = (
     DeletableKind(
         label=ALERT,
@@ -158,6 +186,12 @@ KINDS: tuple[DeletableKind, ...] = (
         case_of=lambda pks: dict(AlertReview.objects.filter(pk__in=pks).values_list("pk", "alert__case_id")),
     ),
     DeletableKind(label=SCAN, delete=scans_delete),
+    DeletableKind(
+        label=RECORDING,
+        delete=recordings_delete,
+        of_cases=_recordings_of_cases,
+        case_of=lambda pks: dict(Recording.objects.filter(pk__in=pks).values_list("pk", "case_id")),
+    ),
 )
 RULES: tuple[RetentionRule, ...] = (
     RetentionRule(
@@ -207,6 +241,18 @@ RULES: tuple[RetentionRule, ...] = (
         action="delete",
         select=_scans_due,
         apply=scans_delete,
+    ),
+    RetentionRule(
+        code="recognition.recordings",
+        data="Recorded footage of post-event searches (the encrypted file; the row keeps hash, times and counts)",
+        clock="case end (case_ended_at)",
+        setting="RECORDING_RETENTION_HOURS_AFTER_END",
+        unit="hours",
+        minimum=0,
+        maximum=720,
+        action="delete",
+        select=_recordings_due,
+        apply=recordings_delete,
     ),
 )
 _rules = {rule.code: rule for rule in RULES}

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from oversight.roles import Role, user_has_role
 from oversight.selectors import case_access_basis, case_list_for_user, restricted_ids
-from recognition.models import Alert, AlertReview, CameraOutage
+from recognition.models import Alert, AlertReview, CameraOutage, Recording
 
 
 def _visible() -> QuerySet[Alert]:
@@ -44,7 +44,7 @@ def alert_get_for_user(*, user, pk: int) -> Alert:
 
     Sets ``alert.access_basis`` (recorded with each consultation, R17).
     """
-    alert = _visible().select_related("case", "person", "camera").filter(pk=pk).first()
+    alert = _visible().select_related("case", "person", "camera", "recording").filter(pk=pk).first()
     if alert is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404("No such alert.")
     basis = "alert_verifier" if _sees_every_alert(user) else case_access_basis(user=user, case=alert.case)
@@ -165,3 +165,31 @@ def alert_review_recent_for_user(*, user, limit: int = 5):
 def camera_outages_open() -> list[CameraOutage]:
     """Cameras in an outage now, longest first, with their camera (for the administrators' home page)."""
     return list(CameraOutage.objects.filter(ended_at__isnull=True).select_related("camera").order_by("started_at"))
+
+
+# ---------------------------------------------------------------- recordings of post-event searches (R24)
+
+
+def recordings_of_case(*, case) -> QuerySet[Recording]:
+    """A case's recordings in upload order (the caller checked the user may see the case)."""
+    return Recording.objects.filter(case=case).select_related("camera").order_by("pk")
+
+
+def recording_get_for_user(*, user, pk: int) -> Recording:
+    """A recording of a case the user may see; anyone else's answers 404 (STYLE 4)."""
+    from oversight.selectors import case_get_for_user
+
+    recording = Recording.objects.select_related("case", "camera").filter(pk=pk).first()
+    if recording is None:
+        raise Http404
+    case_get_for_user(user=user, pk=recording.case_id)  # 404 for a case the user may not see
+    return recording
+
+
+def recording_time_left_seconds(recording: Recording, *, authorised_seconds: float | None = None) -> float | None:
+    """Estimated wall time left to analyse a recording, from the pace so far (None before any progress)."""
+    total = recording.duration_seconds if authorised_seconds is None else authorised_seconds
+    done = recording.analysed_until_seconds
+    if not total or recording.analysis_finished_at or not done or not recording.analysis_seconds:
+        return None if not recording.analysis_finished_at else 0.0
+    return max(0.0, total - done) * recording.analysis_seconds / done

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recognition import views
+from recognition import recording_views, views
 
 app_name = "recognition"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("alerts/<int:pk>/reference/<int:photo_pk>/", views.alert_reference_photo, name="alert_reference_photo"),
     path("alerts/<int:pk>/review/", views.alert_review, name="alert_review"),
     path("alerts/<int:pk>/outcome/", views.alert_outcome, name="alert_outcome"),
+    # R24: the recordings of a post-event case.
+    path("cases/<int:pk>/recordings/", recording_views.case_recordings, name="case_recordings"),
+    path("recordings/<int:pk>/capture-time/", recording_views.recording_capture_time, name="recording_capture_time"),
 ]

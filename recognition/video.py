@@ -334,3 +334,127 @@ def read_playlist(path: str) -> list[str]:
     if not files:
         raise SourceError(label, "the playlist lists no file")
     return files
+
+
+# --------------------------------------------------------------------------- recordings arriving in chunks (R24)
+
+MP4_BOXES = (b"ftyp", b"styp", b"moov", b"mdat", b"free", b"wide", b"skip")
+_MP4_EPOCH_OFFSET = 2_082_844_800  # seconds from 1904-01-01 (MP4's epoch) to 1970-01-01
+
+
+class ContainerError(ValueError):
+    """The bytes are not a video container we accept, or its structure is broken; the message says which."""
+
+
+def container_kind(head: bytes) -> str | None:
+    """The container of a file from its first bytes: "mp4" (MP4/MOV), "matroska" (MKV/WebM), "avi", or None."""
+    if head[4:8] in MP4_BOXES:
+        return "mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "matroska"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    return None
+
+
+def container_walk(state: dict, offset: int, data: bytes) -> dict:
+    """Follow a container's top-level structure as its bytes arrive in order, without keeping them.
+
+    ``state`` is what the previous call returned ({} before the first chunk, which must start at offset 0). For MP4
+    the walk moves from box to box (``next`` is where the next box starts; ``carry`` keeps a box header cut by a
+    chunk's end), so at the end :func:`container_complete` knows whether the file stops inside a box. For AVI the
+    RIFF header gives the whole length; Matroska's segment header gives it when the recorder wrote one.
+    Raises ContainerError when the bytes are not a container we accept or a box is malformed.
+    """
+    state = dict(state)
+    if offset == 0:
+        kind = container_kind(data[:16])
+        if kind is None:
+            raise ContainerError("not a video file we accept (MP4 or MOV, Matroska or WebM, AVI)")
+        state = {"kind": kind, "next": 0, "carry": "", "expected": None}
+        if kind == "avi":
+            state["expected"] = 8 + int.from_bytes(data[4:8], "little")
+        elif kind == "matroska":
+            header = _read_vint(data, 4)
+            if header is not None and header[0] >= 0:
+                start = 4 + header[1] + header[0]
+                if data[start : start + 4] == b"\x18\x53\x80\x67":
+                    length = _read_vint(data, start + 4)
+                    if length is not None and length[0] >= 0:
+                        state["expected"] = start + 4 + length[1] + length[0]
+    if state.get("kind") != "mp4":
+        return state
+    carry = bytes.fromhex(state["carry"])
+    buffer_start = offset - len(carry)
+    buffer = carry + data
+    position = state["next"]
+    while True:
+        local = position - buffer_start
+        if local >= len(buffer):
+            carry = b""
+            break
+        header = buffer[local : local + 16]
+        if len(header) < 8 or (len(header) < 16 and header[:4] == b"\x00\x00\x00\x01"):
+            carry = buffer[local:]  # the box header goes on in the next chunk
+            break
+        length = int.from_bytes(header[:4], "big")
+        if length == 1:
+            length = int.from_bytes(header[8:16], "big")
+        elif length == 0:
+            state["expected"] = -1  # the last box runs to the end of the file
+            carry = b""
+            position = offset + len(data)
+            break
+        if length < 8:
+            raise ContainerError(f"a box at byte {position} has an impossible length ({length})")
+        position += length
+    state["next"], state["carry"] = position, carry.hex()
+    return state
+
+
+def container_complete(state: dict, size: int) -> str | None:
+    """After the last byte: None if the container's structure ends exactly at ``size``, else why it does not."""
+    kind, expected = state.get("kind"), state.get("expected")
+    if kind == "mp4":
+        if expected == -1:
+            return None
+        if state["next"] != size or state.get("carry"):
+            return "the file is truncated: it ends inside a part of the video (MP4 box)"
+        return None
+    if expected is not None and expected > size:
+        return "the file is truncated: it is shorter than its container declares"
+    return None
+
+
+def mp4_creation_time(path: str | os.PathLike):
+    """The recording's start as its MP4/MOV header states it (``mvhd`` creation time, UTC), or None when the file
+    states none (0, or not an MP4). A recorder's clock may be wrong: callers compare it with what is declared."""
+    from datetime import UTC, datetime
+
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        offset = 0
+        while offset + 8 <= size:
+            handle.seek(offset)
+            header = handle.read(16)
+            length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            skip = 8
+            if length == 1:
+                length, skip = int.from_bytes(header[8:16], "big"), 16
+            elif length == 0:
+                length = size - offset
+            if length < 8:
+                return None
+            if kind == b"moov":
+                body = handle.seek(offset + skip) and handle.read(min(length - skip, 1 << 20))
+                index = body.find(b"mvhd")
+                if index < 4:
+                    return None
+                version = body[index + 4]
+                raw = body[index + 8 : index + 16]
+                seconds = int.from_bytes(raw, "big") if version == 1 else int.from_bytes(raw[:4], "big")
+                if seconds <= _MP4_EPOCH_OFFSET:
+                    return None
+                return datetime.fromtimestamp(seconds - _MP4_EPOCH_OFFSET, tz=UTC)
+            offset += length
+    return None

@@ -77,6 +77,7 @@ def _isolated_keys(settings, tmp_path):
     settings.AUDIT_VERIFY_KEY_FILE = None
     settings.DATA_KEY_FILE = str(tmp_path / "keys" / "data.key")
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.RECORDING_DIR = tmp_path / "recordings"
 
 
 @pytest.fixture

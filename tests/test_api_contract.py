@@ -80,17 +80,34 @@ def data(roles, requester, judge, dpo, platform_admin, monkeypatch):
     window = {"start": timezone.now() + timedelta(hours=1), "end": timezone.now() + timedelta(hours=25)}
     draft = draft_case(requester, cameras, judge=judge, **window)
     submitted = submitted_case(world, **window)
+    # R24: a post-event draft with a recording being uploaded, so chunks and completions reach a real upload.
+    from recognition.services.recordings import recording_create
+
+    post_event = draft_case(
+        requester,
+        cameras,
+        judge=judge,
+        kind="post_event",
+        capture_start=timezone.now() - timedelta(hours=3),
+        capture_end=timezone.now() - timedelta(hours=1),
+        **window,
+    )
+    recording = recording_create(
+        actor=requester, case=post_event, camera_id=cameras[0].pk, file_name="export.mp4", size=1_000_000
+    )
     return {
         "case": [draft.pk, submitted.pk],
         "person": [p.pk for case in (draft, submitted) for p in case.persons.all()],
         "camera": [c.pk for c in cameras],
         "alert": [],
         "code": [code for code, _ in OBJECTIVES],
+        "recording": [recording.pk],
+        "offset": [0, 65536],
     }
 
 
 def _kind(path: str, name: str) -> str:
-    if name in ("case_pk",) or (name == "id" and path.startswith("/api/cases/")):
+    if name in ("case_pk", "case_id") or (name == "id" and path.startswith("/api/cases/")):
         return "case"
     if name in ("person_id", "person_pk"):
         return "person"
@@ -98,6 +115,8 @@ def _kind(path: str, name: str) -> str:
         return "camera"
     if name == "id" and path.startswith("/api/alerts/"):
         return "alert"
+    if name == "id" and path.startswith("/api/recordings/"):
+        return "recording"
     return name
 
 

@@ -93,6 +93,15 @@ def test_a_scan_segment_longer_than_the_broker_visibility_timeout(settings):
     assert "recognition.E001" in ids(scan_timing_check())
 
 
+def test_a_recording_chunk_larger_than_the_largest_request_is_refused_at_start_up(settings):
+    from recognition.checks import recording_limits_check
+
+    assert recording_limits_check() == []
+    settings.RECORDING_CHUNK_BYTES = settings.UPLOAD_MAX_BYTES + 1  # R24: each chunk is one request
+    settings.RECORDING_MAX_BYTES = settings.UPLOAD_MAX_BYTES
+    assert {"recognition.E010", "recognition.E011"} <= ids(recording_limits_check())
+
+
 def test_manage_py_check_stops_a_production_start_without_a_database_url(tmp_path):
     env = {
         k: v

@@ -393,3 +393,46 @@ def decrypt_array(blob: bytes, *, aad: bytes) -> np.ndarray:
             "malformed", f"decrypted {len(plaintext)} bytes; a face encoding has {ENCODING_DIMENSIONS * 8}"
         )
     return np.frombuffer(plaintext, dtype=_ENCODING_DTYPE).astype(np.float64)
+
+
+# ---------------------------------------------------------------- files too large to hold: sealed chunk by chunk
+
+
+_RECORD_LENGTH_BYTES = 4
+
+
+def seal_record(plaintext: bytes, *, aad: bytes) -> bytes:
+    """One record of a sealed file (recordings of gigabytes, R24): ``length (4 bytes, big-endian) | blob``.
+
+    The caller's ``aad`` names the file, the record's number and whether it is the last one, so records cannot be
+    reordered, moved to another file or cut off after any but the last without ``open_records`` noticing.
+    """
+    blob = encrypt(plaintext, aad=aad)
+    return len(blob).to_bytes(_RECORD_LENGTH_BYTES, "big") + blob
+
+
+def open_records(handle, *, aad_for) -> Iterator[bytes]:
+    """Yield the plaintext of each record of a file written with ``seal_record``, in order, one in memory at a time.
+
+    ``aad_for(index, last)`` gives the associated data record ``index`` was sealed with; the last record must have
+    been sealed as the last (a file cut after any other record raises DecryptionError).
+    """
+    index = 0
+    pending = read_record(handle)
+    while pending is not None:
+        following = read_record(handle)
+        yield decrypt(pending, aad=aad_for(index, following is None))
+        pending, index = following, index + 1
+
+
+def read_record(handle) -> bytes | None:
+    head = handle.read(_RECORD_LENGTH_BYTES)
+    if not head:
+        return None
+    if len(head) < _RECORD_LENGTH_BYTES:
+        raise DecryptionError("malformed", "a sealed file ends inside a record's length")
+    length = int.from_bytes(head, "big")
+    blob = handle.read(length)
+    if len(blob) != length:
+        raise DecryptionError("malformed", "a sealed file ends inside a record")
+    return blob

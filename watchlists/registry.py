@@ -45,7 +45,7 @@ def reencrypters() -> tuple[Reencrypter, ...]:
 
 
 # What must be registered (start-up check watchlists.E030): the encoder, and each re-encrypter by name.
-EXPECTED_REENCRYPTERS = ("recognition.alert_crops",)
+EXPECTED_REENCRYPTERS = ("recognition.alert_crops", "recognition.recordings")
 
 
 def missing_registrations() -> list[str]:

@@ -30,6 +30,10 @@ CASE_FIGURES = (
     ("urgent_uses", _("Urgent uses")),
     ("uses", _("Uses (activations)")),
     ("hours_of_use", _("Hours of use")),
+    # R24: post-event searches of recorded footage, counted as their own category (and within the figures above).
+    ("post_event_requests", _("Post-event searches requested")),
+    ("post_event_approvals", _("Post-event searches approved")),
+    ("post_event_uses", _("Post-event searches run")),
 )
 ANNUAL_FIGURES = (*CASE_FIGURES, *USAGE_FIGURES)
 
@@ -78,13 +82,17 @@ def annual_report(*, year: int, now=None) -> AnnualReport:
             row[key] += amount
 
     cases = Case.objects.only(
-        "id", "objective_id", "submitted_at", "decided_at", "approved_start", "urgent_started_at"
+        "id", "kind", "objective_id", "submitted_at", "decided_at", "approved_start", "urgent_started_at"
     ).order_by("id")
     for case in cases:
         if (month := _in_year(case.submitted_at, year)) is not None:
             count("requests", month, case.objective_id)
+            if case.is_post_event:
+                count("post_event_requests", month, case.objective_id)
         if (month := _in_year(case.decided_at, year)) is not None:
             count("approvals" if case.approved_start is not None else "refusals", month, case.objective_id)
+            if case.is_post_event and case.approved_start is not None:
+                count("post_event_approvals", month, case.objective_id)
         if (month := _in_year(case.urgent_started_at, year)) is not None:
             count("urgent_uses", month, case.objective_id)
 
@@ -97,6 +105,8 @@ def annual_report(*, year: int, now=None) -> AnnualReport:
         duration = (record.end - record.start).total_seconds() / 3600
         hours.append(duration)
         count("uses", month, objective)
+        if record.case.is_post_event:
+            count("post_event_uses", month, objective)
         count("hours_of_use", month, objective, duration)
         for row in (totals, by_month[month], by_objective[objective]):
             add_usage(row, record.usage)

@@ -37,6 +37,7 @@ from office.reports.figures import (
 from office.reports.sections import (
     period_summary,
     periods_section,
+    recordings_section,
     sightings_groups_section,
     sightings_section,
 )
@@ -185,6 +186,11 @@ _DETAIL_LABELS = {
     "threshold": gettext_lazy("threshold"),
     "persons_excluded": gettext_lazy("persons left out"),
     "cameras_excluded": gettext_lazy("cameras left out"),
+    # R24: a post-event search's footage, as requested and as allowed.
+    "capture_start": gettext_lazy("footage from"),
+    "capture_end": gettext_lazy("footage until"),
+    "approved_capture_start": gettext_lazy("footage authorised from"),
+    "approved_capture_end": gettext_lazy("footage authorised until"),
 }
 
 
@@ -445,7 +451,7 @@ def summary_section(case: Case, *, names, periods, figures, consultations, delet
 
 
 # What recognition did for the case (office.reports.sections); further kinds of results add their builder here.
-SECTION_BUILDERS = (periods_section, sightings_groups_section, sightings_section)
+SECTION_BUILDERS = (periods_section, recordings_section, sightings_groups_section, sightings_section)
 
 # The audit events the dossier reads, by type: the trail of a long case holds millions of frame batches, so the
 # query names the types it needs instead of reading the case's whole trail.
@@ -490,7 +496,8 @@ def case_dossier(*, case: Case, now=None) -> Dossier:
             _consultation_rows(consultations),
         ),
     ]
-    sections.extend(builder(case) for builder in SECTION_BUILDERS)
+    # A builder answers None when its section does not apply (recordings: post-event searches only, R24).
+    sections.extend(section for builder in SECTION_BUILDERS if (section := builder(case)) is not None)
     summary = {str(label): figures[key] for key, label in USAGE_FIGURES}
     rates = false_rates(figures)
     summary[_("False alert rate per face processed")] = rates["false_rate_per_face"]

@@ -47,6 +47,9 @@ RECORD_COLUMNS = (
     ("false_rate_per_face", gettext_lazy("False alert rate per face processed")),
     ("false_rate_per_alert", gettext_lazy("False alert rate per alert")),
     *OUTCOME_FIGURES,
+    # R24: post-event searches of recorded footage are uses of their own kind, with the footage they searched.
+    ("kind", gettext_lazy("Kind of use")),
+    ("footage", gettext_lazy("Footage searched (capture time)")),
 )
 
 
@@ -185,6 +188,8 @@ def deployment_records(*, year: int | None = None, cases: list[Case] | None = No
             "alerts_pending": figures["alerts_pending"],
             **false_rates(figures),
             **{key: figures[key] for key, _label in OUTCOME_FIGURES},
+            "kind": case.get_kind_display(),
+            "footage": _footage(case),
         }
         records.append(
             DeploymentRecord(
@@ -192,3 +197,11 @@ def deployment_records(*, year: int | None = None, cases: list[Case] | None = No
             )
         )
     return records
+
+
+def _footage(case: Case) -> str:
+    if not case.is_post_event or case.effective_capture_range[0] is None:
+        return ""
+    start, end = case.effective_capture_range
+    first = date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT")
+    return f"{first} – {date_format(timezone.localtime(end), 'SHORT_DATETIME_FORMAT')}"

@@ -17,12 +17,13 @@ from django.utils.translation import ngettext
 
 from office.reports.figures import DossierSection, grouped, local_timestamp, plain
 from oversight.models import Case
-from recognition.models import Alert, AlertReview
+from recognition.models import Alert, AlertReview, Recording
 from recognition.reports import OperatingPeriod, operating_periods
 
-# A slot for further kinds of results (post-event searches, for example): they add their own section between
-# sightings (50) and deletions (60), e.g. order 55, to office.reports.dossier.SECTION_BUILDERS.
+# A slot for further kinds of results: they add their own section between sightings (50) and deletions (60),
+# e.g. order 55, to office.reports.dossier.SECTION_BUILDERS.
 PERIODS_ORDER = 40
+RECORDINGS_ORDER = 45
 SIGHTINGS_ORDER = 50
 
 
@@ -139,6 +140,13 @@ def _person_words(alert: Alert) -> str:
     }
 
 
+def _where(alert: Alert) -> str:
+    # R24: a sighting in recorded footage names the recording in place of the live camera.
+    if alert.recording_id:
+        return _("%(camera)s, recording %(number)s") % {"camera": alert.camera.name, "number": alert.recording_id}
+    return alert.camera.name
+
+
 def _clock(value) -> str:
     return date_format(value, "TIME_FORMAT") if value else ""
 
@@ -172,7 +180,7 @@ def sightings_groups_section(case: Case, alerts: list[Alert] | None = None) -> D
     alerts = list(sighting_alerts(case)) if alerts is None else alerts
     groups: dict[tuple, list[Alert]] = {}
     for alert in alerts:
-        groups.setdefault((alert.person_id, alert.camera.name), []).append(alert)
+        groups.setdefault((alert.person_id, _where(alert)), []).append(alert)
     rows = []
     for (_person, camera), members in groups.items():
         statuses = Counter(a.status for a in members)
@@ -217,7 +225,7 @@ def sightings_section(case: Case, alerts: list[Alert] | None = None) -> DossierS
     rows = tuple(
         (
             _("person %(number)s") % {"number": alert.person_id},
-            alert.camera.name,
+            _where(alert),
             local_timestamp(alert.captured_at),
             duration_words(alert.duration_seconds),
             number_format(alert.distance, 3),
@@ -242,4 +250,54 @@ def sightings_section(case: Case, alerts: list[Alert] | None = None) -> DossierS
             _("Outcome"),
         ),
         rows=rows,
+    )
+
+
+def recordings_section(case: Case) -> DossierSection | None:
+    """R24: the footage a post-event search looked at: where and when it was recorded, where its capture time came
+    from, its SHA-256 on arrival, how far it was analysed and when it was destroyed."""
+    if not case.is_post_event:
+        return None
+    rows = []
+    for r in Recording.objects.filter(case=case).select_related("camera").order_by("pk"):
+        if r.capture_start:
+            recorded = f"{local_timestamp(r.capture_start)} – {local_timestamp(r.capture_end)}"
+        else:
+            recorded = ""
+        source = plain(r.get_capture_time_source_display()) if r.capture_time_source else ""
+        if r.capture_time_source == Recording.TimeSource.DECLARED:
+            source = f"{source}: {r.capture_evidence}"
+        share = r.analysed_share
+        rows.append(
+            (
+                r.pk,
+                r.camera.name,
+                recorded,
+                source,
+                # Four groups of 16 digits: it wraps in a page and a PDF, and reads aloud group by group.
+                " ".join(r.sha256[i : i + 16] for i in range(0, len(r.sha256), 16)),
+                r.declared_size,
+                f"{r.container}/{r.codec}, {number_format(r.duration_seconds or 0, 1)} s" if r.codec else "",
+                plain(r.get_status_display()) + (f": {r.failure_reason}" if r.failure_reason else ""),
+                "" if share is None else f"{number_format(100 * share, 0)} %",
+                local_timestamp(r.destroyed_at) or "",
+            )
+        )
+    return DossierSection(
+        key="recordings",
+        title=_("Recordings searched (post-event search)"),
+        order=RECORDINGS_ORDER,
+        columns=(
+            _("Recording"),
+            _("Camera"),
+            _("Recorded"),
+            _("Capture time from"),
+            _("SHA-256 on arrival"),
+            _("Bytes"),
+            _("Video"),
+            _("State"),
+            _("Analysed"),
+            _("Destroyed"),
+        ),
+        rows=tuple(rows),
     )

@@ -38,6 +38,9 @@ def case_leftovers(*, case, needles: tuple[bytes, ...] = ()) -> dict[str, list]:
         for p in (folder.iterdir() if folder.is_dir() else [])
         if f"{PHOTO_DIR}/{p.name}" not in known
     )
+    # R24: the encrypted footage of the case's recordings.
+    footage = Path(settings.RECORDING_DIR) / str(case.pk)
+    found["recording_files"] = sorted(p.name for p in (footage.iterdir() if footage.is_dir() else []))
     hits = []
     if needles and root.is_dir():
         for path in root.rglob("*"):

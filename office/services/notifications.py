@@ -127,6 +127,10 @@ def notification_text(notification: OfficeNotification) -> dict:
         "ended_at": _when(content.get("ended_at")),
         "authority": authority,
         "urgent": bool(content.get("urgent")),
+        # R24: a post-event search is its own kind of use; the footage's capture-time range goes with it.
+        "post_event": content.get("kind") == "post_event",
+        "capture_start": _when(content.get("capture_start")),
+        "capture_end": _when(content.get("capture_end")),
     }
 
 

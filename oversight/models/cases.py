@@ -126,6 +126,13 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class CaseKind(models.TextChoices):
+    """R24: a search of live feeds, or a post-event search of footage recorded before the case."""
+
+    LIVE = "live", _("Live search of camera feeds")
+    POST_EVENT = "post_event", _("Post-event search of recorded footage")
+
+
 class CaseAuthority(models.TextChoices):
     JUDGE = "judge", _("A judge")
     COMMISSION = "commission", _("The commission")
@@ -134,11 +141,37 @@ class CaseAuthority(models.TextChoices):
 class Case(models.Model):
     Status = CaseStatus
     Authority = CaseAuthority
+    Kind = CaseKind
 
     reference = models.CharField(max_length=20, unique=True)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases")
     # Snapshot: the unit at the time of the request, even if the officer moves on.
     unit = models.CharField(max_length=100, blank=True)
+
+    # R24: a post-event search is a case of its own kind, under the same drafting, four eyes and decision. Its
+    # requested (and approved) window is when the search may RUN; the capture-time range below is which footage.
+    kind = models.CharField(
+        max_length=20,
+        choices=CaseKind.choices,
+        default=CaseKind.LIVE,
+        verbose_name=_("kind of search"),
+        help_text=_("Live camera feeds, or footage recorded before the case (post-event search)."),
+    )
+    capture_start = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("footage recorded from"),
+        help_text=_("Post-event search only: the earliest capture time of the footage to search."),
+    )
+    capture_end = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("footage recorded until"),
+        help_text=_("Post-event search only: the latest capture time of the footage to search."),
+    )
+    # R24: what the decision allowed of the capture-time range (possibly narrower).
+    approved_capture_start = models.DateTimeField(null=True, blank=True)
+    approved_capture_end = models.DateTimeField(null=True, blank=True)
 
     # R1
     objective = models.ForeignKey(
@@ -256,6 +289,23 @@ class Case(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
             models.CheckConstraint(condition=Q(authority__in=CaseAuthority.values), name="case_authority_valid"),
+            models.CheckConstraint(condition=Q(kind__in=CaseKind.values), name="case_kind_valid"),
+            # R24: a post-event search names the footage's capture-time range; a live search has none.
+            models.CheckConstraint(
+                condition=Q(kind="live", capture_start__isnull=True, capture_end__isnull=True)
+                | Q(kind="post_event", capture_start__isnull=True, capture_end__isnull=True, status="draft")
+                | Q(kind="post_event", capture_end__gt=F("capture_start")),
+                name="case_capture_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_capture_start__isnull=True, approved_capture_end__isnull=True)
+                | Q(
+                    approved_capture_end__gt=F("approved_capture_start"),
+                    approved_capture_start__gte=F("capture_start"),
+                    approved_capture_end__lte=F("capture_end"),
+                ),
+                name="case_approved_capture_within_request",
+            ),
             models.CheckConstraint(condition=Q(requested_end__gt=F("requested_start")), name="case_requested_window"),
             models.CheckConstraint(
                 condition=Q(approved_start__isnull=True, approved_end__isnull=True)
@@ -301,10 +351,27 @@ class Case(models.Model):
         return self.reference
 
     @property
+    def is_post_event(self) -> bool:
+        return self.kind == CaseKind.POST_EVENT
+
+    @property
+    def urgency_hours(self) -> int:
+        """R9, R24: an urgent live use lapses after CASE_URGENCY_HOURS; an urgent post-event search must have its
+        authorisation requested within POST_EVENT_URGENCY_HOURS (48 at most, AI Act Art. 26(10))."""
+        return settings.POST_EVENT_URGENCY_HOURS if self.is_post_event else settings.CASE_URGENCY_HOURS
+
+    @property
     def urgency_ends_at(self):
         if self.urgent_started_at is None:
             return None
-        return self.urgent_started_at + timedelta(hours=settings.CASE_URGENCY_HOURS)
+        return self.urgent_started_at + timedelta(hours=self.urgency_hours)
+
+    @property
+    def effective_capture_range(self):
+        """R24: the capture-time range the search may look at: the approved one once decided, else the request."""
+        if self.approved_capture_start is not None:
+            return self.approved_capture_start, self.approved_capture_end
+        return self.capture_start, self.capture_end
 
     @property
     def effective_threshold(self) -> float:
@@ -316,6 +383,7 @@ class Case(models.Model):
 # page: a new editable field needs its model field (with verbose_name and help_text), its migration and its
 # name here (issue 8; tests/oversight/test_case_fields.py fails when a consumer disagrees).
 CASE_DRAFT_FIELDS = (
+    "kind",
     "objective",
     "offence",
     "offence_max_sentence_years",
@@ -327,6 +395,8 @@ CASE_DRAFT_FIELDS = (
     "assigned_judge",
     "requested_start",
     "requested_end",
+    "capture_start",
+    "capture_end",
     "match_threshold",
     "impact_assessment",
 )
@@ -391,6 +461,9 @@ class ScopeProposal(models.Model):
     scope_threshold = models.FloatField(null=True, blank=True)
     scope_person_ids = models.JSONField(default=list, blank=True)
     scope_camera_ids = models.JSONField(default=list, blank=True)
+    # R24: a post-event grant may narrow the footage's capture-time range.
+    scope_capture_start = models.DateTimeField(null=True, blank=True)
+    scope_capture_end = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -53,6 +53,8 @@ def case_decide(
     threshold: float | None = None,
     person_ids: list[int] | None = None,
     camera_ids: list[int] | None = None,
+    capture_start: datetime | None = None,
+    capture_end: datetime | None = None,
 ) -> Case:
     """The judge's binding decision (R6): submitted → approved or denied.
 
@@ -93,6 +95,8 @@ def case_decide(
             threshold=threshold,
             person_ids=person_ids,
             camera_ids=camera_ids,
+            capture_start=capture_start,
+            capture_end=capture_end,
         )
         decision = Decision.objects.create(case=case, decided_by=actor, **fields)
         how = {"authority": Authority.JUDGE, "decided_by": actor.pk, "decision_id": decision.pk, "tally": None}
@@ -114,6 +118,8 @@ def case_vote(
     threshold: float | None = None,
     person_ids: list[int] | None = None,
     camera_ids: list[int] | None = None,
+    capture_start: datetime | None = None,
+    capture_end: datetime | None = None,
 ) -> Case:
     """One commission member's vote (R6); the vote that reaches the quorum decides.
 
@@ -155,6 +161,8 @@ def case_vote(
             threshold=threshold,
             person_ids=person_ids,
             camera_ids=camera_ids,
+            capture_start=capture_start,
+            capture_end=capture_end,
         )
         vote = Vote.objects.create(case=case, member=actor, **fields)
         audit_record(
@@ -221,8 +229,15 @@ def _commission_tally(case: Case, *, now: datetime) -> None:
         "threshold": min(v.scope_threshold for v in in_favour),
         "person_ids": sorted(set.intersection(*(set(v.scope_person_ids) for v in in_favour))),
         "camera_ids": sorted(set.intersection(*(set(v.scope_camera_ids) for v in in_favour))),
+        "capture_start": None,
+        "capture_end": None,
     }
-    if scope["end"] <= scope["start"] or not scope["person_ids"] or not scope["camera_ids"]:
+    if case.is_post_event:
+        # R24: the capture-time range every favourable vote accepts.
+        scope["capture_start"] = max(v.scope_capture_start for v in in_favour)
+        scope["capture_end"] = min(v.scope_capture_end for v in in_favour)
+    no_footage = case.is_post_event and scope["capture_end"] <= scope["capture_start"]
+    if scope["end"] <= scope["start"] or not scope["person_ids"] or not scope["camera_ids"] or no_footage:
         # Fail closed: the majority agrees on no common scope.
         _deny(case, now, actor=COMMISSION_ACTOR, how={**how, "why": "no common scope"})
         return
@@ -232,7 +247,9 @@ def _commission_tally(case: Case, *, now: datetime) -> None:
 # ---------------------------------------------------------------- the steps both authorities share
 
 
-def _proposed_scope(case: Case, *, now, start, end, threshold, person_ids, camera_ids) -> dict:
+def _proposed_scope(
+    case: Case, *, now, start, end, threshold, person_ids, camera_ids, capture_start=None, capture_end=None
+) -> dict:
     """A decision or vote may narrow the request, never widen it (R5, R6). None means "as requested".
 
     Returns the scope; raises ValidationError naming the field.
@@ -272,8 +289,42 @@ def _proposed_scope(case: Case, *, now, start, end, threshold, person_ids, camer
     # The office's conditions as rules: a grant longer or laxer than they allow is refused, the condition named.
     for message in scope_condition_errors(camera_ids=cameras, start=start, end=end, threshold=threshold):
         add_error(errors, "camera_ids", message)
+    capture = _proposed_capture_range(case, capture_start, capture_end, errors)
     raise_if(errors)
-    return {"start": start, "end": end, "threshold": threshold, "person_ids": persons, "camera_ids": cameras}
+    return {
+        "start": start,
+        "end": end,
+        "threshold": threshold,
+        "person_ids": persons,
+        "camera_ids": cameras,
+        "capture_start": capture[0],
+        "capture_end": capture[1],
+    }
+
+
+def _proposed_capture_range(case: Case, start, end, errors) -> tuple[datetime | None, datetime | None]:
+    """R24: a post-event grant may narrow the footage's capture-time range, never widen it."""
+    if not case.is_post_event:
+        if start is not None or end is not None:
+            add_error(errors, "capture_start", _("Only a post-event search has a capture-time range."))
+        return None, None
+    start = case.capture_start if start is None else start
+    end = case.capture_end if end is None else end
+    if start < case.capture_start:
+        add_error(
+            errors,
+            "capture_start",
+            _("A decision may only narrow the request: the footage cannot start earlier than requested."),
+        )
+    if end > case.capture_end:
+        add_error(
+            errors,
+            "capture_end",
+            _("A decision may only narrow the request: the footage cannot end later than requested."),
+        )
+    if end <= start:
+        add_error(errors, "capture_end", _("The end must be after the start."))
+    return start, end
 
 
 def _unusable_cameras(camera_ids: list[int]) -> list[str]:
@@ -301,6 +352,10 @@ def _narrowing(case: Case, scope: dict) -> dict:
         narrowed["persons_excluded"] = sorted(set(requested_persons) - set(scope["person_ids"]))
     if set(requested_cameras) - set(scope["camera_ids"]):
         narrowed["cameras_excluded"] = sorted(set(requested_cameras) - set(scope["camera_ids"]))
+    if case.is_post_event and scope["capture_start"] != case.capture_start:
+        narrowed["capture_start"] = {"requested": iso(case.capture_start), "allowed": iso(scope["capture_start"])}
+    if case.is_post_event and scope["capture_end"] != case.capture_end:
+        narrowed["capture_end"] = {"requested": iso(case.capture_end), "allowed": iso(scope["capture_end"])}
     return narrowed
 
 
@@ -344,6 +399,8 @@ def _scope_columns(scope: dict | None) -> dict:
         "scope_threshold": scope["threshold"],
         "scope_person_ids": scope["person_ids"],
         "scope_camera_ids": scope["camera_ids"],
+        "scope_capture_start": scope["capture_start"],
+        "scope_capture_end": scope["capture_end"],
     }
 
 
@@ -357,12 +414,23 @@ def _approve(case: Case, scope: dict, now: datetime, *, actor, how: dict) -> Non
     case.approved_start = scope["start"]
     case.approved_end = scope["end"]
     case.approved_threshold = scope["threshold"]
+    case.approved_capture_start = scope["capture_start"]
+    case.approved_capture_end = scope["capture_end"]
     case.persons.exclude(pk__in=scope["person_ids"]).update(in_scope=False)
     case.case_cameras.exclude(camera_id__in=scope["camera_ids"]).update(in_scope=False)
     case.status = Status.APPROVED
     case.decided_at = now
     case.save(
-        update_fields=["status", "decided_at", "approved_start", "approved_end", "approved_threshold", "updated_at"]
+        update_fields=[
+            "status",
+            "decided_at",
+            "approved_start",
+            "approved_end",
+            "approved_threshold",
+            "approved_capture_start",
+            "approved_capture_end",
+            "updated_at",
+        ]
     )
     audit_record(
         actor=actor,
@@ -379,6 +447,9 @@ def _approve(case: Case, scope: dict, now: datetime, *, actor, how: dict) -> Non
             "approved_threshold": case.approved_threshold,
             "person_ids": scope["person_ids"],
             "camera_ids": scope["camera_ids"],
+            "kind": case.kind,
+            "approved_capture_start": iso(case.approved_capture_start),
+            "approved_capture_end": iso(case.approved_capture_end),
         },
     )
     # R22: the office is told of every authorised use.

@@ -54,9 +54,9 @@ def case_submit(*, actor, case: Case) -> Case:
                         ngettext(
                             "The %(hours)d-hour urgency limit has passed; the case has lapsed (R9).",
                             "The %(hours)d-hour urgency limit has passed; the case has lapsed (R9).",
-                            settings.CASE_URGENCY_HOURS,
+                            case.urgency_hours,
                         )
-                        % {"hours": settings.CASE_URGENCY_HOURS}
+                        % {"hours": case.urgency_hours}
                     ]
                 }
             )
@@ -240,9 +240,11 @@ def case_expire_due(*, now: datetime | None = None) -> list[str]:
     """
     now = now or timezone.now()
     urgency = timedelta(hours=settings.CASE_URGENCY_HOURS)
+    post_event_urgency = timedelta(hours=settings.POST_EVENT_URGENCY_HOURS)  # R24: 48 hours to request it
     due_ids = Case.objects.filter(
         Q(status=Status.APPROVED, approved_end__lte=now)
-        | Q(status=Status.URGENT, urgent_started_at__lte=now - urgency)
+        | Q(status=Status.URGENT, kind=Case.Kind.LIVE, urgent_started_at__lte=now - urgency)
+        | Q(status=Status.URGENT, kind=Case.Kind.POST_EVENT, urgent_started_at__lte=now - post_event_urgency)
         | Q(status=Status.URGENT, requested_end__lte=now)
     ).values_list("pk", flat=True)
     expired = []

@@ -56,7 +56,12 @@ def notification_content(case: Case, *, kind: str, now: datetime) -> dict:
         # When processing may begin (R23): a window granted after its start begins at the grant; one that begins
         # later is a planned use until then. Pages word the notification from it.
         "use_from": iso(selectors.case_use_start(case=case)),
+        # R24: a post-event search is notified as its own kind, with the capture-time range of its footage.
+        "kind": case.kind,
     }
+    if case.is_post_event:
+        capture_start, capture_end = case.effective_capture_range
+        content["capture_start"], content["capture_end"] = iso(capture_start), iso(capture_end)
     if kind == NotificationKind.ENDED:
         content["ended_at"] = iso(selectors.case_ended_at(case=case, now=now) or now)
         content["how_it_ended"] = status_text

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -119,6 +120,40 @@ def check_window(start, end, errors) -> None:
         )
 
 
+def check_capture_range(values: dict, errors) -> tuple[str, datetime | None, datetime | None]:
+    """R24: a post-event search names the capture-time range of the footage it searches (in the past, at most
+    CASE_MAX_DURATION_HOURS long: targeted like a live window); a live search names none."""
+    kind = values.get("kind") or Case.Kind.LIVE
+    if kind not in Case.Kind.values:
+        add_error(errors, "kind", _("Choose one of: %(values)s.") % {"values": ", ".join(Case.Kind.values)})
+        return Case.Kind.LIVE, None, None
+    start, end = values.get("capture_start"), values.get("capture_end")
+    if kind == Case.Kind.LIVE:
+        for name, value in (("capture_start", start), ("capture_end", end)):
+            if value is not None:
+                add_error(errors, name, _("Only a post-event search names the capture time of footage."))
+        return kind, None, None
+    if start is None or end is None:
+        # A draft may leave them empty; submission needs them (completeness_errors).
+        return kind, start, end
+    if end <= start:
+        add_error(errors, "capture_end", _("The end must be after the start."))
+    elif end - start > timedelta(hours=settings.CASE_MAX_DURATION_HOURS):
+        add_error(
+            errors,
+            "capture_end",
+            ngettext(
+                "The footage searched may span at most %(hours)d hour (R5, R24).",
+                "The footage searched may span at most %(hours)d hours (R5, R24).",
+                settings.CASE_MAX_DURATION_HOURS,
+            )
+            % {"hours": settings.CASE_MAX_DURATION_HOURS},
+        )
+    if end > timezone.now():
+        add_error(errors, "capture_end", _("A post-event search looks at footage already recorded: end it by now."))
+    return kind, start, end
+
+
 def validate_draft_values(values: dict, *, requester, errors: dict) -> dict:
     """Check the draft's fields as a whole; returns them resolved (objective, judge objects)."""
     resolved = dict(values)
@@ -150,6 +185,7 @@ def validate_draft_values(values: dict, *, requester, errors: dict) -> dict:
                 _("A suspect search needs an offence punishable by at least 4 years (R1(c))."),
             )
     check_window(values.get("requested_start"), values.get("requested_end"), errors)
+    resolved["kind"], resolved["capture_start"], resolved["capture_end"] = check_capture_range(values, errors)
     resolved["match_threshold"] = check_threshold(values.get("match_threshold"), errors)
     authority = values.get("authority") or Authority.JUDGE
     if authority not in Authority.values:
@@ -245,6 +281,8 @@ def completeness_errors(case: Case, *, now: datetime) -> dict[str, list[str]]:
     validate_draft_values(values, requester=case.requester, errors=errors)
     if case.requested_end is not None and case.requested_end <= now:
         add_error(errors, "requested_end", _("The requested window has already ended."))
+    if case.is_post_event and (case.capture_start is None or case.capture_end is None):
+        add_error(errors, "capture_start", _("Give the capture-time range of the footage to search (R24)."))
     if not case.legal_basis.strip():
         add_error(errors, "legal_basis", _("Name the provision of national law the case relies on (R2)."))
     for name, message in (

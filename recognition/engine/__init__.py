@@ -72,7 +72,11 @@ with warnings.catch_warnings():
 # that also imports the engine (a worker, the tests). Switch it back off.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-from recognition.engine.video_source import VideoSource  # noqa: E402 - video input, re-exported (R10 callers)
+from recognition.engine.video_source import (  # noqa: E402 - video input, re-exported (R10, R24 callers)
+    VideoProbe,
+    VideoSource,
+    probe_video,
+)
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -94,7 +98,9 @@ __all__ = [
     "SourceError",
     "Template",
     "UnreadableImage",
+    "VideoProbe",
     "VideoSource",
+    "probe_video",
     "crop_with_others_blurred",
     "detect_faces",
     "detect_faces_with_pose",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -231,3 +232,39 @@ class VideoSource:
             if slot > last_slot:
                 last_slot = slot
                 yield SampledFrame(index=index, media_time_seconds=index / self.fps, frame=self.retrieve())
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoProbe:
+    """What a recording holds, as the decoder sees it (R24): the codec, size, rate and the frames it really decodes."""
+
+    codec: str
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    duration_seconds: float
+
+
+def probe_video(path: str | os.PathLike) -> VideoProbe:
+    """Open a recording and read it to its end (grabbing, decoding only the first frame): raises SourceError when it
+    is not a video, cannot be decoded, or ends before its container says (truncated)."""
+    with VideoSource(path) as source:
+        capture = source._capture
+        fourcc = int(capture.get(cv2.CAP_PROP_FOURCC)) if capture is not None else 0
+        codec = "".join(chr((fourcc >> (8 * i)) & 0xFF) for i in range(4)).strip("\x00 ") if fourcc else ""
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)) if capture is not None else 0
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) if capture is not None else 0
+        source.grab()
+        source.retrieve()  # the first frame decodes: not only a container without pictures
+        while source.grab():
+            pass
+        frames = source.frames_read
+        return VideoProbe(
+            codec=codec or "unknown",
+            width=width,
+            height=height,
+            fps=source.fps,
+            frame_count=frames,
+            duration_seconds=frames / source.fps,
+        )

@@ -15,9 +15,9 @@ from django.utils import timezone
 from audits.events import EventType
 from audits.services import audit_record
 from oversight.models import Camera
-from oversight.selectors import CaseScope, case_scopes_for_camera
+from oversight.selectors import CaseScope, RecordingScope, case_scope_for_recording, case_scopes_for_camera
 from oversight.services import camera_health_record
-from recognition.models import Scan
+from recognition.models import Recording, Scan
 from recognition.services.outages import cameras_waiting_to_retry
 from recognition.services.storage import sightings_close_stale
 
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 StopReason = Scan.StopReason
 DISPATCH_KEY = "recognition:dispatched:{camera_id}"
+RECORDING_DISPATCH_KEY = "recognition:dispatched-recording:{recording_id}"
 
 
 # ---------------------------------------------------------------- scans: lease
@@ -72,7 +73,11 @@ def scan_start(*, camera_id: int, worker: str = "", scopes: list[CaseScope] = ()
     now = timezone.now()
     with transaction.atomic():
         Camera.objects.select_for_update().filter(pk=camera_id).values_list("pk", flat=True).first()
-        running = Scan.objects.select_for_update().filter(camera_id=camera_id, stopped_at__isnull=True).first()
+        running = (
+            Scan.objects.select_for_update()
+            .filter(camera_id=camera_id, stopped_at__isnull=True, recording__isnull=True)
+            .first()
+        )
         if running is not None:
             if running.last_heartbeat_at >= _stale_before(now):
                 return None
@@ -124,7 +129,8 @@ def scan_dispatch(*, queue: Callable[[int], Any], now: datetime | None = None) -
     """
     now = now or timezone.now()
     scans_close_stale(now=now)
-    live = set(Scan.objects.filter(stopped_at__isnull=True).values_list("camera_id", flat=True))
+    # A recording being analysed (R24) does not hold its camera: the live camera may be scanned meanwhile.
+    live = set(Scan.objects.filter(stopped_at__isnull=True, recording__isnull=True).values_list("camera_id", flat=True))
     sightings_close_stale(
         before=now - timedelta(seconds=settings.RECOGNITION_SIGHTING_GAP_SECONDS), except_cameras=live
     )
@@ -149,6 +155,74 @@ def scan_dispatch(*, queue: Callable[[int], Any], now: datetime | None = None) -
         if fresh:
             queue(camera_id)
             queued.append(camera_id)
+    return queued
+
+
+def recording_scan_start(*, recording_id: int, worker: str = "", scope: RecordingScope) -> Scan | None:
+    """Take a recording's lease (R24): a new running Scan holding the recording (not its camera), or None if a
+    live worker already analyses it. A stale one is closed and replaced, as for cameras."""
+    now = timezone.now()
+    with transaction.atomic():
+        recording = Recording.objects.select_for_update().get(pk=recording_id)
+        running = Scan.objects.select_for_update().filter(recording_id=recording_id, stopped_at__isnull=True).first()
+        if running is not None:
+            if running.last_heartbeat_at >= _stale_before(now):
+                return None
+            _scan_close(running, reason=StopReason.WORKER_LOST, detail="replaced by a new scan", now=now)
+        scan = Scan.objects.create(
+            camera_id=recording.camera_id,
+            recording=recording,
+            worker=worker[:200],
+            started_at=now,
+            last_heartbeat_at=now,
+        )
+        audit_record(
+            actor=None,
+            event_type=EventType.SCAN_STARTED,
+            case_ref=scope.reference,
+            target_ref=scan,
+            data={
+                "camera_id": recording.camera_id,
+                "recording_id": recording_id,
+                "worker": worker[:200],
+                "cases": [scope.reference],
+                "capture_start": scope.capture_start.isoformat(),
+                "capture_end": scope.capture_end.isoformat(),
+            },
+        )
+    return scan
+
+
+def recordings_dispatch(*, queue: Callable[[int], Any], now: datetime | None = None) -> list[int]:
+    """Queue the analysis of each ready recording not yet analysed whose post-event case the gate lets through now
+    and that no live worker holds (R24). Run with the camera dispatch."""
+    now = now or timezone.now()
+    held = set(
+        Scan.objects.filter(stopped_at__isnull=True, recording__isnull=False).values_list("recording_id", flat=True)
+    )
+    queued = []
+    pending = Recording.objects.filter(status=Recording.Status.READY, analysis_finished_at__isnull=True).exclude(
+        pk__in=held
+    )
+    for recording_id, case_id, camera_id in pending.order_by("pk").values_list("pk", "case_id", "camera_id"):
+        try:
+            covered = case_scope_for_recording(case_id=case_id, camera_id=camera_id, at=now) is not None
+        except Exception:  # noqa: BLE001 - fail closed
+            logger.exception("gate failed for recording %s; not dispatched", recording_id)
+            continue
+        if not covered:
+            continue
+        try:
+            fresh = cache.add(
+                RECORDING_DISPATCH_KEY.format(recording_id=recording_id),
+                1,
+                timeout=settings.RECOGNITION_SCAN_STALE_SECONDS,
+            )
+        except Exception:  # noqa: BLE001 - the cache is an optimisation only
+            fresh = True
+        if fresh:
+            queue(recording_id)
+            queued.append(recording_id)
     return queued
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from audits.events import EventType
 from audits.services import audit_record
 from oversight.models import Case
-from oversight.selectors import CaseScope, case_scopes_for_camera
+from oversight.selectors import CaseScope, RecordingScope, case_scope_for_recording, case_scopes_for_camera
 from oversight.services import camera_health_record
 from recognition.models import Alert, Scan
 from recognition.sightings import Sighting, SightingEvent, SightingKey, coalesce
@@ -116,6 +116,17 @@ def _covered(event: SightingEvent, at: dict, active_now: dict[int, CaseScope]) -
     return True
 
 
+def _covered_recording(event: SightingEvent, scope: RecordingScope | None) -> bool:
+    """R24: the post-event case still allows the person now, and the sighting's first and latest capture lie in the
+    authorised capture-time range."""
+    s = event.sighting
+    if scope is None or int(s.case_id) != scope.case_id or int(s.person_id) not in scope.person_ids:
+        return False
+    if s.best_distance > scope.threshold:
+        return False
+    return all(scope.capture_start <= t < scope.capture_end for t in (s.first_captured_at, s.last_captured_at))
+
+
 def scan_batch_commit(*, scan_id: int, batch: ScanBatch, timings: dict[str, float] | None = None) -> dict:
     """Store one analysed batch: the fenced sightings, one SCAN_BATCH event, counters and camera health.
 
@@ -132,11 +143,32 @@ def scan_batch_commit(*, scan_id: int, batch: ScanBatch, timings: dict[str, floa
         "fenced_out": 0,
     }
     with transaction.atomic():
-        scan = Scan.objects.select_for_update().get(pk=scan_id)
+        scan = Scan.objects.select_for_update(of=("self",)).select_related("recording").get(pk=scan_id)
         if scan.stopped_at is not None:
             raise LeaseLost()
         now = timezone.now()
-        if batch.events:
+        if batch.events and scan.recording_id is not None:
+            # R24: recorded footage has its own gate: the case's capture-time range, asked now under the case lock.
+            with _timed(timings, "fence"):
+                case_ids = sorted({int(e.sighting.case_id) for e in batch.events})
+                list(Case.objects.select_for_update().filter(pk__in=case_ids).values_list("pk", flat=True))
+                recording_case = scan.recording.case_id
+                scope = case_scope_for_recording(case_id=recording_case, camera_id=scan.camera_id, at=now)
+            passed, close_only = [], []
+            for event in batch.events:
+                if _covered_recording(event, scope):
+                    passed.append(event)
+                else:
+                    counts["fenced_out"] += 1
+                    if event.kind == "closed":
+                        close_only.append(event.key)
+            _keyring_ready()
+            for event in coalesce(passed):
+                outcome = _sighting_store(scan=scan, sighting=event.sighting, batch=batch, timings=timings)
+                counts[outcome] += 1
+            for key in close_only:
+                counts["sightings_closed"] += _sighting_close(key)
+        elif batch.events:
             with _timed(timings, "fence"):
                 case_ids = sorted({int(e.sighting.case_id) for e in batch.events})
                 list(Case.objects.select_for_update().filter(pk__in=case_ids).values_list("pk", flat=True))
@@ -202,7 +234,8 @@ def _batch_counters(scan, batch: ScanBatch, now, created: int) -> None:
         last_heartbeat_at=now,
         last_frame_at=batch.last_frame_at or scan.last_frame_at,
     )
-    if batch.last_frame_at is None:
+    if batch.last_frame_at is None or scan.recording_id is not None:
+        # no frame analysed (a batch that only closes sightings), or recorded footage (R24): nothing about the camera
         return  # no frame analysed (a batch that only closes sightings): nothing new about the camera
     elapsed = max((now - scan.started_at).total_seconds(), 1e-3)
     camera_health_record(
@@ -271,6 +304,7 @@ def _sighting_store(*, scan: Scan, sighting: Sighting, batch: ScanBatch, timings
             "camera_id": scan.camera_id,
             "person_id": alert.person_id,
             "scan_id": scan.pk,
+            "recording_id": scan.recording_id,
             "first_seen_at": alert.captured_at.isoformat(),
             "frame_index": alert.frame_index,
             "distance": round(float(alert.distance), 4),
@@ -311,6 +345,7 @@ def _alert_create(*, scan: Scan, sighting: Sighting, batch: ScanBatch, frames: l
         person_id=int(sighting.person_id),
         camera_id=scan.camera_id,
         scan=scan,
+        recording_id=scan.recording_id,
         continues=continues,
         captured_at=first_at,
         frame_key=frame_key(first_at),
@@ -375,7 +410,17 @@ def _sighting_close(key: SightingKey) -> int:
 def sightings_open_for_camera(*, camera_id: int) -> list[Sighting]:
     """The sightings of this camera still open, as the builder's state, so the next scan segment continues them
     instead of raising new alerts for a person who stayed in view."""
-    rows = Alert.objects.filter(camera_id=camera_id, closed_at__isnull=True).order_by("captured_at")
+    rows = Alert.objects.filter(camera_id=camera_id, closed_at__isnull=True, recording__isnull=True)
+    return _as_sightings(camera_id, rows)
+
+
+def sightings_open_for_recording(*, recording_id: int, camera_id: int) -> list[Sighting]:
+    """The open sightings of a recording, so the next segment of its analysis continues them (R24)."""
+    return _as_sightings(camera_id, Alert.objects.filter(recording_id=recording_id, closed_at__isnull=True))
+
+
+def _as_sightings(camera_id: int, rows) -> list[Sighting]:
+    rows = rows.order_by("captured_at")
     return [
         Sighting(
             key=SightingKey(camera_id, a.case_id, a.person_id, a.captured_at),
@@ -395,5 +440,8 @@ def sightings_open_for_camera(*, camera_id: int) -> list[Sighting]:
 def sightings_close_stale(*, before: datetime, except_cameras: set[int]) -> int:
     """Close sightings last seen before `before` on cameras no live scan holds (their worker died, or no scan
     followed: the case ended). A live scan closes its own when the gap has passed."""
-    stale = Alert.objects.filter(closed_at__isnull=True, last_seen_at__lt=before).exclude(camera_id__in=except_cameras)
+    # Sightings in recordings (R24) carry capture times of the past: their own analysis closes them.
+    stale = Alert.objects.filter(closed_at__isnull=True, last_seen_at__lt=before, recording__isnull=True).exclude(
+        camera_id__in=except_cameras
+    )
     return stale.update(closed_at=F("last_seen_at"))

@@ -256,7 +256,7 @@ def test_the_submit_error_names_the_persons_without_a_ready_face(world, client_f
 def test_date_time_fields_name_their_time_zone_and_a_past_start_is_warned(world, client_for, clock):
     officer = client_for(world.requester)
     form = text_of(page(officer, reverse("oversight:case_create")))
-    assert form.count("Time in Europe/Prague") == 2  # requested start and end
+    assert form.count("Time in Europe/Prague") == 4  # requested start and end; footage recorded from and until (R24)
     assert 'type="datetime-local"' in form
     local = lambda value: timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
     response = officer.post(

@@ -217,6 +217,18 @@ def test_the_annual_report_counts_the_uses_of_its_own_year_in_the_display_zone(e
             "urgent_uses": sum(1 for u in mine if u.urgent),
             "uses": len(mine),
             "hours_of_use": round(sum(u.hours for u in mine), 2),
+            # Searches of recorded footage count apart (R24); none of these edge cases is one.
+            "post_event_requests": sum(
+                1
+                for c in cases
+                if c.is_post_event and c.submitted_at and c.submitted_at.astimezone(PRAGUE).year == year
+            ),
+            "post_event_approvals": sum(
+                1
+                for c in cases
+                if c.is_post_event and c.approved_start and c.decided_at.astimezone(PRAGUE).year == year
+            ),
+            "post_event_uses": sum(1 for u in mine if u.case.is_post_event),
         }
         report = annual_report(year=year)
         assert {key: report.totals[key] for key, _label in CASE_FIGURES} == expected, year
