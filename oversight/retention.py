@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from oversight.models import CASE_FREE_TEXT_FIELDS, CASE_TEXT_REMOVED, Case, DataSubjectRequestItem, Person
 from oversight.selectors import case_ended_at
@@ -193,8 +194,8 @@ def _case_text_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]
 
 PERSONS_RULE = RetentionRule(
     code="oversight.persons",
-    data="Persons named in ended cases (name, category, reason), with anything of theirs still stored",
-    clock="case end (case_ended_at); held while any of their alerts remain",
+    data=gettext_noop("Persons named in ended cases (name, category, reason), with anything of theirs still stored"),
+    clock=gettext_noop("case end (case_ended_at); held while any of their alerts remain"),
     setting="RETENTION_PERSON_DAYS",
     unit="days",
     minimum=0,
@@ -206,9 +207,11 @@ PERSONS_RULE = RetentionRule(
 )
 CASE_TEXT_RULE = RetentionRule(
     code="oversight.case_text",
-    data="The case's free text (legal basis, evidence, harm, rights impact, urgency and revocation reasons) "
-    "and its impact assessment file",
-    clock="case end (case_ended_at)",
+    data=gettext_noop(
+        "The case's free text (legal basis, evidence, harm, rights impact, urgency and revocation reasons) "
+        "and its impact assessment file"
+    ),
+    clock=gettext_noop("case end (case_ended_at)"),
     setting="RETENTION_CASE_TEXT_DAYS",
     unit="days",
     minimum=30,
