@@ -10,7 +10,9 @@ per page view (R23).
   a photo, a case reference or any free text.
 - Small counts are banded: a count from 1 to BAND_BELOW - 1 is shown as "fewer than BAND_BELOW" (`BANDED` in the
   files); 0 and counts of BAND_BELOW or more exactly. A rate is shown only when its numerator is 0 or at least
-  BAND_BELOW and its denominator at least BAND_BELOW (else it would reveal a banded count).
+  BAND_BELOW and its denominator at least BAND_BELOW (else it would reveal a banded count). Where a total is shown
+  or hidden and only one of its members (the total or a part) is hidden, the smallest other non-zero part is not shown
+  either (None), so that no subtraction or addition undoes the band.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ COUNT_FIELDS = (
     *((key, key, label) for key, label in OUTCOME_FIGURES),
 )
 COUNT_KEYS = tuple(key for key, _source, _label in COUNT_FIELDS)
+# Counts that add up: (total, its parts). Alerts are confirmed, rejected or never verified; confirmed alerts have
+# one outcome each.
+SUMS = (
+    ("confirmed", tuple(key for key, _label in OUTCOME_FIGURES)),
+    ("sightings", ("confirmed", "rejected", "awaiting_verification")),
+)
 # (key, numerator, denominator, label): false alerts per face processed and per alert.
 RATE_FIELDS = (
     ("false_alert_rate_per_face", "rejected", "faces_processed", _("False alerts per face processed")),
@@ -89,16 +97,38 @@ def band(value: int) -> int | str:
     return BANDED if 0 < value < BAND_BELOW else value
 
 
-def banded_rate(numerator: int, denominator: int) -> float | None:
-    """numerator / denominator, or None when there is no denominator or either count is too small to show."""
-    if denominator < BAND_BELOW or 0 < numerator < BAND_BELOW:
+def _hidden(value) -> bool:
+    return value is None or value == BANDED
+
+
+def _secondary_suppression(exact: dict[str, int], counts: dict) -> dict:
+    """A total and its parts are one equation: if exactly one of them is hidden (banded or not shown), it can be
+    worked out from the others, so hide the smallest other part that is not 0 too (None: "not shown"). Repeated until
+    nothing changes, since hiding a part of one sum (confirmed alerts) may hide the total of another."""
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in SUMS:
+            members = (total, *parts)
+            if sum(1 for key in members if _hidden(counts[key])) != 1:
+                continue
+            shown = [part for part in parts if not _hidden(counts[part]) and exact[part] > 0]
+            if shown:
+                counts[min(shown, key=lambda part: (exact[part], part))] = None
+                changed = True
+    return counts
+
+
+def published_rate(numerator: str, denominator: str, exact: dict[str, int], counts: dict) -> float | None:
+    """numerator / denominator, or None when there is no denominator or either count is not shown exactly."""
+    if _hidden(counts[numerator]) or _hidden(counts[denominator]) or exact[denominator] < BAND_BELOW:
         return None
-    return rate(numerator, denominator)
+    return rate(exact[numerator], exact[denominator])
 
 
 def _published_figures(exact: dict[str, int]) -> tuple[dict, dict]:
-    counts = {key: band(exact[key]) for key in COUNT_KEYS}
-    rates = {key: banded_rate(exact[num], exact[den]) for key, num, den, _label in RATE_FIELDS}
+    counts = _secondary_suppression(exact, {key: band(exact[key]) for key in COUNT_KEYS})
+    rates = {key: published_rate(num, den, exact, counts) for key, num, den, _label in RATE_FIELDS}
     return counts, rates
 
 

@@ -85,7 +85,7 @@ def _empty_cache():
 
 @pytest.fixture
 def register_world(year, clock):  # noqa: F811  (the fixtures imported above)
-    """`year`, then (at REPORTED_AT and after): a use with six alerts (five false), a running use, a withholding."""
+    """`year`, then (at REPORTED_AT and after): a use with eleven alerts (five false), a running use, a withholding."""
     w, cams = year.users, year.cameras
     busy = _approved(w, clock, at=REPORTED_AT, objective="suspect", cameras=[cams["Main station hall"]], **SUSPECT)
     alerts = _scan(
@@ -95,9 +95,9 @@ def register_world(year, clock):  # noqa: F811  (the fixtures imported above)
         at=busy.start + timedelta(minutes=30),
         faces_per_frame=50,
         frames=25,
-        alerts=[1, 2, 3, 4, 5, 6],
+        alerts=list(range(11)),
     )
-    _verify(w, busy, alerts, [("false", None)] * 5 + [("verified", "arrested")])
+    _verify(w, busy, alerts, [("false", None)] * 5 + [("verified", "arrested")] * 6)
     services.case_expire_due(now=busy.end + timedelta(minutes=1))
 
     clock.move_to(busy.end + timedelta(hours=1))

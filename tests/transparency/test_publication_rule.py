@@ -15,7 +15,7 @@ from oversight.models import Case
 from tests.transparency.conftest import SEEDED_SECRETS, WITHHOLDING_REASON
 from tests.transparency.helpers import published, read_all
 from transparency import services as transparency_services
-from transparency.selectors import BANDED, COUNT_FIELDS, use_identifier
+from transparency.selectors import BANDED, COUNT_FIELDS, COUNT_KEYS, _published_figures, use_identifier
 
 
 def _ids(register_world, *keys) -> dict[str, str]:
@@ -73,10 +73,10 @@ def test_small_counts_are_banded_on_pages_and_in_files_alike(register_world):
     ids = _ids(register_world, "busy", "march")
     uses = {use["use_id"]: use for use in published()["uses"]}
     busy, march = uses[ids["busy"]], uses[ids["march"]]
-    # Six alerts, five rejected, one confirmed: exact where 5 or more, banded below.
-    assert (busy["sightings"], busy["rejected"], busy["confirmed"], busy["outcome_arrested"]) == (6, 5, BANDED, BANDED)
+    # Eleven alerts, five rejected, six confirmed (arrests): every count 5 or more, all exact, and the rates shown.
+    assert (busy["sightings"], busy["rejected"], busy["confirmed"], busy["outcome_arrested"]) == (11, 5, 6, 6)
     assert busy["faces_processed"] == 50 * 25
-    assert busy["false_alert_rate_per_alert"] == pytest.approx(5 / 6)
+    assert busy["false_alert_rate_per_alert"] == pytest.approx(5 / 11)
     assert busy["false_alert_rate_per_face"] == pytest.approx(5 / 1250)
     # Two alerts (one confirmed, one never verified): every count under five is a band, and no rate reveals one.
     assert (march["sightings"], march["confirmed"], march["awaiting_verification"]) == (BANDED, BANDED, BANDED)
@@ -87,9 +87,10 @@ def test_small_counts_are_banded_on_pages_and_in_files_alike(register_world):
     page = Client().get("/transparency/en/").content.decode()
     assert "fewer than 5" in page
     assert "every count from 1 to 4 is shown as “fewer than 5”" in page
+    assert "the smallest other part is not shown either" in page  # the rule, written on the page
     for value in json.loads(Client().get("/transparency/deployments.json").content)["totals"]:
         for key, _source, _label in COUNT_FIELDS:
-            assert value[key] == BANDED or value[key] == 0 or value[key] >= 5
+            assert value[key] in (BANDED, 0, None) or value[key] >= 5
 
 
 @pytest.mark.django_db
@@ -102,7 +103,9 @@ def test_figures_equal_the_deployment_records_of_the_same_uses(register_world):
         exact = {**record.usage, **record.values}
         for key, source, _label in COUNT_FIELDS:
             value = exact[source]
-            assert use[key] == (BANDED if 0 < value < 5 else value), (use_id, key)
+            # Shown as the record has it, or banded, or (to protect a banded part of the same total) not shown.
+            assert use[key] in ((BANDED if 0 < value < 5 else value), None), (use_id, key)
+            assert use[key] is not None or value > 0
         assert use["start"] == timezone.localtime(record.start).isoformat(timespec="seconds")
         assert use["end"] == timezone.localtime(record.end).isoformat(timespec="seconds")
         assert use["locations"] == sorted({link.camera.location_label for link in record.camera_links})
@@ -115,3 +118,40 @@ def test_figures_equal_the_deployment_records_of_the_same_uses(register_world):
         if use["start"].startswith(str(register_world.year))
     )
     assert year_total["faces_processed"] == faces
+
+
+@pytest.mark.parametrize(
+    ("exact", "expected"),
+    [
+        # One confirmed arrest among six alerts: 6 - 5 would give it away, so the five rejections are not shown.
+        (
+            {"sightings": 6, "confirmed": 1, "rejected": 5, "awaiting_verification": 0, "outcome_arrested": 1},
+            {"sightings": 6, "confirmed": BANDED, "rejected": None, "outcome_arrested": BANDED},
+        ),
+        # Two banded parts protect each other: nothing more is hidden.
+        (
+            {"sightings": 12, "confirmed": 2, "rejected": 3, "awaiting_verification": 7, "outcome_arrested": 2},
+            {"sightings": 12, "confirmed": BANDED, "rejected": BANDED, "awaiting_verification": 7},
+        ),
+        # Two rejections banded: the confirmed alerts (the smallest other part) are hidden, and since the outcomes
+        # would add up to them again, the only outcome is hidden too.
+        (
+            {"sightings": 30, "confirmed": 6, "rejected": 2, "awaiting_verification": 22, "outcome_arrested": 6},
+            {
+                "sightings": 30,
+                "confirmed": None,
+                "rejected": BANDED,
+                "awaiting_verification": 22,
+                "outcome_arrested": None,
+            },
+        ),
+    ],
+)
+def test_a_banded_count_cannot_be_worked_out_by_subtraction(exact, expected):
+    full = dict.fromkeys(COUNT_KEYS, 0) | {"faces_processed": 1000} | exact
+    counts, rates = _published_figures(full)
+    for key, value in expected.items():
+        assert counts[key] == value, key
+    assert rates["false_alert_rate_per_alert"] is None or not (
+        counts["rejected"] in (None, BANDED) or counts["sightings"] in (None, BANDED)
+    )

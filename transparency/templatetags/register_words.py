@@ -3,6 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from office.reports.figures import percent
 from oversight.conditions import condition_words
@@ -15,7 +16,9 @@ register = template.Library()
 
 @register.filter
 def count(value) -> str:
-    """A published count: a band in words ("fewer than 5"), or the number with the language's grouping."""
+    """A published count: a band in words ("fewer than 5"), "not shown" (hidden to protect a band), or the number."""
+    if value is None:
+        return _("not shown")
     if isinstance(value, str):
         return _("fewer than %(n)s") % {"n": BAND_BELOW}
     return number_format(value, force_grouping=True)
@@ -66,3 +69,18 @@ def sees_withholdings(user) -> bool:
     return user.has_perm("oversight.view_office_reports") or any(
         user_has_role(user, role) for role in (Role.JUDGE, Role.COMMISSION_MEMBER)
     )
+
+
+OUTCOME_WORDS = (
+    ("outcome_arrested", gettext_lazy("arrested")),
+    ("outcome_engaged", gettext_lazy("engaged")),
+    ("outcome_no_action", gettext_lazy("no action")),
+    ("outcome_other", gettext_lazy("other")),
+    ("outcome_not_recorded", gettext_lazy("not recorded")),
+)
+
+
+@register.filter
+def outcomes(counts: dict) -> list[tuple[str, object]]:
+    """The outcomes of confirmed alerts that occurred (a band or a hidden count counts as occurred), in words."""
+    return [(str(label), counts[key]) for key, label in OUTCOME_WORDS if counts.get(key) != 0]
