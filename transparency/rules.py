@@ -71,7 +71,7 @@ def case_rules() -> dict:
     """What a case needs and who decides, with the values the platform enforces now."""
     majority = number_format(settings.COMMISSION_MAJORITY * 100, 0)
     return {
-        "objectives": [o.display_label for o in Objective.objects.filter(enabled=True).order_by("code")],
+        "objectives": [o.display_label for o in Objective.objects.filter(enabled=True).order_by("label")],
         "needs": [
             _(
                 "a legal objective the law enables, the provision of national law it relies on, the evidence or "
