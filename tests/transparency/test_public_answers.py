@@ -6,7 +6,9 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from oversight.models import Case
 from tests.transparency.helpers import every_public_url, published
+from transparency.selectors import use_identifier
 
 
 @pytest.mark.django_db
@@ -52,13 +54,24 @@ def test_pages_name_the_links_to_the_other_language(register_world):
 
 @pytest.mark.django_db
 def test_the_register_is_rebuilt_only_when_something_it_shows_changes(register_world, clock):
-    first = published()["produced_at"]
-    assert published()["produced_at"] == first  # nothing happened: the same file, the same signature
-    running = register_world.cases["running"]
-    clock.move_to(running.end + timedelta(seconds=1))  # its scheduled end passes: no event, yet it is published
+    running = use_identifier(Case.objects.get(pk=register_world.cases["running"].case.pk))
+    first = published()
+    clock.shift(timedelta(minutes=30))
+    assert published()["produced_at"] == first["produced_at"]  # nothing happened: the same file, the same signature
+    clock.move_to(register_world.cases["running"].end + timedelta(seconds=1))  # its end passes, before any event
     after = published()
-    assert after["produced_at"] != first
-    assert len(after["uses"]) == len(published()["uses"])
+    assert after["produced_at"] != first["produced_at"]
+    assert running not in {use["use_id"] for use in first["uses"]}
+    assert running in {use["use_id"] for use in after["uses"]}
+
+
+@pytest.mark.django_db
+def test_a_page_the_reader_already_has_is_answered_not_modified(register_world):
+    client = Client()
+    page = client.get("/transparency/en/")
+    again = client.get("/transparency/en/", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert again.status_code == 304
+    assert not again.content
 
 
 @pytest.mark.django_db
