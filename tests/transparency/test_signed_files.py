@@ -62,3 +62,17 @@ def test_each_file_names_when_it_was_produced_and_its_licence(register_world):
     assert rows and {row["register_produced_at"] for row in rows} == {document["produced_at"]}
     assert [row["use_id"] for row in rows] == [use["use_id"] for use in document["uses"]]
     assert set(document["schema"]) == set(rows[0])
+
+
+@pytest.mark.django_db
+def test_without_the_platforms_key_no_file_goes_out_unsigned(register_world, settings):
+    from pathlib import Path
+
+    Path(settings.AUDIT_SIGNING_KEY_FILE).unlink()
+    client = Client()
+    for name in ("deployments.csv", "deployments.json", "deployments.csv.sig", "platform-public-key.pem"):
+        response = client.get(f"/transparency/{name}")
+        assert response.status_code == 503, name
+        assert "no-store" in response["Cache-Control"]
+    page = client.get("/transparency/en/data/")
+    assert page.status_code == 200 and "not available at the moment" in page.content.decode()
