@@ -85,7 +85,8 @@ def register_json(register: Register) -> bytes:
                 "rule": f"Counts from 1 to {BAND_BELOW - 1} are published as the string {BANDED!r}. Where exactly one "
                 f"count of a total and its parts is {BANDED!r} or null, the smallest other non-zero part is null (not "
                 "shown). Totals: sightings = confirmed + rejected + awaiting_verification; confirmed = the sum of "
-                f"the outcome_* counts. A rate is null when its denominator is under {BAND_BELOW} or either count "
+                "the outcome_* counts; a month's totals = the sum of its uses', a year's = the sum of its months'. "
+                f"A rate is null when its denominator is under {BAND_BELOW} or either count "
                 "is not shown exactly.",
                 "below": BAND_BELOW,
                 "banded_value": BANDED,

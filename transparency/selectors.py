@@ -10,9 +10,9 @@ per page view (R23).
   a photo, a case reference or any free text.
 - Small counts are banded: a count from 1 to BAND_BELOW - 1 is shown as "fewer than BAND_BELOW" (`BANDED` in the
   files); 0 and counts of BAND_BELOW or more exactly. A rate is shown only when its numerator is 0 or at least
-  BAND_BELOW and its denominator at least BAND_BELOW (else it would reveal a banded count). Where a total is shown
-  or hidden and only one of its members (the total or a part) is hidden, the smallest other non-zero part is not shown
-  either (None), so that no subtraction or addition undoes the band.
+  BAND_BELOW and its denominator at least BAND_BELOW (else it would reveal a banded count). Where only one member
+  of a sum (the total or a part; within a row, a month and its uses, a year and its months) is hidden, the smallest
+  other non-zero part is not shown either (None), so that no subtraction or addition undoes the band.
 """
 
 from __future__ import annotations
@@ -102,22 +102,31 @@ def _hidden(value) -> bool:
     return value is None or value == BANDED
 
 
-def _secondary_suppression(exact: dict[str, int], counts: dict) -> dict:
-    """A total and its parts are one equation: if exactly one of them is hidden (banded or not shown), it can be
+# A cell of a published table: (its counts, its exact figures, the key). An equation: a total cell and its parts.
+Cell = tuple[dict, dict, str]
+
+
+def _within(counts: dict, exact: dict) -> list[list[Cell]]:
+    """The equations inside one row: sightings and confirmed alerts with their parts (SUMS)."""
+    return [[(counts, exact, total), *((counts, exact, part) for part in parts)] for total, parts in SUMS]
+
+
+def _secondary_suppression(equations: list[list[Cell]]) -> None:
+    """A total and its parts are one equation: if exactly one member is hidden (banded or not shown), it can be
     worked out from the others, so hide the smallest other part that is not 0 too (None: "not shown"). Repeated until
-    nothing changes, since hiding a part of one sum (confirmed alerts) may hide the total of another."""
+    nothing changes, since hiding a cell of one equation may leave a single hidden member in another (a use's
+    sightings are a part of its month's, and the total of its own confirmed, rejected and never verified)."""
     changed = True
     while changed:
         changed = False
-        for total, parts in SUMS:
-            members = (total, *parts)
-            if sum(1 for key in members if _hidden(counts[key])) != 1:
+        for equation in equations:
+            if sum(1 for counts, _exact, key in equation if _hidden(counts[key])) != 1:
                 continue
-            shown = [part for part in parts if not _hidden(counts[part]) and exact[part] > 0]
+            shown = [cell for cell in equation[1:] if not _hidden(cell[0][cell[2]]) and cell[1][cell[2]] > 0]
             if shown:
-                counts[min(shown, key=lambda part: (exact[part], part))] = None
+                counts, _exact, key = min(shown, key=lambda cell: cell[1][cell[2]])
+                counts[key] = None
                 changed = True
-    return counts
 
 
 def published_rate(numerator: str, denominator: str, exact: dict[str, int], counts: dict) -> float | None:
@@ -127,10 +136,15 @@ def published_rate(numerator: str, denominator: str, exact: dict[str, int], coun
     return rate(exact[numerator], exact[denominator])
 
 
+def _rates(exact: dict[str, int], counts: dict) -> dict:
+    return {key: published_rate(num, den, exact, counts) for key, num, den, _label in RATE_FIELDS}
+
+
 def _published_figures(exact: dict[str, int]) -> tuple[dict, dict]:
-    counts = _secondary_suppression(exact, {key: band(exact[key]) for key in COUNT_KEYS})
-    rates = {key: published_rate(num, den, exact, counts) for key, num, den, _label in RATE_FIELDS}
-    return counts, rates
+    """One row on its own: banded, suppressed within its sums, and its rates."""
+    counts = {key: band(exact[key]) for key in COUNT_KEYS}
+    _secondary_suppression(_within(counts, exact))
+    return counts, _rates(exact, counts)
 
 
 def use_identifier(case: Case) -> str:
@@ -174,6 +188,7 @@ class Period:
     exact: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
     rates: dict = field(default_factory=dict)
+    members: list = field(default_factory=list)  # while building: a month's uses, a year's months
 
 
 @dataclass
@@ -229,6 +244,27 @@ def _deployments() -> list[PublishedDeployment]:
     return out
 
 
+def _suppress_everywhere(uses: list[PublishedUse], exacts: dict, periods: list[Period]) -> None:
+    """Band every period, then hide what subtraction would reveal across the whole register: within each row, and
+    between a month and its uses and a year and its months, key by key."""
+    for period in periods:
+        period.counts = {key: band(value) for key, value in period.exact.items()}
+    equations = [eq for use in uses for eq in _within(use.counts, exacts[use.identifier])]
+    equations += [eq for period in periods for eq in _within(period.counts, period.exact)]
+    for period in periods:
+        for key in COUNT_KEYS:
+            equations.append(
+                [
+                    (period.counts, period.exact, key),
+                    *(
+                        (member.counts, member.exact if isinstance(member, Period) else exacts[member.identifier], key)
+                        for member in period.members
+                    ),
+                ]
+            )
+    _secondary_suppression(equations)
+
+
 def _period(periods: dict[str, Period], key: str, start: datetime) -> Period:
     if key not in periods:
         periods[key] = Period(key=key, start=start, exact=dict.fromkeys(COUNT_KEYS, 0))
@@ -241,6 +277,7 @@ def register_build(*, now: datetime | None = None) -> Register:
     withheld = withheld_case_ids(now=now)
     records = deployment_records(cases=list(activated_cases()), now=now)
     uses, ongoing = [], []
+    exacts: dict[str, dict[str, int]] = {}
     years: dict[str, Period] = {}
     months: dict[str, Period] = {}
     for record in records:
@@ -250,7 +287,7 @@ def register_build(*, now: datetime | None = None) -> Register:
         if record.case.pk in withheld:
             continue
         exact = {key: int({**record.usage, **record.values}[source]) for key, source, _label in COUNT_FIELDS}
-        counts, rates = _published_figures(exact)
+        counts = {key: band(value) for key, value in exact.items()}
         start, end = timezone.localtime(record.start), timezone.localtime(record.end)
         hours = (record.end - record.start).total_seconds() / 3600
         uses.append(
@@ -268,21 +305,28 @@ def register_build(*, now: datetime | None = None) -> Register:
                 authority=record.case.authority,
                 urgent_start=record.case.urgent_started_at is not None,
                 counts=counts,
-                rates=rates,
+                rates={},
             )
         )
+        exacts[uses[-1].identifier] = exact
         year_start = start.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-        for period in (
-            _period(years, f"{start.year}", year_start),
-            _period(months, f"{start.year}-{start.month:02d}", year_start.replace(month=start.month)),
-        ):
+        month = _period(months, f"{start.year}-{start.month:02d}", year_start.replace(month=start.month))
+        month.members.append(uses[-1])
+        year = _period(years, f"{start.year}", year_start)
+        if not any(member is month for member in year.members):
+            year.members.append(month)
+        for period in (year, month):
             period.uses += 1
             period.hours += hours
             add_usage(period.exact, exact)
+    _suppress_everywhere(uses, exacts, [*years.values(), *months.values()])
+    for use in uses:
+        use.rates.update(_rates(exacts[use.identifier], use.counts))
     for period in (*years.values(), *months.values()):
         period.hours = round(period.hours, 1)
-        period.counts, period.rates = _published_figures(period.exact)
-        period.exact = {}  # exact small counts never leave this function
+        period.rates = _rates(period.exact, period.counts)
+    for period in (*years.values(), *months.values()):
+        period.exact, period.members = {}, []  # exact small counts never leave this function
     return Register(
         produced_at=now,
         valid_until=_next_change(now=now, ongoing_cases=ongoing, ended_at=[r.end for r in records if not r.ongoing]),

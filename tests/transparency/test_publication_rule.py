@@ -155,3 +155,28 @@ def test_a_banded_count_cannot_be_worked_out_by_subtraction(exact, expected):
     assert rates["false_alert_rate_per_alert"] is None or not (
         counts["rejected"] in (None, BANDED) or counts["sightings"] in (None, BANDED)
     )
+
+
+def test_a_months_total_does_not_give_away_the_banded_figure_of_one_of_its_uses():
+    from datetime import UTC, datetime
+
+    from transparency.selectors import Period, PublishedUse, _suppress_everywhere, band
+
+    def use(identifier, sightings):
+        exact = dict.fromkeys(COUNT_KEYS, 0) | {"faces_processed": 100, "sightings": sightings}
+        exact["awaiting_verification"] = sightings
+        at = datetime(2026, 3, 1, tzinfo=UTC)
+        published = PublishedUse(identifier, at, at, 1.0, (), (), "victims", "", "judge", False, {}, {})
+        published.counts.update({key: band(value) for key, value in exact.items()})
+        return published, exact
+
+    (small, small_exact), (large, large_exact) = use("a", 2), use("b", 7)
+    month = Period(key="2026-03", start=datetime(2026, 3, 1, tzinfo=UTC), members=[small, large])
+    month.exact = {key: small_exact[key] + large_exact[key] for key in COUNT_KEYS}
+    year = Period(key="2026", start=datetime(2026, 1, 1, tzinfo=UTC), members=[month], exact=dict(month.exact))
+    _suppress_everywhere([small, large], {"a": small_exact, "b": large_exact}, [year, month])
+    # 9 sightings in the month, 7 in one use: the other's 2 would follow, so the 7 is not shown.
+    assert month.counts["sightings"] == 9 and year.counts["sightings"] == 9
+    assert small.counts["sightings"] == BANDED
+    assert large.counts["sightings"] is None
+    assert large.counts["awaiting_verification"] is None and small.counts["awaiting_verification"] == BANDED
