@@ -32,13 +32,16 @@ SECOND_FACTOR_API_MESSAGE = _(
 
 class NoStoreMiddleware:
     """Nothing Django answers may be kept by a browser or proxy: pages and API answers carry
-    personal data or decisions about it. Static files are answered earlier by whitenoise."""
+    personal data or decisions about it. Static files are answered earlier by whitenoise. The one
+    exception is the public register (R23), the same for everyone and marked `public_register`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(response, "public_register", False):
+            return response
         if "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response

@@ -115,6 +115,12 @@ class EventType(models.TextChoices):
     CASE_LIST_VIEWED = "case_list.viewed", _("List of cases consulted")
     ALERT_LIST_VIEWED = "alert_list.viewed", _("List of alerts consulted")
     PHOTO_LIST_VIEWED = "photo_list.viewed", _("List of a person's reference photos consulted")
+    # The public register (R23): only a use's deciding authority withholds it, with a reason and an end date
+    TRANSPARENCY_WITHHELD = "transparency.withheld", _("Use withheld from the public register")
+    TRANSPARENCY_WITHHOLDING_LIFTED = (
+        "transparency.withholding_lifted",
+        _("Withholding from the public register lifted"),
+    )
 
 
 # The kinds of event by the part of their code before the dot, as the audit browser's filter offers them
@@ -141,4 +147,5 @@ EVENT_GROUPS = {
     "case_list": _("Case lists viewed"),
     "alert_list": _("Alert lists viewed"),
     "photo_list": _("Photo lists viewed"),
+    "transparency": _("Public register"),
 }

@@ -2,6 +2,7 @@
 """Check an export of the oversight platform's audit trail without the platform.
 
     python verify_export.py EXPORT_DIR --public-key audit-public.pem [--witness OFFICE_COPIES_DIR]
+    python verify_export.py --file deployments.csv --public-key audit-public.pem [--signature deployments.csv.sig]
 
 Needs Python 3.9+ and the `cryptography` package; nothing else. Exit status 0:
 the export is intact and ends at a checkpoint signed with the given key.
@@ -19,6 +20,10 @@ What is checked:
     export ends exactly at the last checkpoint;
   * with --witness: the checkpoints agree with the copies the data protection
     office received when they were made (one JSON file per checkpoint).
+
+With --file: a file of the public transparency register (deployments.csv or deployments.json) and its detached
+signature (FILE.sig unless --signature names it): the file's SHA-256 must equal the signed one, and the signature
+over (file name, SHA-256, time produced) must verify with the given key.
 
 This file is copied into every export and archive; the platform imports it too
 (audits.verify_export), so both sides run the same code.
@@ -68,6 +73,14 @@ def checkpoint_message(seq: int, head_hash: str, created_at: str) -> bytes:
 def manifest_message(manifest: dict) -> bytes:
     unsigned = {k: v for k, v in manifest.items() if k != "signature"}
     return b"oversight-audit-export\n" + _dumps(unsigned).encode()
+
+
+REGISTER_SIGNATURE_FORMAT = "oversight-transparency-signature/1"
+
+
+def register_file_message(name: str, sha256: str, produced_at: str) -> bytes:
+    """What the platform signs for a file of the public register: its name, digest and the time it was produced."""
+    return f"oversight-transparency-file\n{name}\n{sha256}\n{produced_at}".encode()
 
 
 def key_fingerprint(public_key: Ed25519PublicKey) -> str:
@@ -232,12 +245,41 @@ def verify(directory, public_key: Ed25519PublicKey, *, witness: list[dict] | Non
     )
 
 
+def verify_register_file(path, signature_path, public_key: Ed25519PublicKey) -> str:
+    """Return a one-line summary when the register file is the one the platform signed; raise Problem otherwise."""
+    path, signature_path = Path(path), Path(signature_path)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise Problem(f"cannot read {path.name} ({exc})") from None
+    signed = _read_json(signature_path, "the detached signature")
+    if not isinstance(signed, dict) or signed.get("format") != REGISTER_SIGNATURE_FORMAT:
+        raise Problem(f"{signature_path.name}: not a signature of the register ({REGISTER_SIGNATURE_FORMAT})")
+    digest = hashlib.sha256(content).hexdigest()
+    if signed.get("file") != path.name:
+        raise Problem(f"{signature_path.name}: signs {signed.get('file')!r}, not {path.name}")
+    if signed.get("sha256") != digest:
+        raise Problem(f"{path.name}: differs from the file that was signed (changed after it was produced)")
+    if signed.get("key_fingerprint") != key_fingerprint(public_key):
+        raise Problem(f"{signature_path.name}: signed with another key than the one given")
+    message = register_file_message(path.name, digest, str(signed.get("produced_at")))
+    if not _signed(public_key, str(signed.get("signature", "")), message):
+        raise Problem(f"{signature_path.name}: the signature does not verify with this public key (forged or altered)")
+    return f"OK: {path.name} as the platform produced it at {signed['produced_at']}, signed with the given key"
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Verify an audit trail export offline.")
-    parser.add_argument("directory", help="the export directory (events.jsonl, checkpoints.json, manifest.json)")
+    parser = argparse.ArgumentParser(description="Verify an audit trail export or a register file offline.")
+    parser.add_argument(
+        "directory", nargs="?", help="the export directory (events.jsonl, checkpoints.json, manifest.json)"
+    )
     parser.add_argument("--public-key", required=True, help="the platform's Ed25519 public key (PEM)")
     parser.add_argument("--witness", help="directory of the office's own checkpoint copies, to compare with")
+    parser.add_argument("--file", help="a file of the public register (deployments.csv or deployments.json)")
+    parser.add_argument("--signature", help="its detached signature (default: the file's name with .sig)")
     args = parser.parse_args(argv)
+    if bool(args.directory) == bool(args.file):
+        parser.error("give either an export directory or --file")
     try:
         key = load_public_key(Path(args.public_key))
         # On stderr: the verdict stays the first line of the output, the fingerprint is for the person to compare.
@@ -245,6 +287,9 @@ def main(argv=None) -> int:
             f"Public key fingerprint: {key_fingerprint(key)} (compare it with the one the office gave you)",
             file=sys.stderr,
         )
+        if args.file:
+            print(verify_register_file(args.file, args.signature or f"{args.file}.sig", key))
+            return 0
         witness = read_witness(Path(args.witness)) if args.witness else None
         print(verify(args.directory, key, witness=witness))
     except Problem as problem:

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "watchlists",
     "recognition",
     "office",
+    # The public transparency register (R23): on top, reading the office's records.
+    "transparency",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -483,3 +485,9 @@ LOGGING = {
 
 os.makedirs(VAR_DIR, exist_ok=True)
 os.makedirs(STATIC_ROOT, exist_ok=True)  # whitenoise warns on every start without it
+
+# ---------------------------------------------------------------- the public transparency register (R23)
+# Requests one client address may make to the register's pages and files in a minute (then 429 until it ends).
+TRANSPARENCY_REQUESTS_PER_MINUTE = env_int("TRANSPARENCY_REQUESTS_PER_MINUTE", 120, minimum=1, maximum=100_000)
+# The longest a deciding authority may withhold one use from the register at a time (it may withhold again).
+TRANSPARENCY_WITHHOLDING_MAX_DAYS = env_int("TRANSPARENCY_WITHHOLDING_MAX_DAYS", 365, minimum=1, maximum=5 * 365)

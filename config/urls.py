@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("office.urls")),
     path("", include("recognition.urls")),
     path("", include("watchlists.urls")),
+    # The public transparency register (R23): no sign-in.
+    path("", include("transparency.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/audits/", include("audits.api_urls")),

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from oversight import holds
 from oversight.models import (
@@ -196,8 +197,8 @@ def _case_text_due(*, now: datetime, limit: int | None, lock: bool) -> list[int]
 
 PERSONS_RULE = RetentionRule(
     code="oversight.persons",
-    data="Persons named in ended cases (name, category, reason), with anything of theirs still stored",
-    clock="case end (case_ended_at); held while any of their alerts remain",
+    data=gettext_noop("Persons named in ended cases (name, category, reason), with anything of theirs still stored"),
+    clock=gettext_noop("case end (case_ended_at); held while any of their alerts remain"),
     setting="RETENTION_PERSON_DAYS",
     unit="days",
     minimum=0,
@@ -209,9 +210,11 @@ PERSONS_RULE = RetentionRule(
 )
 CASE_TEXT_RULE = RetentionRule(
     code="oversight.case_text",
-    data="The case's free text (legal basis, evidence, harm, rights impact, urgency and revocation reasons) "
-    "and its impact assessment file",
-    clock="case end (case_ended_at)",
+    data=gettext_noop(
+        "The case's free text (legal basis, evidence, harm, rights impact, urgency and revocation reasons) "
+        "and its impact assessment file"
+    ),
+    clock=gettext_noop("case end (case_ended_at)"),
     setting="RETENTION_CASE_TEXT_DAYS",
     unit="days",
     minimum=30,
@@ -282,7 +285,7 @@ REASONS_RULES = tuple(
     RetentionRule(
         code=code,
         data=data,
-        clock="case end (case_ended_at)",
+        clock=gettext_noop("case end (case_ended_at)"),
         setting="RETENTION_CASE_TEXT_DAYS",
         unit="days",
         minimum=30,
@@ -292,15 +295,19 @@ REASONS_RULES = tuple(
         apply=_reasons_reducer(label),
     )
     for code, label, data in (
-        ("oversight.decision_reasons", DECISION, "A judge's reasons for a decision"),
-        ("oversight.vote_reasons", VOTE, "Commission members' reasons for their votes"),
-        ("oversight.camera_reasons", CASE_CAMERA, "Why the persons were expected at each camera of a case"),
+        ("oversight.decision_reasons", DECISION, gettext_noop("A judge's reasons for a decision")),
+        ("oversight.vote_reasons", VOTE, gettext_noop("Commission members' reasons for their votes")),
+        (
+            "oversight.camera_reasons",
+            CASE_CAMERA,
+            gettext_noop("Why the persons were expected at each camera of a case"),
+        ),
     )
 )
 SUBJECT_REQUESTS_RULE = RetentionRule(
     code="oversight.subject_requests",
-    data="Data-subject requests (the person's name, their words) and the decisions on each finding",
-    clock="the request's completion; held while a restriction it decided is not lifted",
+    data=gettext_noop("Data-subject requests (the person's name, their words) and the decisions on each finding"),
+    clock=gettext_noop("the request's completion; held while a restriction it decided is not lifted"),
     setting="RETENTION_SUBJECT_REQUEST_DAYS",
     unit="days",
     minimum=365,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from oversight.models import Case
 from oversight.retention import (
@@ -196,8 +197,8 @@ KINDS: tuple[DeletableKind, ...] = (
 RULES: tuple[RetentionRule, ...] = (
     RetentionRule(
         code="recognition.alerts_rejected",
-        data="Rejected (false) alerts, their encrypted crops and their reviews with notes",
-        clock="the rejection (the rejecting review's decision time)",
+        data=gettext_noop("Rejected (false) alerts, their encrypted crops and their reviews with notes"),
+        clock=gettext_noop("the rejection (the rejecting review's decision time)"),
         setting="RETENTION_REJECTED_ALERT_DAYS",
         unit="days",
         minimum=0,
@@ -208,8 +209,10 @@ RULES: tuple[RetentionRule, ...] = (
     ),
     RetentionRule(
         code="recognition.alerts_unreviewed",
-        data="Alerts nobody verified or rejected, with their crops (and any first verdict)",
-        clock="case end (case_ended_at); an alert under review is held until RETENTION_UNDER_REVIEW_MAX_DAYS",
+        data=gettext_noop("Alerts nobody verified or rejected, with their crops (and any first verdict)"),
+        clock=gettext_noop(
+            "case end (case_ended_at); an alert under review is held until RETENTION_UNDER_REVIEW_MAX_DAYS"
+        ),
         setting="RETENTION_UNREVIEWED_ALERT_DAYS",
         unit="days",
         minimum=0,
@@ -220,8 +223,8 @@ RULES: tuple[RetentionRule, ...] = (
     ),
     RetentionRule(
         code="recognition.alerts_verified",
-        data="Verified alerts, their crops and their reviews with notes",
-        clock="the verification (the last review's decision time)",
+        data=gettext_noop("Verified alerts, their crops and their reviews with notes"),
+        clock=gettext_noop("the verification (the last review's decision time)"),
         setting="RETENTION_VERIFIED_ALERT_DAYS",
         unit="days",
         minimum=1,
@@ -232,8 +235,8 @@ RULES: tuple[RetentionRule, ...] = (
     ),
     RetentionRule(
         code="recognition.scans",
-        data="Scan rows (camera, worker, times, frame and face counts)",
-        clock="the scan's stop",
+        data=gettext_noop("Scan rows (camera, worker, times, frame and face counts)"),
+        clock=gettext_noop("the scan's stop"),
         setting="RETENTION_SCAN_DAYS",
         unit="days",
         minimum=30,
@@ -244,8 +247,10 @@ RULES: tuple[RetentionRule, ...] = (
     ),
     RetentionRule(
         code="recognition.recordings",
-        data="Recorded footage of post-event searches (the encrypted file; the row keeps hash, times and counts)",
-        clock="case end (case_ended_at)",
+        data=gettext_noop(
+            "Recorded footage of post-event searches (the encrypted file; the row keeps hash, times and counts)"
+        ),
+        clock=gettext_noop("case end (case_ended_at)"),
         setting="RECORDING_RETENTION_HOURS_AFTER_END",
         unit="hours",
         minimum=0,

@@ -15,6 +15,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from oversight.models import Case, DataSubjectRequest
 from oversight.retention import (
@@ -67,8 +68,8 @@ KINDS: tuple[DeletableKind, ...] = (
 RULES: tuple[RetentionRule, ...] = (
     RetentionRule(
         code=PHOTO,
-        data="Reference photos and face templates (the watchlist)",
-        clock="case end (case_ended_at)",
+        data=gettext_noop("Reference photos and face templates (the watchlist)"),
+        clock=gettext_noop("case end (case_ended_at)"),
         setting="WATCHLIST_RETENTION_HOURS_AFTER_END",
         unit="hours",
         minimum=0,

@@ -18,6 +18,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from audits.events import EventType
 from audits.models import AuditExport
@@ -107,8 +108,10 @@ def exports_delete(*, pks: list[int]) -> Deleted:
 
 EXPORTS_RULE = RetentionRule(
     code="audits.exports",
-    data="Audit trail exports: the files (events, their hashes) and the job rows (justification, recipients)",
-    clock="the export's completion (ready or failed); the disclosure event stays in the trail",
+    data=gettext_noop(
+        "Audit trail exports: the files (events, their hashes) and the job rows (justification, recipients)"
+    ),
+    clock=gettext_noop("the export's completion (ready or failed); the disclosure event stays in the trail"),
     setting="RETENTION_EXPORT_DAYS",
     unit="days",
     minimum=1,

@@ -46,9 +46,12 @@ def test_the_walk_covers_the_site():
     ):
         assert expected in paths, expected
     exempt = {path for path, view in ROUTES if getattr(view, "second_factor_exempt", False)}
-    # Only signing in and out, the second-factor pages, the language switch (offered on those pages) and the health
-    # check answer before the gate.
-    assert exempt == {
+    # Only signing in and out, the second-factor pages, the language switch (offered on those pages), the health
+    # check and the public register (R23) answer before the gate.
+    public_register = {path for path, view in ROUTES if getattr(view, "public_register", False)}
+    assert public_register and all(path.startswith("/transparency/") for path in public_register)
+    assert "/transparency/withholdings/" not in public_register
+    assert exempt - public_register == {
         "/i18n/setlang/",
         "/accounts/login/",
         "/accounts/logout/",
