@@ -37,9 +37,9 @@ from recognition.services.recordings import (
     recording_progress,
 )
 from recognition.services.scans import StopReason, recording_scan_start, scan_stop
-from recognition.services.storage import LeaseLost, ScanBatch, scan_batch_commit, sightings_open_for_recording
+from recognition.services.storage import LeaseLost, ScanBatch, sightings_open_for_recording
 from recognition.video import mp4_creation_time
-from recognition.worker import ScanHooks, ScanOutcome, _configs, _ScopeState, shutdown_requested
+from recognition.worker import ScanHooks, ScanOutcome, _commit, _configs, _ScopeState, shutdown_requested
 
 logger = logging.getLogger(__name__)
 
@@ -274,17 +274,3 @@ def _analyse(*, recording: Recording, path: Path, scan, begin: float, outcome, m
                 )
                 with contextlib.suppress(LeaseLost):
                     _commit(scan, batch, hooks, outcome, timings)
-
-
-def _commit(scan, batch: ScanBatch, hooks: ScanHooks, outcome: ScanOutcome, timings: dict) -> None:
-    if hooks.after_process:
-        hooks.after_process(batch)
-    t = time.perf_counter()
-    if batch.frames_read or batch.events:
-        result = scan_batch_commit(scan_id=scan.pk, batch=batch, timings=timings)
-        outcome.alerts_created += result["alerts_created"]
-    timings["write"] += time.perf_counter() - t
-    outcome.frames_read += batch.frames_read
-    outcome.frames_analysed += batch.frames_analysed
-    outcome.faces_seen += batch.faces_seen
-    outcome.matches += batch.matches

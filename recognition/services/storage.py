@@ -127,6 +127,25 @@ def _covered_recording(event: SightingEvent, scope: RecordingScope | None) -> bo
     return all(scope.capture_start <= t < scope.capture_end for t in (s.first_captured_at, s.last_captured_at))
 
 
+def _store_fenced(scan, batch: ScanBatch, timings: dict, counts, covered) -> None:
+    """Store the batch's events that `covered` lets through (the fence, R10/R24); an event fenced out is counted,
+    and a closing one still closes a sighting stored before."""
+    passed, close_only = [], []
+    for event in batch.events:
+        if covered(event):
+            passed.append(event)
+        else:
+            counts["fenced_out"] += 1
+            if event.kind == "closed":
+                close_only.append(event.key)
+    _keyring_ready()
+    for event in coalesce(passed):
+        outcome = _sighting_store(scan=scan, sighting=event.sighting, batch=batch, timings=timings)
+        counts[outcome] += 1
+    for key in close_only:
+        counts["sightings_closed"] += _sighting_close(key)
+
+
 def scan_batch_commit(*, scan_id: int, batch: ScanBatch, timings: dict[str, float] | None = None) -> dict:
     """Store one analysed batch: the fenced sightings, one SCAN_BATCH event, counters and camera health.
 
@@ -154,20 +173,7 @@ def scan_batch_commit(*, scan_id: int, batch: ScanBatch, timings: dict[str, floa
                 list(Case.objects.select_for_update().filter(pk__in=case_ids).values_list("pk", flat=True))
                 recording_case = scan.recording.case_id
                 scope = case_scope_for_recording(case_id=recording_case, camera_id=scan.camera_id, at=now)
-            passed, close_only = [], []
-            for event in batch.events:
-                if _covered_recording(event, scope):
-                    passed.append(event)
-                else:
-                    counts["fenced_out"] += 1
-                    if event.kind == "closed":
-                        close_only.append(event.key)
-            _keyring_ready()
-            for event in coalesce(passed):
-                outcome = _sighting_store(scan=scan, sighting=event.sighting, batch=batch, timings=timings)
-                counts[outcome] += 1
-            for key in close_only:
-                counts["sightings_closed"] += _sighting_close(key)
+            _store_fenced(scan, batch, timings, counts, lambda event: _covered_recording(event, scope))
         elif batch.events:
             with _timed(timings, "fence"):
                 case_ids = sorted({int(e.sighting.case_id) for e in batch.events})
@@ -178,20 +184,7 @@ def scan_batch_commit(*, scan_id: int, batch: ScanBatch, timings: dict[str, floa
                     | {e.sighting.last_captured_at for e in batch.events}
                 )
                 at = _scopes_at(scan.camera_id, instants, active_now)
-            passed, close_only = [], []
-            for event in batch.events:
-                if _covered(event, at, active_now):
-                    passed.append(event)
-                else:
-                    counts["fenced_out"] += 1
-                    if event.kind == "closed":
-                        close_only.append(event.key)
-            _keyring_ready()
-            for event in coalesce(passed):
-                outcome = _sighting_store(scan=scan, sighting=event.sighting, batch=batch, timings=timings)
-                counts[outcome] += 1
-            for key in close_only:
-                counts["sightings_closed"] += _sighting_close(key)
+            _store_fenced(scan, batch, timings, counts, lambda event: _covered(event, at, active_now))
         with _timed(timings, "audit"):
             _audit_batch(scan, batch, counts)
         with _timed(timings, "store"):
