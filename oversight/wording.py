@@ -148,6 +148,7 @@ CONSULTED_PART_LABELS = {
     "decide_form": gettext_lazy("the decision form"),
     "vote_form": gettext_lazy("the vote form"),
     "impact_assessment": gettext_lazy("impact assessment"),
+    "recordings": gettext_lazy("recordings of a post-event search"),
     "crop": gettext_lazy("crop"),
     "details and crop": gettext_lazy("details and crop"),
     "details and crop, reference photos": gettext_lazy("details and crop, reference photos"),

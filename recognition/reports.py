@@ -79,8 +79,8 @@ def _seconds_between(later: str, earlier: str) -> str:
 # died mid-segment counts from its last frame, not from when the dispatcher noticed.
 _PERIODS_SQL = """
 WITH segment AS (
-    SELECT camera_id, worker, started_at, stopped_at, last_frame_at, frames_read, frames_analysed, faces_seen, matches,
-           LAG(COALESCE(last_frame_at, stopped_at)) OVER ordered AS previous_stop,
+    SELECT camera_id, worker, started_at, stopped_at, {analysed_until} AS analysed_until, frames_read, frames_analysed,
+           faces_seen, matches, LAG(COALESCE({analysed_until}, stopped_at)) OVER ordered AS previous_stop,
            LAG(worker) OVER ordered AS previous_worker
     FROM recognition_scan
     WHERE camera_id IN ({cameras}) AND {segments} AND started_at >= %s AND started_at < %s
@@ -91,7 +91,7 @@ WITH segment AS (
 SELECT camera_id,
        COUNT(*),
        MIN(CASE WHEN frames_analysed > 0 THEN started_at END),
-       MAX(last_frame_at),
+       MAX(analysed_until),
        SUM(CASE WHEN stopped_at IS NULL THEN 1 ELSE 0 END),
        SUM(frames_read), SUM(frames_analysed), SUM(faces_seen), SUM(matches),
        SUM(CASE WHEN previous_worker IS NOT NULL AND previous_worker <> worker THEN 1 ELSE 0 END),
@@ -150,17 +150,17 @@ def operating_periods(case: Case, *, now=None) -> list[OperatingPeriod]:
         return []
     start, end = period
     limit = interruption_seconds()
-    # Live cases count the live segments of their cameras; a post-event search (R24) the segments of its recordings.
+    # Live cases count the live segments of their cameras; a post-event search (R24) the segments of its recordings,
+    # whose last frame is a capture time of the footage: their period runs on the wall clock, to the segment's stop.
     if case.is_post_event:
-        segments, segment_params = (
-            "recording_id IN (SELECT id FROM recognition_recording WHERE case_id = %s)",
-            [case.pk],
-        )
+        segments = "recording_id IN (SELECT id FROM recognition_recording WHERE case_id = %s)"
+        segment_params, analysed_until = [case.pk], "COALESCE(stopped_at, last_heartbeat_at)"
     else:
-        segments, segment_params = "recording_id IS NULL", []
+        segments, segment_params, analysed_until = "recording_id IS NULL", [], "last_frame_at"
     sql = _PERIODS_SQL.format(
         cameras=", ".join(["%s"] * len(camera_ids)),
         segments=segments,
+        analysed_until=analysed_until,
         gap=_seconds_between("started_at", "previous_stop"),
     )
     with connection.cursor() as cursor:

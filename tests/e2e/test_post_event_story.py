@@ -21,8 +21,26 @@ from watchlists.tasks import reference_photo_encode
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
+# What each language's pages say at the steps the story checks.
+WORDS = {
+    "en": {
+        "received": "Received",
+        "declared": "the requester's declaration",
+        "footage": "Recorded footage: recording",
+        "analysed": "100 % of its footage analysed",
+    },
+    "cs": {
+        "received": "Přijato",
+        "declared": "prohlášení žadatele",
+        "footage": "Pořízené záběry: videozáznam",
+        "analysed": "analyzováno 100 % jeho záběrů",
+    },
+}
 
+
+@pytest.mark.parametrize("language", ["cs", "en"])
 def test_a_post_event_search_in_a_browser(
+    language,
     browser,
     live_server,
     cast,  # noqa: F811 - the fixture imported above
@@ -34,8 +52,23 @@ def test_a_post_event_search_in_a_browser(
     settings,  # noqa: F811 - fixture
 ):
     settings.RECORDING_CHUNK_BYTES = 128 * 1024  # the clip goes in five chunks: the progress bar moves
-    story = Story(browser, live_server, "en", screenshots)
+    story = Story(browser, live_server, language, screenshots)
+    words = WORDS[language]
     story.stored += cast["stored"]
+    # What people typed, shown as typed in any language: the users' names and units, the cameras, the case's texts
+    # (tests/oversight/factories.draft_case) and the recording's file name.
+    people = [requester, judge, dpo, *verifiers]
+    story.stored += [u.username for u in people] + [u.unit for u in people if u.unit]
+    story.stored += [c.name for c in cast["cameras"]] + [c.location_label for c in cast["cameras"]]
+    story.stored += [
+        "Police Act s. 42(1)",
+        "Witness statements and phone records.",
+        "Risk to the life of a missing child.",
+        "Passers-by are scanned; non-matches are discarded at once.",
+        "Seen near the station",
+        "The person travels through here daily",
+        CLIP.name,
+    ]
     camera = cast["cameras"][0]
     now = timezone.now().replace(second=0, microsecond=0)  # the forms' datetime fields hold whole minutes
     clip_started = now - timedelta(hours=2)
@@ -72,11 +105,15 @@ def test_a_post_event_search_in_a_browser(
         page.locator(f'main a[href="{recordings_url}"]').click()
     page.locator("#recording-file").set_input_files(str(CLIP))
     page.locator("#recording-start").fill(local(clip_started))
-    page.locator("#recording-evidence").fill("The metro recorder's export log; clock checked against the time server.")
+    evidence = "The metro recorder's export log; clock checked against the time server."
+    story.stored += [evidence, "Press photo", "Police Act s. 63"]
+    page.locator("#recording-evidence").fill(evidence)
     story.shoot(page, "requester-recording-form")
     page.locator("#recording-upload button[type=submit]").click()
     page.wait_for_function("() => document.getElementById('recording-progress').value === 100")
-    page.wait_for_function("() => document.getElementById('recording-status').textContent.includes('Received')")
+    page.wait_for_function(
+        "word => document.getElementById('recording-status').textContent.includes(word)", arg=words["received"]
+    )
     story.shoot(page, "requester-recording-uploaded")
     recording = Recording.objects.get(case=case)
     assert recording.status == Recording.Status.CHECKING and recording.chunks_received == 5
@@ -84,7 +121,7 @@ def test_a_post_event_search_in_a_browser(
     recording.refresh_from_db()
     page.goto(story.url("recognition:case_recordings", case.pk))
     row = page.locator(f'tr[data-recording-id="{recording.pk}"]').inner_text()
-    assert recording.sha256 in row and "the requester's declaration" in row and "h264" in row
+    assert recording.sha256 in row and words["declared"] in row and "h264" in row
     story.shoot(page, "requester-recording-checked")
     context.close()
     case = case_services.case_submit(actor=requester, case=case)
@@ -94,7 +131,9 @@ def test_a_post_event_search_in_a_browser(
     page.goto(story.url("oversight:case_decide", case.pk))
     allowed_start, allowed_end = clip_started - timedelta(minutes=5), clip_started + timedelta(minutes=5)
     page.locator('input[name=granted][value="yes"]').check()
-    page.locator("#id_reasons").fill("Necessary: the suspect passed this metro camera that afternoon.")
+    reasons = "Necessary: the suspect passed this metro camera that afternoon."
+    story.stored.append(reasons)
+    page.locator("#id_reasons").fill(reasons)
     assert page.locator("#id_capture_start").input_value() == local(case.capture_start)
     page.locator("#id_capture_start").fill(local(allowed_start))
     page.locator("#id_capture_end").fill(local(allowed_end))
@@ -117,7 +156,7 @@ def test_a_post_event_search_in_a_browser(
         context, page = story.sign_in(verifier, f"verifier{number}", second_factor=True)
         page.goto(story.url("recognition:alert_detail", sighting.pk))
         facts = page.locator("dl.facts").inner_text()
-        assert "Recorded footage: recording" in facts and recording.file_name in facts
+        assert words["footage"] in facts and recording.file_name in facts
         assert timezone.localtime(sighting.captured_at).strftime("%H:%M") in facts
         story.shoot(page, f"verifier{number}-recorded-sighting")
         with page.expect_navigation():
@@ -130,8 +169,12 @@ def test_a_post_event_search_in_a_browser(
     # 5. The case page shows the footage analysed in full; the office's dossier lists the recording with its hash.
     context, page = story.sign_in(dpo, "office", second_factor=True)
     page.goto(story.url("oversight:case_detail", case.pk))
-    assert "100 % of its footage analysed" in page.locator("#footage-progress").inner_text()
+    assert words["analysed"] in page.locator("#footage-progress").inner_text()
     page.goto(story.url("office:case_dossier", case.pk))
     assert recording.sha256 in page.locator("main").inner_text().replace(" ", "")  # shown in groups of 16
     story.shoot(page, "office-post-event-dossier")
     context.close()
+    # Czech pages carry no English but what people typed (tests/e2e/words_left.py).
+    for slug, left in story.english.items():
+        print(f"English on the Czech page {slug}: {sorted(left)}")
+    assert not story.english, "English words left on Czech pages (see above)"

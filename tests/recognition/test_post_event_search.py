@@ -116,6 +116,7 @@ def test_a_post_event_search_finds_the_person_only_inside_the_authorised_capture
 
     (period,) = operating_periods(case)
     assert period.frames_read == outcome.frames_read and period.sightings == 1
+    assert period.first_frame_at <= period.last_frame_at  # on the wall clock, not the footage's capture times
     assert len(sections["periods"].rows) == 1
     (record,) = deployment_records(cases=[case])
     assert record.values["kind"] == "Post-event search of recorded footage" and record.values["footage"]
