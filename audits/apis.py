@@ -21,7 +21,7 @@ class CanViewAudit(BasePermission):
 
 
 class AuditCursorPagination(CursorPagination):
-    """No COUNT and no OFFSET over millions of events (issue 11, item 8)."""
+    """No COUNT and no OFFSET over millions of events."""
 
     ordering = ("-occurred_at", "-seq")
     page_size = 50

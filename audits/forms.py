@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from audits.events import EVENT_GROUPS, EventType
 
-# What people type (issue 11, item 8): ISO dates and times, the browsers' date and
+# What people type: ISO dates and times, the browsers' date and
 # datetime-local pickers, and the day-first forms used in Czech and European offices.
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d. %m. %Y", "%d/%m/%Y", "%d.%m.%y")
 TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H.%M")

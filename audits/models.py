@@ -34,8 +34,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        # The browser lists newest first by (occurred_at, seq) with keyset pagination
-        # (issue 11, item 8): each filter has an index whose order is the list's order,
+        # The browser lists newest first by (occurred_at, seq) with keyset pagination:
+        # each filter has an index whose order is the list's order,
         # so a page is one index range scan at any depth. (case_ref, seq) serves exports.
         indexes = [
             models.Index(fields=["case_ref", "seq"], name="audit_case_seq_idx"),

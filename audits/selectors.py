@@ -109,7 +109,7 @@ def audit_event_page(
     size: int = PAGE_SIZE,
     roll_up_batches: bool = False,
 ) -> EventPage:
-    """One page of the browser by keyset pagination: no COUNT, no OFFSET (issue 11, item 8).
+    """One page of the browser by keyset pagination: no COUNT, no OFFSET.
 
     Prefix type filters ("scan" = scan.*) run one index range scan per event type
     and merge them (UNION ALL, each limited): with a single IN list PostgreSQL 15

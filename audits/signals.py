@@ -10,7 +10,7 @@ from audits.services import audit_record
 
 
 def client_network(address: str) -> str:
-    """The client's network, never its address (R19, issue 9): IPv4 /24, IPv6 /48.
+    """The client's network, never its address (R19): IPv4 /24, IPv6 /48.
 
     The trail is append-only and outlives any retention rule of personal data, so a full address written here
     could never be removed before the trail's own cut; a network still shows where sign-ins came from.

@@ -83,7 +83,7 @@ def verify(request):
 @require_http_methods(["GET", "POST"])
 def export(request):
     if request.method == "GET":
-        # Filters carry over from the browser (issue 11, item 8).
+        # Filters carry over from the browser.
         initial = {k: v for k, v in request.GET.items() if k in EventFilterForm.FILTERS}
         form = ExportForm(initial=initial)
         return render(request, "audits/export.html", {"form": form, **_public_key_context()})

@@ -1,4 +1,4 @@
-"""The data protection office as a witness of the trail (issue 11, item 6).
+"""The data protection office as a witness of the trail.
 
 Each signed checkpoint (and each retention cut) is delivered to the office as
 it is made, after its transaction commits, and kept on the office's side. A

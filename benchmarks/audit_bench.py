@@ -4,8 +4,7 @@ Prints appends per second with 1 and 2 concurrent writer processes (each append
 its own transaction, as a real action's would be; and 2 writers whose transactions
 append 10 events each through audit_record_many), the time audits_verify
 takes for 100,000 and 1,000,000 events, and the audit browser's list time at
-10 million events (first page and a deep page, for the common filters; issue 11,
-item 8). The last line is one JSON object.
+10 million events (first page and a deep page, for the common filters). The last line is one JSON object.
 
     createdb -h 127.0.0.1 -U postgres -O oversight oversight_auditbench
     DATABASE_URL=postgres://oversight@127.0.0.1:5432/oversight_auditbench python benchmarks/audit_bench.py

@@ -463,7 +463,7 @@ RECOGNITION_DISPATCH_SECONDS = env_float("RECOGNITION_DISPATCH_SECONDS", 2.0, mi
 # A scan task analyses at most this long, then ends so the dispatcher requeues it: no worker
 # holds a task forever, and the segment stays under the Redis visibility timeout (acks_late).
 RECOGNITION_SEGMENT_SECONDS = env_float("RECOGNITION_SEGMENT_SECONDS", 45.0, minimum=5.0, maximum=600.0)
-# A running scan whose heartbeat is older than this belongs to a dead worker (issue 5: picked
+# A running scan whose heartbeat is older than this belongs to a dead worker (picked
 # up again within 30 s = this + one dispatch period + start-up).
 RECOGNITION_SCAN_STALE_SECONDS = env_float("RECOGNITION_SCAN_STALE_SECONDS", 15.0, minimum=5.0, maximum=25.0)
 # Verifiers see the sightings of one person on one case that follow each other within this gap, on any camera,

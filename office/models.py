@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class DeletionRecord(models.Model):
     """One rule's deletion (or reduction) of one case's data in one run: counts and identifiers, never content.
 
-    Case rows are never deleted, so the record of what left a case outlives the data (issue 9, item 6). The same
+    Case rows are never deleted, so the record of what left a case outlives the data. The same
     facts are in the run's audit event; this table answers "what went from this case, when, by which rule" in one
     indexed query.
     """

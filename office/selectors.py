@@ -175,5 +175,5 @@ def subject_request_groups(*, request) -> list[FindingGroup]:
 
 
 def case_deletion_records(*, case: Case):
-    """What left this case, when and by which rule (the proof, issue 9 item 6): newest first, one query."""
+    """What left this case, when and by which rule (the proof): newest first, one query."""
     return DeletionRecord.objects.filter(case=case).order_by("-deleted_at", "-id")

@@ -1,4 +1,4 @@
-"""Pages of the data protection office: data-subject requests (R21) and what left each case (issue 9, item 6).
+"""Pages of the data protection office: data-subject requests (R21) and what left each case.
 
 Only the office (role dpo_reviewer) sees them; everyone else gets 404, as for any object they may not see.
 Services raise ValidationError (shown on the page) for bad input; nothing is half-written.

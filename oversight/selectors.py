@@ -1,6 +1,6 @@
 """Reads of cases, with their permissions, and THE GATE (R10).
 
-Who sees a case (issue 3, item 7):
+Who sees a case:
 - its requester (object permissions granted by case_create), and, when
   settings.CASE_UNIT_VISIBILITY is on, requesters of the same unit (read-only);
 - its judge, or each commission member, once it is submitted or started
@@ -405,7 +405,7 @@ class CaseScope:
 def case_scopes_for_camera(*, camera: Camera | int, at: datetime) -> list[CaseScope]:
     """THE GATE: the authorisations that let a worker analyse this camera at instant `at`.
 
-    Active means (issue 3, item 6; R5, R9, R10):
+    Active means (R5, R9, R10):
     - approved, and approved_start <= at < approved_end; or
     - urgent before authorisation (status `urgent`, or `submitted` with
       is_urgent: filing the request within the 24 hours keeps it running until

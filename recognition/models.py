@@ -195,7 +195,7 @@ class AlertOutcome(models.TextChoices):
 
 class Alert(models.Model):
     """One SIGHTING: a sought person of one case seen on one camera, continuously or with gaps of at most
-    RECOGNITION_SIGHTING_GAP_SECONDS (issue 10). One alert per sighting, information for a human (R14, R15).
+    RECOGNITION_SIGHTING_GAP_SECONDS. One alert per sighting, information for a human (R14, R15).
 
     Unique per (case, person, camera, frame_key) where ``frame_key`` is the first capture instant in
     milliseconds: the sighting's stable key, so a retried batch or a redelivered task never duplicates one.

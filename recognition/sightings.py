@@ -4,7 +4,7 @@ A sighting is one sought person (of one case) seen on one camera, continuously o
 of at most ``gap_seconds`` between matched frames. It opens on the first matched frame,
 updates its last-seen time, matched frames, best distance and best crop while the person
 stays, and closes when a frame is analysed more than ``gap_seconds`` after the last match
-(or when the scan ends). One sighting, one alert (issue 10).
+(or when the scan ends). One sighting, one alert.
 
 Idempotent persistence. Every event carries the sighting's whole current state and its
 :class:`SightingKey` ``(camera, case, person, first captured instant)``, which never

@@ -282,7 +282,7 @@ def _scan_loop(*, source, opening, scan, camera, gate, outcome, realtime, loop, 
     with source:
         if realtime:
             # A live feed: always the newest frame; frames that went by while we were busy are skipped and
-            # counted, so the delay from capture to stored alert stays bounded at any load (issue 10).
+            # counted, so the delay from capture to stored alert stays bounded at any load.
             feed = source.live(settings.RECOGNITION_SAMPLE_FPS)
             frames = iter(feed)
         else:

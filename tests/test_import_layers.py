@@ -1,4 +1,4 @@
-"""The apps' layers are enforced by import-linter (issue 8, item 1): an upward import makes it fail.
+"""The apps' layers are enforced by import-linter: an upward import makes it fail.
 
 The experiment runs on a copy of the apps, so the repository itself is never touched.
 """

@@ -1,4 +1,4 @@
-"""Czech and English (issue 12, item 9): Czech by default, a switch on every page, a complete catalogue."""
+"""Czech and English: Czech by default, a switch on every page, a complete catalogue."""
 
 import gettext
 import re

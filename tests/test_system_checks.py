@@ -1,4 +1,4 @@
-"""Start-up checks: each misconfiguration is reported with its stable id (issue 8, item 4)."""
+"""Start-up checks: each misconfiguration is reported with its stable id."""
 
 import os
 import subprocess

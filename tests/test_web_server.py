@@ -1,4 +1,4 @@
-"""The run command's web server: gunicorn serving config.wsgi, static files through whitenoise (issue 12, item 10)."""
+"""The run command's web server: gunicorn serving config.wsgi, static files through whitenoise."""
 
 import os
 import re

@@ -1,4 +1,4 @@
-"""Retention of the trail itself (R18, issue 9 item 4): archive a whole prefix, then cut it.
+"""Retention of the trail itself (R18): archive a whole prefix, then cut it.
 
 Events older than AUDIT_RETENTION_DAYS (never less than 183 days) may leave the
 database only as a prefix that ends at a signed checkpoint, after it has been

@@ -1,4 +1,4 @@
-"""Exports of the trail that the office can verify offline (issue 11, item 7), and retention archives.
+"""Exports of the trail that the office can verify offline, and retention archives.
 
 An export is a directory:
   events.jsonl      one event per line, in sequence order, with prev_hash and hash. Events the

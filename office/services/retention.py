@@ -131,7 +131,7 @@ SCHEDULE: tuple[RetentionRule, ...] = (
 )
 
 
-# ---------------------------------------------------------------- the audit trail's own cut (issue 9, item 4)
+# ---------------------------------------------------------------- the audit trail's own cut
 
 
 def audit_trail_cut(*, now: datetime, dry_run: bool) -> dict:

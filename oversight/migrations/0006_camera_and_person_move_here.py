@@ -1,4 +1,4 @@
-"""The camera registry and the persons of a case move to the oversight app (issue 8: one app per concept).
+"""The camera registry and the persons of a case move to the oversight app (one app per concept).
 
 State only: the tables keep their rows; 0007 renames them once every reference points here. Content types (and
 with them model and object permissions) follow the models.

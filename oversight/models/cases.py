@@ -381,7 +381,7 @@ class Case(models.Model):
 # The fields a requester sets on a draft, in the order the form and the case page show them. This one
 # declaration drives case_create and case_update_draft, the case form, the API's input and output and the case
 # page: a new editable field needs its model field (with verbose_name and help_text), its migration and its
-# name here (issue 8; tests/oversight/test_case_fields.py fails when a consumer disagrees).
+# name here (tests/oversight/test_case_fields.py fails when a consumer disagrees).
 CASE_DRAFT_FIELDS = (
     "kind",
     "objective",

@@ -405,7 +405,7 @@ def _scope_columns(scope: dict | None) -> dict:
 
 
 def _approve(case: Case, scope: dict, now: datetime, *, actor, how: dict) -> None:
-    """submitted → approved with `scope`; CASE_APPROVED has the same keys whoever decided (issue 8)."""
+    """submitted → approved with `scope`; CASE_APPROVED has the same keys whoever decided."""
     # Never approved on cameras without a usable office opinion (the commission's tally reaches here directly).
     unusable = _unusable_cameras(scope["camera_ids"])
     if unusable:

@@ -1,4 +1,4 @@
-"""`manage.py check --deploy` is clean with production settings (issue 12, item 6)."""
+"""`manage.py check --deploy` is clean with production settings."""
 
 import os
 import subprocess

@@ -1,5 +1,5 @@
 """Every page and API answer is `Cache-Control: no-store`; every page carries a Content-Security-Policy
-without 'unsafe-inline', and no template needs one (issue 12: "Done when")."""
+without 'unsafe-inline', and no template needs one."""
 
 import re
 from pathlib import Path

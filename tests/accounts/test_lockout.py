@@ -1,4 +1,4 @@
-"""Repeated wrong passwords lock the account for a while, and the lock is recorded (issue 12, item 6)."""
+"""Repeated wrong passwords lock the account for a while, and the lock is recorded."""
 
 import json
 from datetime import timedelta

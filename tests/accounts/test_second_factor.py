@@ -1,5 +1,5 @@
 """Judges, commission members, verifiers, office reviewers and administrators reach nothing before a
-second factor; enrolment, codes and recovery codes work and are recorded (issue 12, item 6)."""
+second factor; enrolment, codes and recovery codes work and are recorded."""
 
 from base64 import b32encode
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""The audit browser at scale (issue 11, item 8): keyset pages, typed dates, filters that survive errors and
+"""The audit browser at scale: keyset pages, typed dates, filters that survive errors and
 carry over to the export; verifiable exports from the web run in the background (item 7)."""
 
 import io
@@ -229,7 +229,7 @@ def test_the_celery_task_runs_the_job(client_for, dpo, export_root):
 
 
 def test_scan_batches_are_rolled_up_into_their_scan_where_a_person_reads_them(client_for, dpo):
-    """Issue 11, item 8: the page shows scans (started / stopped with totals), not a line per half second."""
+    """The page shows scans (started / stopped with totals), not a line per half second."""
     with transaction.atomic():
         audit_record(actor=None, event_type="scan.started", case_ref="FR-2026-0009", target_ref="recognition.Scan:1")
         for _ in range(5):

@@ -1,4 +1,4 @@
-"""The data protection office keeps its own copy of each checkpoint (issue 11, item 6).
+"""The data protection office keeps its own copy of each checkpoint.
 
 Someone holding the platform's signing key rewrites part of the chain and re-signs the
 checkpoint: the platform's own check passes, the comparison with the office's copies does not.

@@ -1,4 +1,4 @@
-"""audits_export writes events, hashes and the signed checkpoint with a standalone verifier (issue 11, item 7).
+"""audits_export writes events, hashes and the signed checkpoint with a standalone verifier.
 
 The verifier runs as a separate process, as the office would run it, with the public key only.
 """

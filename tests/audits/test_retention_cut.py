@@ -1,4 +1,4 @@
-"""The trail's own retention (R18, issue 9 item 4): archive a prefix that ends at a signed checkpoint, then cut it.
+"""The trail's own retention (R18): archive a prefix that ends at a signed checkpoint, then cut it.
 
 The clock moves with time-machine; AUDIT_RETENTION_DAYS is 620 days, so on 2026-11-29 the
 events of January 2025 are due and those of June 2025 are not.

@@ -1,4 +1,4 @@
-"""Bad input is refused with a message naming the field, and nothing is saved (issue 3, "Done when" 4).
+"""Bad input is refused with a message naming the field, and nothing is saved.
 
 Checked through the service, the API and the page, counting rows before and after.
 """

@@ -1,4 +1,4 @@
-"""One declaration of a draft's editable fields drives the service, the form, the API and the page (issue 8).
+"""One declaration of a draft's editable fields drives the service, the form, the API and the page.
 
 If a consumer lists fields of its own, these tests fail: add the field to CASE_DRAFT_FIELDS instead.
 """

@@ -1,4 +1,4 @@
-"""R1: objectives enabled by the administrator; the camera registry (issue 3, item 1). Both audited."""
+"""R1: objectives enabled by the administrator; the camera registry. Both audited."""
 
 from decimal import Decimal
 

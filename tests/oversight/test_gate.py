@@ -1,4 +1,4 @@
-"""THE GATE: case_scopes_for_camera(camera, at) at the exact boundaries (R5, R9, R10; issue 3, "Done when" 2)."""
+"""THE GATE: case_scopes_for_camera(camera, at) at the exact boundaries (R5, R9, R10)."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""One shape for CASE_APPROVED whoever decides, and one answer to "when did this case end" (issue 8)."""
+"""One shape for CASE_APPROVED whoever decides, and one answer to "when did this case end"."""
 
 from datetime import timedelta
 
@@ -95,7 +95,7 @@ def test_a_refused_urgent_case_ends_at_the_refusal(world, clock):
 
 
 def test_watchlist_destruction_starts_its_clock_at_the_real_end(world, clock, settings):
-    """The bug issue 8 names: for an approved then revoked case the clock started at the decision."""
+    """The bug: for an approved then revoked case the clock started at the decision."""
     from office.services.retention import retention_run
 
     def watchlist_destroy_due(*, now):

@@ -1,5 +1,5 @@
 """Every role, an outsider and a requester of another unit, against every case endpoint and page,
-on their own case and on someone else's (issue 3, "Done when" 3; item 7).
+on their own case and on someone else's.
 
 Expected: 404 for a case the user may not see; 403 for a visible case where the
 action is not theirs; success only for the one who may act. A refused request

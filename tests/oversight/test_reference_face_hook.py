@@ -1,4 +1,4 @@
-"""A case cannot be submitted or started while a person has no ready reference face (issue 4, item 2; R3)."""
+"""A case cannot be submitted or started while a person has no ready reference face (R3)."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,6 +1,6 @@
 """Every status against every action: allowed transitions move and record their event; the rest change nothing.
 
-Issue 3, "Done when" 1; R6, R9; STYLE habit 2 (a repeated transition is a no-op).
+R6, R9; STYLE habit 2 (a repeated transition is a no-op).
 """
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Who sees which case in lists (issue 3, item 7): no foreign case in any list; list queries pinned."""
+"""Who sees which case in lists: no foreign case in any list; list queries pinned."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""The alert list and the verification screen in Czech (issue 12, item 9): words, plural forms, Czech dates and
+"""The alert list and the verification screen in Czech: words, plural forms, Czech dates and
 decimal commas; English stays available. Service refusals read Czech under a Czech request."""
 
 from datetime import timedelta

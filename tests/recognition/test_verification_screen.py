@@ -1,5 +1,5 @@
 """The verification screen: reference photos beside the crop for verifiers, one consultation per visit, filters and
-pages on the alert list, the queue of alerts awaiting a verifier (issue 12 items 2, 3, 7; R14, R17)."""
+pages on the alert list, the queue of alerts awaiting a verifier (R14, R17)."""
 
 import re
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Ctrl+C on the run command ends every process it started, with the running scan closed (issue 10, item 7).
+"""Ctrl+C on the run command ends every process it started, with the running scan closed.
 
 The README's first command (scripts/run.sh) runs in its own session on a scratch directory; once a scan of the demo
 camera is running, the whole process group gets SIGINT, as a terminal's Ctrl+C sends it.

@@ -1,4 +1,4 @@
-"""Real Celery workers against real PostgreSQL and Redis (issue 5, item 7).
+"""Real Celery workers against real PostgreSQL and Redis.
 
 A scan worker is killed with SIGKILL in the middle of a scan: a replacement worker picks
 the camera up again within 30 seconds and no alert is duplicated. A Redis broker that
