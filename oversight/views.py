@@ -32,7 +32,13 @@ from oversight.forms import (
 )
 from oversight.models import CASE_DRAFT_FIELDS, case_field_label
 from oversight.services._common import status_word
-from oversight.wording import ACCESS_BASIS_LABELS, case_use_words, error_messages, without_requirement_codes
+from oversight.wording import (
+    ACCESS_BASIS_LABELS,
+    case_use_words,
+    error_messages,
+    footage_progress,
+    without_requirement_codes,
+)
 
 # ---------------------------------------------------------------- helpers
 
@@ -81,7 +87,7 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
             "verified": figures.get("alerts_verified", 0),
             "rejected": figures.get("alerts_false", 0),
         },
-        "footage": _footage_progress(figures) if detail.is_post_event else None,
+        "footage": footage_progress(figures) if detail.is_post_event else None,
         "actions": actions,
         "request_rows": selectors.case_request_rows(case=detail),
         "use_words": case_use_words(detail, now=timezone.now()),
@@ -97,16 +103,6 @@ def _render_detail(request, case, *, status: int = 200, errors: list[str] | None
         "action_errors": errors or [],
     }
     return render(request, "oversight/case_detail.html", context, status=status)
-
-
-def _footage_progress(figures: dict) -> dict:
-    """R24: how far the analysis of a post-event case's recordings has come, and the time left at its pace so far."""
-    total, done, spent = (figures.get(k, 0) for k in ("footage_ms", "footage_analysed_ms", "footage_analysis_ms"))
-    return {
-        "recordings": figures.get("recordings", 0),
-        "percent": int(100 * done / total) if total else 0,
-        "seconds_left": round((total - done) * spent / done / 1000) if done and spent and done < total else None,
-    }
 
 
 def _has_ready_face(states) -> bool:

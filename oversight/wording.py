@@ -244,3 +244,14 @@ def case_use_words(case, *, now) -> str:
             "granted": moment(case.decided_at),
         }
     return words
+
+
+def footage_progress(figures: dict) -> dict:
+    """R24: how far the analysis of a post-event case's recordings has come (from the case's usage figures), and the
+    time left at its pace so far, as the case page shows it."""
+    total, done, spent = (figures.get(k, 0) for k in ("footage_ms", "footage_analysed_ms", "footage_analysis_ms"))
+    return {
+        "recordings": figures.get("recordings", 0),
+        "percent": int(100 * done / total) if total else 0,
+        "seconds_left": round((total - done) * spent / done / 1000) if done and spent and done < total else None,
+    }
