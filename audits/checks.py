@@ -64,6 +64,31 @@ def audit_settings_check(app_configs=None, **kwargs) -> list:
                 id="audits.E010",
             )
         )
+    messages += _database_engine_messages()
+    return messages
+
+
+def _database_engine_messages(handler=None) -> list:
+    """R16: on PostgreSQL, a transaction that appends commits before its WAL flush, and only the trail's backend
+    waits for the flush before commit() returns; with Django's own, an event could be lost after its action was
+    reported done."""
+    from django.db import connections
+
+    from audits.backends.postgresql.base import DatabaseWrapper
+
+    handler = handler or connections
+    messages = []
+    for alias in handler:
+        connection = handler[alias]
+        if connection.vendor == "postgresql" and not isinstance(connection, DatabaseWrapper):
+            messages.append(
+                checks.Error(
+                    f"DATABASES[{alias!r}] uses {connection.settings_dict['ENGINE']}, which does not wait for the "
+                    "audit trail's events to reach the disk.",
+                    hint="Use ENGINE 'audits.backends.postgresql' (config.env sets it for every postgres:// URL).",
+                    id="audits.E011",
+                )
+            )
     return messages
 
 

@@ -12,6 +12,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Django's PostgreSQL backend with the audit trail's commit: waits for the disk after a transaction that appended.
+POSTGRESQL_ENGINE = "audits.backends.postgresql"
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -87,7 +90,7 @@ def parse_database_url(name: str, url: str, *, base_dir: Path) -> dict:
         except ValueError:
             raise ImproperlyConfigured(f"{name} has an invalid port") from None
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": POSTGRESQL_ENGINE,
             "NAME": db_name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
@@ -123,7 +126,7 @@ def sqlite_database(path: Path) -> dict:
 def owner_database(owner: dict, application: dict) -> dict:
     """The owner's DATABASES entry (DATABASE_OWNER_URL): the same PostgreSQL database as the application's, another
     role. In tests it mirrors the default connection (one test database)."""
-    if owner["ENGINE"] != "django.db.backends.postgresql" or application["ENGINE"] != owner["ENGINE"]:
+    if owner["ENGINE"] != POSTGRESQL_ENGINE or application["ENGINE"] != owner["ENGINE"]:
         raise ImproperlyConfigured("DATABASE_OWNER_URL is for PostgreSQL, with DATABASE_URL on PostgreSQL too")
     if (owner["NAME"], owner["HOST"], owner["PORT"]) != (application["NAME"], application["HOST"], application["PORT"]):
         raise ImproperlyConfigured(

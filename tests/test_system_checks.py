@@ -114,3 +114,17 @@ def test_manage_py_check_stops_a_production_start_without_a_database_url(tmp_pat
     )
     assert result.returncode != 0
     assert "oversight.E010" in result.stderr and "oversight.E011" in result.stderr
+
+
+def test_a_postgresql_connection_without_the_audit_trails_commit():
+    """R16: only the trail's backend waits for the disk after a transaction that appended (the appending transaction
+    commits without waiting, to release the head lock early); Django's own backend is refused at start-up."""
+    from django.db.utils import ConnectionHandler
+
+    from audits.checks import _database_engine_messages
+
+    plain = {"ENGINE": "django.db.backends.postgresql", "NAME": "oversight"}
+    ours = {**plain, "ENGINE": "audits.backends.postgresql"}
+    assert ids(_database_engine_messages(ConnectionHandler({"default": plain}))) == {"audits.E011"}
+    assert _database_engine_messages(ConnectionHandler({"default": ours})) == []
+    assert _database_engine_messages() == []  # what config.env configures

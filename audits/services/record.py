@@ -60,17 +60,20 @@ def _lock_head(*, using: str = DEFAULT_DB_ALIAS) -> AuditHead:
     return head
 
 
+def _flush_on_commit(connection) -> None:
+    """The transaction that appends commits without waiting for its WAL flush (audits_append(), migration 0015), so
+    the head lock is released as soon as the commit is written; the database backend waits for the flush before its
+    commit() returns (audits.backends.postgresql)."""
+    connection.audit_flush_pending = True
+
+
 def _append_postgresql(connection, event_type, actor_id, actor_label, case_text, target_text, data_text) -> AuditEvent:
-    """One round trip: audits_append() (migration 0003) locks and advances the head, hashes and inserts."""
+    """One round trip: audits_append() (migration 0003) locks and advances the head, hashes and inserts.
+
+    The event object is built before the call: from the call to the commit the head is locked, and other writers
+    wait for every step taken in between."""
     occurred_at = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT seq, prev_hash, hash FROM audits_append(%s, %s, %s, %s, %s, %s, %s)",
-            [occurred_at, event_type, actor_id, actor_label, case_text, target_text, data_text],
-        )
-        seq, prev_hash, digest = cursor.fetchone()
     event = AuditEvent(
-        seq=seq,
         occurred_at=occurred_at,
         event_type=event_type,
         actor_id=actor_id,
@@ -78,11 +81,16 @@ def _append_postgresql(connection, event_type, actor_id, actor_label, case_text,
         case_ref=case_text,
         target_ref=target_text,
         data=data_text,
-        prev_hash=prev_hash,
-        hash=digest,
     )
     event._state.adding = False
     event._state.db = connection.alias
+    _flush_on_commit(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, prev_hash, hash FROM audits_append(%s, %s, %s, %s, %s, %s, %s)",
+            [occurred_at, event_type, actor_id, actor_label, case_text, target_text, data_text],
+        )
+        event.seq, event.prev_hash, event.hash = cursor.fetchone()
     return event
 
 
@@ -171,18 +179,9 @@ def audit_record_many(*, events: list[dict], using: str = DEFAULT_DB_ALIAS) -> l
             return [audit_record(**event, using=using) for event in events]
     occurred_at = timezone.now()
     columns = [list(column) for column in zip(*rows, strict=True)]
-    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT seq, prev_hash, hash FROM audits_append_many(%s, %s, %s, %s, %s, %s, %s)",
-            [occurred_at, *columns],
-        )
-        chained = cursor.fetchall()
-    appended = []
-    for (event_type, actor_id, actor_label, case_text, target_text, data_text), (seq, prev, digest) in zip(
-        rows, chained, strict=True
-    ):
+    appended = []  # built before the call, which locks the head until the commit (as in _append_postgresql)
+    for event_type, actor_id, actor_label, case_text, target_text, data_text in rows:
         event = AuditEvent(
-            seq=seq,
             occurred_at=occurred_at,
             event_type=event_type,
             actor_id=actor_id,
@@ -190,12 +189,18 @@ def audit_record_many(*, events: list[dict], using: str = DEFAULT_DB_ALIAS) -> l
             case_ref=case_text,
             target_ref=target_text,
             data=data_text,
-            prev_hash=prev,
-            hash=digest,
         )
         event._state.adding = False
         event._state.db = connection.alias
         appended.append(event)
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        _flush_on_commit(connection)
+        cursor.execute(
+            "SELECT seq, prev_hash, hash FROM audits_append_many(%s, %s, %s, %s, %s, %s, %s)",
+            [occurred_at, *columns],
+        )
+        for event, (seq, prev, digest) in zip(appended, cursor.fetchall(), strict=True):
+            event.seq, event.prev_hash, event.hash = seq, prev, digest
     return appended
 
 

@@ -87,3 +87,56 @@ def test_concurrent_writers_in_two_processes_keep_the_sequence_gapless(settings)
     seqs = list(AuditEvent.objects.values_list("seq", flat=True))
     assert seqs == list(range(1, 2 * 48 + 1))  # 12 of each 60 rolled back
     assert audit_verify().ok
+
+
+def _lsn(text: str) -> int:
+    high, low = text.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("many", [False, True], ids=["one event", "several events"])
+def test_an_appending_transaction_releases_the_head_at_commit_and_is_on_disk_before_the_caller_goes_on(many):
+    """R16: the head lock is not held while the commit waits for the disk (the appending transaction commits without
+    waiting for its WAL flush), yet nothing goes on before the events are durable: commit() returns once the WAL is
+    flushed past them. Measured on the WAL: what the transaction wrote is flushed when its first on-commit hook runs
+    (without the wait it would still be in memory, written out by the WAL writer within a fifth of a second)."""
+    from audits.services import audit_record_many
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's write-ahead log")
+    seen = {}
+
+    def read_wal(key, what):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {what}::text")
+            seen[key] = _lsn(cursor.fetchone()[0])
+
+    with transaction.atomic():
+        if many:
+            audit_record_many(events=[{"actor": None, "event_type": EventType.CASE_VIEWED}] * 3)
+        else:
+            audit_record(actor=None, event_type=EventType.CASE_VIEWED)
+        read_wal("written", "pg_current_wal_insert_lsn()")
+        transaction.on_commit(lambda: read_wal("flushed", "pg_current_wal_flush_lsn()"))
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "off"  # for this transaction only: the lock goes at commit
+    assert seen["flushed"] >= seen["written"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the session's other transactions wait for the disk as before
+    assert AuditEvent.objects.count() == (3 if many else 1) and audit_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_append_leaves_the_session_committing_synchronously():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=None, event_type=EventType.CASE_VIEWED)
+        raise RuntimeError("the action failed")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    assert AuditEvent.objects.count() == 0

@@ -59,7 +59,7 @@ def test_database_url_selects_postgresql(tmp_path):
         {"SECRET_KEY": GOOD_KEY, "OVERSIGHT_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://app@127.0.0.1:5432/db"}
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django.db.backends.postgresql"
+    assert result.stdout.strip() == "audits.backends.postgresql"
 
 
 def test_time_is_stored_in_utc_and_shown_in_prague(settings):
