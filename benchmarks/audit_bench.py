@@ -32,7 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oversight_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
+# Production's settings: DEBUG off (with DEBUG on, Django also logs every query, which costs the appends a fifth).
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "audit-bench-only-secret-key-0123456789abcdef")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "31536000")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "1")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("OVERSIGHT_VAR_DIR", "/tmp/oversight-bench")
 
 APPENDS_PER_WRITER = int(os.environ.get("BENCH_APPENDS", "3000"))
@@ -333,22 +338,33 @@ def browse_times(n):
 
 def page_view_times():
     """The whole /audits/ page (permission check, list, its audit.viewed append, template) for two filters."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.test import RequestFactory
+    from django.contrib.auth.models import Group
+    from django.test import RequestFactory, override_settings
 
     from audits import views
+    from oversight.roles import Role, sync_role_permissions
 
-    user = get_user_model().objects.filter(username="bench_reviewer").first()
-    if user is None:
-        user = get_user_model().objects.create_superuser("bench_reviewer", password="bench-" + "x" * 20)
+    # The office's role: a superuser reads no audit trail by being one (access follows roles only).
+    sync_role_permissions()
+    get_user_model().objects.filter(username="bench_reviewer").delete()  # left by an earlier run (this database only)
+    user = get_user_model().objects.create_user("bench_reviewer", password="bench-" + "x" * 20)
+    user.groups.add(Group.objects.get(name=Role.DPO_REVIEWER))
     factory = RequestFactory()
     figures = {}
+    # Static files by name: production serves them from collectstatic's manifest, which this run has not built.
+    plain_static = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     for label in ("none", "case_active"):
 
         def render(params=BROWSE_FILTERS[label]):
             request = factory.get("/audits/", params)
             request.user = user
-            response = views.event_list(request)
+            with override_settings(STORAGES=plain_static):
+                response = views.event_list(request)
             assert response.status_code == 200
 
         render()
