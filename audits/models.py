@@ -56,6 +56,14 @@ class AuditEvent(models.Model):
     def data_dict(self) -> dict:
         return json.loads(self.data)
 
+    def get_event_type_display(self):
+        """The type's words, looked up by value. Django's generic method rebuilds every choice's label at each call
+        (1.4 ms with this many types: 70 of the audit browser's 100 ms for a page of 50 events)."""
+        try:
+            return EventType(self.event_type).label
+        except ValueError:
+            return self.event_type  # a type this version no longer knows: its code
+
 
 class AuditHead(models.Model):
     """One row: the last sequence number and hash. Its row lock serialises appends."""

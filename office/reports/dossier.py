@@ -290,7 +290,7 @@ def consultation_groups(events) -> list[dict]:
     """Consultations and disclosures (R17) per person and day (display time zone), with what they consulted and on
     what basis: the details grow with the people and days, not with every page they opened."""
     groups: dict[tuple, dict] = {}
-    # Looked up once per type: get_event_type_display() rebuilds the choices' lazy labels at every call (thousands).
+    # Looked up once per type, as plain text (the details list thousands of events).
     labels = {code: plain(label) for code, label in EventType.choices}
     for event in events:
         data = event.data_dict
