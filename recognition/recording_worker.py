@@ -39,7 +39,15 @@ from recognition.services.recordings import (
 from recognition.services.scans import StopReason, recording_scan_start, scan_stop
 from recognition.services.storage import LeaseLost, ScanBatch, sightings_open_for_recording
 from recognition.video import mp4_creation_time
-from recognition.worker import ScanHooks, ScanOutcome, _commit, _configs, _ScopeState, shutdown_requested
+from recognition.worker import (
+    ScanHooks,
+    ScanOutcome,
+    _commit,
+    _configs,
+    _ScopeState,
+    shutdown_requested,
+    stopping_on_failure,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +135,10 @@ def recording_analyse_run(
         return ScanOutcome(None, "busy", detail="another worker analyses this recording")
     outcome = ScanOutcome(scan.pk, StopReason.ERROR)
     try:
-        with _clear_copy(recording) as (path, _sha256):
+        with (
+            stopping_on_failure(outcome, what=f"analysis of recording {recording_id}"),
+            _clear_copy(recording) as (path, _sha256),
+        ):
             _analyse(
                 recording=recording,
                 path=path,
@@ -137,12 +148,6 @@ def recording_analyse_run(
                 max_seconds=settings.RECOGNITION_SEGMENT_SECONDS if max_seconds is None else max_seconds,
                 hooks=hooks,
             )
-    except LeaseLost:
-        outcome.stop_reason = StopReason.WORKER_LOST
-        outcome.detail = "the scan was closed while running (heartbeat too old)"
-    except Exception as exc:  # noqa: BLE001 - any error stops the analysis (fail closed), not the worker
-        logger.exception("analysis of recording %s failed", recording_id)
-        outcome.stop_reason, outcome.detail = StopReason.ERROR, f"{type(exc).__name__}: {exc}"
     finally:
         scan_stop(scan_id=scan.pk, reason=outcome.stop_reason, detail=outcome.detail)
     return outcome

@@ -19,6 +19,7 @@ never loads it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -217,26 +218,24 @@ def scan_run(
         source.close()
         return ScanOutcome(None, "busy", detail="another worker holds this camera")
     outcome = ScanOutcome(scan.pk, StopReason.ERROR)
+
+    def record_error(detail: str) -> None:
+        camera_record_error(camera_id=camera_id, message=f"Analysis stopped on an internal error: {detail}")
+
     try:
-        _scan_loop(
-            source=source,
-            opening=opening,
-            scan=scan,
-            camera=camera,
-            gate=gate,
-            outcome=outcome,
-            realtime=realtime,
-            loop=loop,
-            max_seconds=settings.RECOGNITION_SEGMENT_SECONDS if max_seconds is None else max_seconds,
-            hooks=hooks,
-        )
-    except LeaseLost:
-        outcome.stop_reason = StopReason.WORKER_LOST
-        outcome.detail = "the scan was closed while running (heartbeat too old)"
-    except Exception as exc:  # noqa: BLE001 - any error stops analysis (fail closed) but not the worker
-        logger.exception("scan %s of camera %s failed", scan.pk, camera_id)
-        outcome.stop_reason, outcome.detail = StopReason.ERROR, f"{type(exc).__name__}: {exc}"
-        camera_record_error(camera_id=camera_id, message=f"Analysis stopped on an internal error: {outcome.detail}")
+        with stopping_on_failure(outcome, what=f"scan {scan.pk} of camera {camera_id}", on_error=record_error):
+            _scan_loop(
+                source=source,
+                opening=opening,
+                scan=scan,
+                camera=camera,
+                gate=gate,
+                outcome=outcome,
+                realtime=realtime,
+                loop=loop,
+                max_seconds=settings.RECOGNITION_SEGMENT_SECONDS if max_seconds is None else max_seconds,
+                hooks=hooks,
+            )
     except BaseException as exc:  # the worker is shutting down (SIGTERM, SystemExit): release the camera
         outcome.stop_reason, outcome.detail = StopReason.WORKER_LOST, f"worker stopped: {type(exc).__name__}"
         raise
@@ -245,6 +244,23 @@ def scan_run(
         if outcome.stop_reason in (StopReason.REVOKED, StopReason.CASE_ENDED, StopReason.NO_SCOPE):
             _TEMPLATE_CACHE.clear()
     return outcome
+
+
+@contextlib.contextmanager
+def stopping_on_failure(outcome: ScanOutcome, *, what: str, on_error: Callable[[str], None] | None = None):
+    """The guard around a scan's loop, live or recorded: a lost lease stops the scan as the worker's loss; any other
+    error stops it as an error (fail closed), logged and put on the outcome (then given to on_error), and the worker
+    goes on to its next task. Shutdown (SIGTERM, SystemExit) passes through."""
+    try:
+        yield
+    except LeaseLost:
+        outcome.stop_reason = StopReason.WORKER_LOST
+        outcome.detail = "the scan was closed while running (heartbeat too old)"
+    except Exception as exc:  # noqa: BLE001 - any error stops analysis (fail closed) but not the worker
+        logger.exception("%s failed", what)
+        outcome.stop_reason, outcome.detail = StopReason.ERROR, f"{type(exc).__name__}: {exc}"
+        if on_error is not None:
+            on_error(outcome.detail)
 
 
 def _configs(engine):
