@@ -45,6 +45,7 @@ from recognition.worker import (
     _commit,
     _configs,
     _ScopeState,
+    batch_add_frame,
     shutdown_requested,
     stopping_on_failure,
 )
@@ -235,15 +236,7 @@ def _analyse(*, recording: Recording, path: Path, scan, begin: float, outcome, m
                     captured_at = recording.capture_start + timedelta(seconds=media_time)
                     analysis = analyser.analyse(frame, captured_at, index, state.match_scope)
                     del frame  # the pixels go now (R11)
-                    batch.events += builder.add_frame(
-                        analysis.frame_index, captured_at, [m.hit() for m in analysis.matches]
-                    )
-                    batch.frames_analysed += 1
-                    batch.faces_seen += analysis.tracks_started
-                    batch.faces_too_small += analysis.faces_too_small
-                    batch.matches += len(analysis.matches)
-                    batch.first_frame_at = batch.first_frame_at or captured_at
-                    batch.last_frame_at = captured_at
+                    batch_add_frame(batch, builder, analysis, captured_at)
                 timings["process"] += time.perf_counter() - t0
                 batch.frames_read = source.frames_read - read_before
                 if source_done:

@@ -246,6 +246,18 @@ def scan_run(
     return outcome
 
 
+def batch_add_frame(batch: ScanBatch, builder, analysis, captured_at) -> None:
+    """One analysed frame into its batch, live or recorded: the sighting events its matches open or extend, and its
+    counts (new faces counted, never described: R11)."""
+    batch.events += builder.add_frame(analysis.frame_index, captured_at, [m.hit() for m in analysis.matches])
+    batch.frames_analysed += 1
+    batch.faces_seen += analysis.tracks_started
+    batch.faces_too_small += analysis.faces_too_small
+    batch.matches += len(analysis.matches)
+    batch.first_frame_at = batch.first_frame_at or captured_at
+    batch.last_frame_at = captured_at
+
+
 @contextlib.contextmanager
 def stopping_on_failure(outcome: ScanOutcome, *, what: str, on_error: Callable[[str], None] | None = None):
     """The guard around a scan's loop, live or recorded: a lost lease stops the scan as the worker's loss; any other
@@ -362,15 +374,7 @@ def _scan_loop(*, source, opening, scan, camera, gate, outcome, realtime, loop, 
                         captured_at = clock_anchor + timedelta(seconds=sample.media_time_seconds)
                     analysis = analyser.analyse(sample.frame, captured_at, sample.index, state.match_scope)
                     del sample  # the pixels go now (R11); only counts and matches remain
-                    batch.events += builder.add_frame(
-                        analysis.frame_index, captured_at, [m.hit() for m in analysis.matches]
-                    )
-                    batch.frames_analysed += 1
-                    batch.faces_seen += analysis.tracks_started
-                    batch.faces_too_small += analysis.faces_too_small
-                    batch.matches += len(analysis.matches)
-                    batch.first_frame_at = batch.first_frame_at or captured_at
-                    batch.last_frame_at = captured_at
+                    batch_add_frame(batch, builder, analysis, captured_at)
                     timings["process"] += time.perf_counter() - t1
                     opened = any(e.kind == "opened" for e in batch.events)
                     next_at = (captured_at - batch.first_frame_at).total_seconds() + 1 / settings.RECOGNITION_SAMPLE_FPS
