@@ -143,7 +143,12 @@ def audit_trail_cut(*, before: datetime, archive_dir: Path | str, actor: Any) ->
                 "newest_at": chain.format_time(result.newest_at),
             }
             event = audit_record(
-                actor=actor, event_type=EventType.AUDIT_CUT, target_ref=checkpoint, data=data, using=owner
+                actor=actor,
+                event_type=EventType.AUDIT_CUT,
+                target_ref=checkpoint,
+                data=data,
+                using=owner,
+                need_seq=True,
             )
             cut = AuditCut.objects.using(owner).create(
                 seq_from=first,

@@ -297,7 +297,7 @@ def disclosure_record(
         "filters": texts.filters_for_event(filters),
         **(extra or {}),
     }
-    event = audit_record(actor=actor, event_type=event_type, target_ref=disclosure, data=data)
+    event = audit_record(actor=actor, event_type=event_type, target_ref=disclosure, data=data, need_seq=True)
     return disclosure, event
 
 

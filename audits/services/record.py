@@ -8,9 +8,11 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from audits import chain, signing, witness
+from audits.backends.postgresql.base import APPEND_ONE, NOT_SENT_YET, QueuedAppend
 from audits.events import EventType
 from audits.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
 
+APPEND_MANY = "SELECT seq, prev_hash, hash FROM audits_append_many(%s, %s, %s, %s, %s, %s, %s)"
 SYSTEM = None  # actor for events the platform itself causes (scheduler, workers)
 
 
@@ -60,37 +62,34 @@ def _lock_head(*, using: str = DEFAULT_DB_ALIAS) -> AuditHead:
     return head
 
 
-def _flush_on_commit(connection) -> None:
-    """The transaction that appends commits without waiting for its WAL flush (audits_append(), migration 0015), so
-    the head lock is released as soon as the commit is written; the database backend waits for the flush before its
-    commit() returns (audits.backends.postgresql)."""
-    connection.audit_flush_pending = True
-
-
-def _append_postgresql(connection, event_type, actor_id, actor_label, case_text, target_text, data_text) -> AuditEvent:
-    """One round trip: audits_append() (migration 0003) locks and advances the head, hashes and inserts.
-
-    The event object is built before the call: from the call to the commit the head is locked, and other writers
-    wait for every step taken in between."""
-    occurred_at = timezone.now()
-    event = AuditEvent(
-        occurred_at=occurred_at,
-        event_type=event_type,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        case_ref=case_text,
-        target_ref=target_text,
-        data=data_text,
+def _unsent_event(connection, occurred_at, event_type, actor_id, actor_label, case_text, target_text, data_text):
+    """The event as it will be stored, its seq, prev_hash and hash still to come from audits_append(): built before
+    the append is sent, since from then to the commit the head is locked and every other writer waits."""
+    event = AuditEvent(  # positional, in the model's field order: the fastest way Django builds an instance
+        NOT_SENT_YET,
+        occurred_at,
+        event_type,
+        actor_id,
+        actor_label,
+        case_text,
+        target_text,
+        data_text,
+        NOT_SENT_YET,
+        NOT_SENT_YET,
     )
     event._state.adding = False
     event._state.db = connection.alias
-    _flush_on_commit(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT seq, prev_hash, hash FROM audits_append(%s, %s, %s, %s, %s, %s, %s)",
-            [occurred_at, event_type, actor_id, actor_label, case_text, target_text, data_text],
-        )
-        event.seq, event.prev_hash, event.hash = cursor.fetchone()
+    return event
+
+
+def _append_postgresql(connection, row, *, need_seq) -> AuditEvent:
+    """Queued on the connection and sent with the transaction's next statement or its COMMIT (the database backend,
+    audits.backends.postgresql): audits_append() (migration 0003) then locks and advances the head, hashes and
+    inserts, and the head stays locked only while the server runs the rest of that message.
+    row: event_type, actor_id, actor_label, case_ref, target_ref and data, as stored."""
+    occurred_at = timezone.now()
+    event = _unsent_event(connection, occurred_at, *row)
+    connection.audit_queue_append(QueuedAppend(APPEND_ONE, [occurred_at, *row], [event]), send_now=need_seq)
     return event
 
 
@@ -102,6 +101,7 @@ def audit_record(
     target_ref: Any = None,
     data: dict | None = None,
     using: str = DEFAULT_DB_ALIAS,
+    need_seq: bool = False,
 ) -> AuditEvent:
     """Append one event to the trail, inside the caller's transaction.
 
@@ -109,6 +109,9 @@ def audit_record(
     case_ref: the case's reference (or the case object); target_ref: "app.Model:pk" or text.
     data: JSON-serialisable details. Never put biometric content or photos here.
     using: the connection whose transaction the event joins (the cut's is the owner's).
+    need_seq: the caller reads the event's seq, prev_hash or hash before its transaction commits. On PostgreSQL the
+    append is otherwise sent with the transaction's next statement or its COMMIT, and until then those three are a
+    placeholder that refuses to be used as a value.
 
     Side effects: locks the single AuditHead row until the caller's transaction
     ends, which serialises writers and keeps sequence numbers gapless: if the
@@ -124,9 +127,8 @@ def audit_record(
     connection = connections[using]
     with transaction.atomic(using=using, savepoint=False):
         if connection.vendor == "postgresql":
-            return _append_postgresql(
-                connection, event_type.value, actor_id, actor_label, case_text, target_text, data_text
-            )
+            row = (event_type.value, actor_id, actor_label, case_text, target_text, data_text)
+            return _append_postgresql(connection, row, need_seq=need_seq)
         head = _lock_head(using=using)
         seq = head.seq + 1
         occurred_at = timezone.now()
@@ -150,12 +152,12 @@ def audit_record(
     return event
 
 
-def audit_record_many(*, events: list[dict], using: str = DEFAULT_DB_ALIAS) -> list[AuditEvent]:
+def audit_record_many(*, events: list[dict], using: str = DEFAULT_DB_ALIAS, need_seq: bool = False) -> list[AuditEvent]:
     """Append several events of one action, in order, inside the caller's transaction: each dict takes
     audit_record's keywords (actor, event_type, case_ref, target_ref, data).
 
     The same chain as that many audit_record calls (same seqs, hashes and time), written on PostgreSQL by one call
-    of audits_append_many(): one head lock, one round trip and one head update for all of them.
+    of audits_append_many(): one head lock and one head update for all of them, sent as audit_record's is.
     """
     rows = []
     for event in events:
@@ -179,28 +181,9 @@ def audit_record_many(*, events: list[dict], using: str = DEFAULT_DB_ALIAS) -> l
             return [audit_record(**event, using=using) for event in events]
     occurred_at = timezone.now()
     columns = [list(column) for column in zip(*rows, strict=True)]
-    appended = []  # built before the call, which locks the head until the commit (as in _append_postgresql)
-    for event_type, actor_id, actor_label, case_text, target_text, data_text in rows:
-        event = AuditEvent(
-            occurred_at=occurred_at,
-            event_type=event_type,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            case_ref=case_text,
-            target_ref=target_text,
-            data=data_text,
-        )
-        event._state.adding = False
-        event._state.db = connection.alias
-        appended.append(event)
-    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-        _flush_on_commit(connection)
-        cursor.execute(
-            "SELECT seq, prev_hash, hash FROM audits_append_many(%s, %s, %s, %s, %s, %s, %s)",
-            [occurred_at, *columns],
-        )
-        for event, (seq, prev, digest) in zip(appended, cursor.fetchall(), strict=True):
-            event.seq, event.prev_hash, event.hash = seq, prev, digest
+    appended = [_unsent_event(connection, occurred_at, *row) for row in rows]
+    with transaction.atomic(using=using, savepoint=False):
+        connection.audit_queue_append(QueuedAppend(APPEND_MANY, [occurred_at, *columns], appended), send_now=need_seq)
     return appended
 
 

@@ -195,6 +195,7 @@ def case_data_purge(*, case_id: int, actor=SYSTEM) -> dict:
                 },
                 "due_at": case.data_deletion_due_at.isoformat(),
             },
+            need_seq=True,
         )
         _deletion_records(URGENCY_PURGE, "delete", deleted, now=now, seq=event.seq)
     return summary
@@ -257,6 +258,7 @@ def case_persons_purge(*, case_id: int, person_ids: list[int], actor=SYSTEM) -> 
                 "counts": summary,
                 "ids": {label: sorted(i for v in by_case.values() for i in v) for label, by_case in deleted.items()},
             },
+            need_seq=True,
         )
         _deletion_records(URGENCY_PURGE, "delete", deleted, now=now, seq=event.seq)
     return summary
@@ -356,6 +358,7 @@ def retention_run(*, now: datetime | None = None, batch_size: int | None = None)
                 actor=SYSTEM,
                 event_type=EventType.RETENTION_APPLIED,
                 data={"at": now.isoformat(), "batch_size": batch_size, "rules": detail},
+                need_seq=True,
             )
             for rule, deleted in results:
                 _deletion_records(rule.code, rule.action, deleted, now=now, seq=event.seq)

@@ -345,6 +345,7 @@ def subject_request_carry_out(*, actor, request: DataSubjectRequest) -> dict:
                 },
                 "deleted": {lb: sum(len(v) for v in by_case.values()) for lb, by_case in deleted.items()},
             },
+            need_seq=True,
         )
         _deletion_records(SUBJECT_ERASURE, "delete", deleted, now=now, seq=event.seq)
     return {lb: sum(len(v) for v in by_case.values()) for lb, by_case in deleted.items()}

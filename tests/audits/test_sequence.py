@@ -36,7 +36,9 @@ def test_each_event_links_to_the_previous_hash():
 
 @pytest.mark.django_db
 def test_event_names_actor_case_and_object_by_identifier(requester):
-    event = audit_record(actor=requester, event_type="case.viewed", case_ref="FR-2026-0001", target_ref=requester)
+    event = audit_record(
+        actor=requester, event_type="case.viewed", case_ref="FR-2026-0001", target_ref=requester, need_seq=True
+    )
     assert (event.actor_id, event.actor_label) == (str(requester.pk), requester.username)
     assert event.target_ref == f"oversight.User:{requester.pk}"
     requester.delete()  # the event outlives what it describes
