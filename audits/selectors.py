@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import queue
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -178,9 +181,8 @@ def iter_rows(seq_from: int | None = None, seq_to: int | None = None, *, time_as
             raw = django_cursor.connection  # psycopg connection
             with raw.transaction():
                 with raw.cursor(name="audits_rows") as cursor:
-                    cursor.itersize = VERIFY_CHUNK
                     cursor.execute(f"SELECT {columns} FROM audits_auditevent{clause} ORDER BY seq", params)  # noqa: S608
-                    yield from cursor
+                    yield from _prefetched(cursor, VERIFY_CHUNK)
         return
     qs = AuditEvent.objects.order_by("seq")
     if seq_from is not None:
@@ -191,6 +193,45 @@ def iter_rows(seq_from: int | None = None, seq_to: int | None = None, *, time_as
 
 
 _iter_rows = iter_rows  # the name benchmarks and older callers use
+
+
+def _prefetched(cursor, size: int):
+    """The rows of a server-side cursor, the next chunk fetched by a thread while the caller works on this one.
+
+    Verification hashes while PostgreSQL produces and sends the next rows (psycopg waits on the network without
+    holding the GIL): on 300,000 events the fetch alone took 1.55 s, 0.88 s of it this process's CPU. The cursor is
+    used by the fetching thread only; at most two chunks wait. When the caller stops early (damage found), the thread
+    finishes its chunk and ends before the cursor closes.
+    """
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def fetch():
+        try:
+            while not stop.is_set():
+                chunk = cursor.fetchmany(size)
+                chunks.put(chunk)
+                if not chunk:
+                    return
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            chunks.put(error)
+
+    thread = threading.Thread(target=fetch, name="audits-rows", daemon=True)
+    thread.start()
+    try:
+        while True:
+            chunk = chunks.get()
+            if isinstance(chunk, BaseException):
+                raise chunk
+            if not chunk:
+                return
+            yield from chunk
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a put() the caller will no longer take
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.05)
+        thread.join()
 
 
 def checkpoint_signature_ok(checkpoint: AuditCheckpoint, public_key, fingerprint: str) -> bool:

@@ -113,9 +113,9 @@ def audit_record(
     append is otherwise sent with the transaction's next statement or its COMMIT, and until then those three are a
     placeholder that refuses to be used as a value.
 
-    Side effects: locks the single AuditHead row until the caller's transaction
-    ends, which serialises writers and keeps sequence numbers gapless: if the
-    caller rolls back, the event and the head move back together.
+    Side effects: locks the single AuditHead row from the moment the append is sent (with the transaction's next
+    statement or its COMMIT) until the transaction ends, which serialises writers and keeps sequence numbers
+    gapless: if the caller rolls back, the event and the head move back together.
     """
     event_type = EventType(event_type)
     actor_id, actor_label = _actor_snapshot(actor)

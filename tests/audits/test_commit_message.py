@@ -60,6 +60,9 @@ def test_an_event_not_yet_sent_cannot_be_used_for_its_sequence_number():
         event = audit_record(actor=None, event_type=EventType.CASE_VIEWED)
         with pytest.raises(TypeError, match="need_seq=True"):
             AuditEvent.objects.filter(seq=event.seq).exists()
+        with pytest.raises(TypeError, match="need_seq=True"):
+            AuditEvent(seq=1, hash=event.hash).full_clean()
+        assert str(event) == "#? case.viewed by system"  # shown, it is a question mark
         sent = audit_record(actor=None, event_type=EventType.CASE_VIEWED, need_seq=True)
         assert (event.seq, sent.seq) == (1, 2)  # asking for one sends every event queued before it, in order
     assert event.hash == sent.prev_hash and audit_verify().ok

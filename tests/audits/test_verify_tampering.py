@@ -193,3 +193,29 @@ def test_verification_needs_only_the_public_key(log, settings, tmp_path):
     settings.AUDIT_VERIFY_KEY_FILE = str(public)
     code, out = run_verify()
     assert code == 0, out
+
+
+def test_damage_found_while_the_next_chunks_are_fetched_ahead_stops_cleanly(log, monkeypatch):
+    """The rows come in chunks, the next fetched by a thread while the current one is hashed (audits.selectors):
+    with chunks of 7 rows, damage at event 500 stops verification there, the fetching thread ends, and the
+    connection is usable at once; the whole trail verifies again, chunk after chunk, once the damage is undone."""
+    import threading
+
+    from django.db import connection
+
+    from audits import selectors
+
+    monkeypatch.setattr(selectors, "VERIFY_CHUNK", 7)
+    original = row(500)
+    with TriggersOff() as cursor:
+        cursor.execute("UPDATE audits_auditevent SET actor_label = 'someone_else' WHERE seq = 500")
+    code, out = run_verify()
+    assert code == 1 and "first_bad_seq=500 kind=modified" in out
+    assert not [t for t in threading.enumerate() if t.name == "audits-rows"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audits_auditevent")
+        assert cursor.fetchone()[0] == 1100
+    with TriggersOff() as cursor:
+        cursor.execute("UPDATE audits_auditevent SET actor_label = %s WHERE seq = 500", [original[4]])
+    code, out = run_verify()
+    assert code == 0 and "OK count=1100" in out

@@ -26,6 +26,7 @@ Configured by config.env for every postgres:// URL; audits.checks refuses anothe
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +48,8 @@ WAIT_FOR_THE_DISK = "EXECUTE audits_wait_for_the_disk"
 
 
 class NotSentYet:
-    """An event's seq, prev_hash and hash until its append is sent: any use of it as a value fails loudly (a caller
-    that needs them before the commit asks for them: audit_record(need_seq=True))."""
+    """An event's seq, prev_hash and hash until its append is sent. Stored or looked up as a value, it fails loudly
+    (a caller that needs them before the commit asks for them: audit_record(need_seq=True)); shown, it is "?"."""
 
     def __repr__(self):
         return "<not known until the append is sent: audit_record(..., need_seq=True)>"
@@ -57,9 +58,10 @@ class NotSentYet:
         raise TypeError(repr(self))
 
     __index__ = __int__
+    __str__ = __int__  # what Django's CharField does with a value that is not a string
 
-    def __str__(self):
-        raise TypeError(repr(self))
+    def __format__(self, spec):
+        return "?"
 
 
 NOT_SENT_YET = NotSentYet()
@@ -126,7 +128,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super()._commit()
         queue, self.audit_queue = self.audit_queue, []
         self.audit_flush_pending = False
-        with debug_transaction(self, "COMMIT"), self.wrap_database_errors:
+        with self.wrap_database_errors:
             self._audit_prepare()
             self._send_commit(queue)
 
@@ -142,9 +144,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if opening:
             conn.autocommit = True  # psycopg then adds no BEGIN; the setting is the client's, nothing is sent
             statements.insert(0, "BEGIN")
-        statements += ["COMMIT", WAIT_FOR_THE_DISK]
+        message = "; ".join([*statements, "COMMIT", WAIT_FOR_THE_DISK])
         try:
-            cursor.execute("; ".join(statements), prepare=False)
+            with debug_transaction(self, message):
+                cursor.execute(message, prepare=False)
             if opening:
                 cursor.nextset()  # past the BEGIN's answer
             for item in queue:  # one answer each, in order
@@ -152,10 +155,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 cursor.nextset()
         except Exception:
             if opening and conn.info.transaction_status != IDLE:
-                conn.execute("ROLLBACK")  # the BEGIN was ours: end what it opened before the setting goes back
+                # The BEGIN was ours: end what it opened (the error raised is the one that stopped the message).
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
             raise
         finally:
-            if opening:
+            if opening and not conn.closed:
                 conn.autocommit = False
 
     def _rollback(self):
