@@ -246,12 +246,20 @@ def case_use_words(case, *, now) -> str:
     return words
 
 
+def time_left_at_pace(total: float, done: float, spent: float) -> float | None:
+    """What is left of total at the pace so far (spent for done), in spent's unit; None before any progress."""
+    if not done or not spent:
+        return None
+    return max(0.0, total - done) * spent / done
+
+
 def footage_progress(figures: dict) -> dict:
     """R24: how far the analysis of a post-event case's recordings has come (from the case's usage figures), and the
     time left at its pace so far, as the case page shows it."""
     total, done, spent = (figures.get(k, 0) for k in ("footage_ms", "footage_analysed_ms", "footage_analysis_ms"))
+    left_ms = time_left_at_pace(total, done, spent) if done < total else None
     return {
         "recordings": figures.get("recordings", 0),
         "percent": int(100 * done / total) if total else 0,
-        "seconds_left": round((total - done) * spent / done / 1000) if done and spent and done < total else None,
+        "seconds_left": None if left_ms is None else round(left_ms / 1000),
     }

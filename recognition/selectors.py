@@ -9,6 +9,7 @@ from django.http import Http404
 
 from oversight.roles import Role, user_has_role
 from oversight.selectors import case_access_basis, case_list_for_user, restricted_ids
+from oversight.wording import time_left_at_pace
 from recognition.models import Alert, AlertReview, CameraOutage, Recording
 
 
@@ -189,7 +190,8 @@ def recording_get_for_user(*, user, pk: int) -> Recording:
 def recording_time_left_seconds(recording: Recording, *, authorised_seconds: float | None = None) -> float | None:
     """Estimated wall time left to analyse a recording, from the pace so far (None before any progress)."""
     total = recording.duration_seconds if authorised_seconds is None else authorised_seconds
-    done = recording.analysed_until_seconds
-    if not total or recording.analysis_finished_at or not done or not recording.analysis_seconds:
-        return None if not recording.analysis_finished_at else 0.0
-    return max(0.0, total - done) * recording.analysis_seconds / done
+    if recording.analysis_finished_at:
+        return 0.0
+    if not total:
+        return None
+    return time_left_at_pace(total, recording.analysed_until_seconds, recording.analysis_seconds)
