@@ -69,9 +69,9 @@ def audit_settings_check(app_configs=None, **kwargs) -> list:
 
 
 def _database_engine_messages(handler=None) -> list:
-    """R16: on PostgreSQL, a transaction that appends commits before its WAL flush, and only the trail's backend
-    waits for the flush before commit() returns; with Django's own, an event could be lost after its action was
-    reported done."""
+    """R16: on PostgreSQL, only the trail's backend sends the appends audit_record() queues (with the next statement
+    or the COMMIT), and a transaction that appends commits before its WAL flush, which only that backend waits for
+    before commit() returns; with Django's own, no event could be recorded."""
     from django.db import connections
 
     from audits.backends.postgresql.base import DatabaseWrapper
@@ -83,8 +83,8 @@ def _database_engine_messages(handler=None) -> list:
         if connection.vendor == "postgresql" and not isinstance(connection, DatabaseWrapper):
             messages.append(
                 checks.Error(
-                    f"DATABASES[{alias!r}] uses {connection.settings_dict['ENGINE']}, which does not wait for the "
-                    "audit trail's events to reach the disk.",
+                    f"DATABASES[{alias!r}] uses {connection.settings_dict['ENGINE']}, which cannot send the audit "
+                    "trail's events nor wait for them to reach the disk.",
                     hint="Use ENGINE 'audits.backends.postgresql' (config.env sets it for every postgres:// URL).",
                     id="audits.E011",
                 )
